@@ -1,0 +1,74 @@
+# Drives the development buildout of the zc egg family.
+#   make          build .venv (pinned buildout toolchain) and run buildout
+#   make test     run every distribution's tests; TESTFLAGS='-s zc.thread'
+#   make bench    run every distribution's benchmarks
+#   make dist     sdist + wheel for every distribution into dist/, twine-checked
+#   make check    the skeleton check (also run by make test)
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+DISTVENV := .venv-dist
+DISTS := $(sort $(wildcard zc.*))
+SETUPS := $(foreach d,$(DISTS),$(d)/setup.py)
+
+# The value 0 *disables* build isolation (the name reads backwards): develop
+# installs then need no network and no fresh build environment each time.
+export PIP_NO_BUILD_ISOLATION := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Keep personal ~/.buildout/default.cfg out of our builds.
+export BUILDOUT_HOME := $(CURDIR)/.buildout-home
+
+.PHONY: all buildout test check bench dist clean distclean egg-info
+
+all: bin/test
+
+$(VENV)/.stamp: constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q -c constraints.txt pip
+	$(VPY) -m pip install -q -c constraints.txt zc.buildout setuptools wheel
+	touch $@
+
+# Buildout redevelops every develop egg on each run (P8), so it only runs
+# when its configuration or a distribution's setup.py changed.
+bin/test: $(VENV)/.stamp buildout.cfg versions.cfg $(SETUPS)
+	$(MAKE) buildout
+	touch $@
+
+buildout: $(VENV)/.stamp check egg-info
+	mkdir -p $(BUILDOUT_HOME)
+	$(VENV)/bin/buildout -N
+
+# The develop eggs must resolve to src/, which needs src/*.egg-info (P4).
+egg-info:
+	@for d in $(DISTS); do (cd $$d && ../$(VPY) setup.py -q egg_info) || exit 1; done
+
+check:
+	@$(PYTHON) tools/check-skeleton $(DISTS)
+
+test: check bin/test
+	@$(PYTHON) tools/run-tests $(TESTFLAGS)
+
+bench: bin/test
+	@$(PYTHON) tools/run-benchmarks $(DISTS)
+
+# build and twine live in their own virtualenv: .venv is the buildout
+# toolchain only, and its site-packages is on every generated script's path.
+$(DISTVENV)/.stamp: constraints.txt
+	$(PYTHON) -m venv $(DISTVENV)
+	$(DISTVENV)/bin/pip install -q -c constraints.txt pip setuptools wheel build twine
+	touch $@
+
+dist: $(DISTVENV)/.stamp
+	rm -rf dist
+	@for d in $(DISTS); do \
+	    $(DISTVENV)/bin/python -m build -q --no-isolation --outdir dist $$d || exit 1; \
+	done
+	$(DISTVENV)/bin/twine check --strict dist/*
+
+clean:
+	rm -rf bin parts develop-eggs .installed.cfg dist build .buildout-home
+	find . -path ./$(VENV) -prune -o -path ./$(DISTVENV) -prune -o -name '*.egg-info' -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) $(DISTVENV) eggs

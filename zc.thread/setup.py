@@ -1,0 +1,45 @@
+import pathlib
+
+from setuptools import find_namespace_packages
+from setuptools import setup
+
+HERE = pathlib.Path(__file__).parent
+
+
+def read(*parts):
+    return HERE.joinpath(*parts).read_text(encoding='utf-8')
+
+
+setup(
+    name='zc.thread',
+    version='2.0.0.dev0',
+    description='Create and start daemonic threads and processes in one call',
+    long_description='\n\n'.join([
+        read('README.rst'),
+        read('src', 'zc', 'thread', 'README.rst'),
+        read('CHANGES.rst'),
+    ]),
+    long_description_content_type='text/x-rst',
+    author='The zc egg family developers',
+    license='ZPL-2.1',
+    keywords='thread process daemon decorator',
+    classifiers=[
+        'Development Status :: 5 - Production/Stable',
+        'Programming Language :: Python :: 3',
+        'Programming Language :: Python :: 3 :: Only',
+        'Programming Language :: Python :: 3.10',
+        'Programming Language :: Python :: 3.11',
+        'Programming Language :: Python :: 3.12',
+        'Programming Language :: Python :: 3.13',
+        'Typing :: Typed',
+    ],
+    python_requires='>=3.10',
+    package_dir={'': 'src'},
+    packages=find_namespace_packages('src'),
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=[],
+    extras_require={
+        'test': ['zope.testrunner'],
+    },
+)
