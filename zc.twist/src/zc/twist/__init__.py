@@ -299,7 +299,8 @@ def get_connection(db, deferred=None, backoff=0, reactor=None):
     if deferred is None:
         deferred = defer.Deferred()
     backoff += random.random() / 20 + 1 / 16
-    if getattr(db, 'storage', None) is None:
+    # A closed database forgets every database, itself included.
+    if db.databases.get(db.database_name) is not db:
         deferred.errback(Failure(ZODB.POSException.ConnectionStateError(
             f'cannot open a connection: the database {db!r} is closed')))
         return deferred
@@ -332,6 +333,16 @@ def _abort_and_close(tm, conn):
         conn.close()
     except Exception:
         log.err(None, 'zc.twist: closing the connection of an attempt failed')
+
+
+def _unlink_explosive_error(failure):
+    # An explosive error, raised again by an attempt, ends here and is
+    # logged as unhandled when this Deferred is collected.  Its traceback
+    # would keep the attempt's frames alive, and the exception object is
+    # shared with the sanitized failure the caller got; cutting it lets the
+    # failure hold reprs only, and the Deferred go (and be logged) at once.
+    failure.cleanFailure()
+    return failure
 
 
 class Partial:
@@ -397,7 +408,8 @@ class Partial:
         # The reactor stays unresolved unless set: get_connection looks the
         # global one up only if it has to wait.
         get_connection(db, reactor=self._reactor).addCallbacks(
-            self._attempt, d.errback, callbackArgs=(db, d))
+            self._attempt, d.errback, callbackArgs=(db, d)
+        ).addErrback(_unlink_explosive_error)
 
     def _attempt(self, conn, db, d):
         self.attempt_count += 1
