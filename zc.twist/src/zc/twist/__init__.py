@@ -299,11 +299,6 @@ def get_connection(db, deferred=None, backoff=0, reactor=None):
     if deferred is None:
         deferred = defer.Deferred()
     backoff += random.random() / 20 + 1 / 16
-    # A closed database forgets every database, itself included.
-    if db.databases.get(db.database_name) is not db:
-        deferred.errback(Failure(ZODB.POSException.ConnectionStateError(
-            f'cannot open a connection: the database {db!r} is closed')))
-        return deferred
     if backoff < .5 and availableConnectionCount(db) <= 0:
         if reactor is None:
             reactor = _global_reactor()
@@ -313,10 +308,22 @@ def get_connection(db, deferred=None, backoff=0, reactor=None):
     try:
         conn = db.open(transaction_manager=transaction.TransactionManager())
     except Exception:
-        deferred.errback(Failure())
+        if _is_closed(db):
+            # ZODB itself fails with an obscure AttributeError here.
+            deferred.errback(Failure(ZODB.POSException.ConnectionStateError(
+                f'cannot open a connection: the database {db!r} is closed')))
+        else:
+            deferred.errback(Failure())
     else:
         deferred.callback(conn)
     return deferred
+
+
+def _is_closed(db):
+    # Closing a database makes it forget every database, itself included.
+    databases = getattr(db, 'databases', None)
+    return (isinstance(databases, dict) and
+            databases.get(getattr(db, 'database_name', None)) is not db)
 
 
 # ---------------------------------------------------------------------------

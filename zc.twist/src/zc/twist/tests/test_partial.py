@@ -398,7 +398,26 @@ class OutcomeTests(DatabaseTestCase):
         failure = self.outcome(partial())
         self.assertTrue(failure.check(ZODB.POSException.ConnectionStateError))
         self.assertIn('is closed', failure.getErrorMessage())
+        self.assertIn(repr(db), failure.getErrorMessage())
         self.assertEqual(partial.attempt_count, 0)
+
+    def test_other_open_errors_fail_the_deferred(self):
+        class Broken:
+            databases = {}
+            database_name = 'broken'
+            pool = self.db.pool
+
+            def getPoolSize(self):
+                return 10
+
+            def open(self, transaction_manager):
+                raise OSError('disk on fire')
+
+        broken = Broken()
+        broken.databases['broken'] = broken
+        failure = self.outcome(zc.twist.get_connection(broken))
+        self.assertTrue(failure.check(OSError))
+        self.assertIsInstance(failure, zc.twist.Failure)
 
     def test_nested_persistent_objects_are_not_loaded_again(self):
         # The documented gotcha: the Demo inside the list still belongs to
@@ -470,7 +489,7 @@ class ClientDisconnectedTests(DatabaseTestCase):
     def test_disconnect_during_commit_with_custom_schedule(self):
         def unreachable_at_commit(demo):
             demo(1)
-            if partial.attempt_count < 11:
+            if partial.attempt_count < 12:
                 demo._p_jar.transaction_manager.get().addBeforeCommitHook(
                     self.raise_disconnected)
 
@@ -480,7 +499,7 @@ class ClientDisconnectedTests(DatabaseTestCase):
         partial.max_backoff = 21
         d = partial.setReactor(self.clock)()
         self.assertEqual(self.delays(),
-                         [4, 6, 8, 10, 12, 14, 16, 18, 20, 21])
+                         [4, 6, 8, 10, 12, 14, 16, 18, 20, 21, 21])
         self.assertIsNone(self.outcome(d))
         self.assertEqual(self.fresh(self.demo).count, 1)
         self.assertEqual(partial.transaction_error_count, 0)
