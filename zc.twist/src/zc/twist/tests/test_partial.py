@@ -365,6 +365,21 @@ class OutcomeTests(DatabaseTestCase):
                          [ZODB.POSException.POSKeyError])
         self.assertIsNone(failure.value.__traceback__)
 
+    def test_keyboard_interrupt_is_reported_and_raised_again(self):
+        def interrupted(demo):
+            demo(1)
+            raise KeyboardInterrupt()
+
+        partial = zc.twist.Partial(interrupted, self.demo)
+        with logged_failures() as logged:
+            failure = self.outcome(partial())
+            gc.collect()
+        self.assertIsInstance(failure, zc.twist.Failure)
+        self.assertTrue(failure.check(KeyboardInterrupt))
+        self.assertEqual([f.type for f in logged], [KeyboardInterrupt])
+        self.assertEqual(self.fresh(self.demo).count, 0)
+        self.assertEqual(self.open_connections(), 1)
+
     def test_returned_failure_is_committed_and_sanitized(self):
         def fail_softly(demo):
             demo(7)
