@@ -412,13 +412,33 @@ class Partial:
         return None
 
     def _connect(self, db, d):
-        # The reactor stays unresolved unless set: get_connection looks the
-        # global one up only if it has to wait.
-        get_connection(db, reactor=self._reactor).addCallbacks(
-            self._attempt, d.errback, callbackArgs=(db, d)
-        ).addErrback(_unlink_explosive_error)
+        """Get a connection and run attempts until none asks for a retry.
+
+        Retries after transaction errors start at once, in the same call
+        when the pool has room; looping here instead of recursing keeps the
+        stack flat however many retries it takes.
+        """
+        while True:
+            # The reactor stays unresolved unless set: get_connection looks
+            # the global one up only if it has to wait.
+            attempt = get_connection(db, reactor=self._reactor).addCallbacks(
+                self._attempt, d.errback, callbackArgs=(db, d))
+            attempt.addErrback(_unlink_explosive_error)
+            if not attempt.called:
+                # Waiting for the pool: continue when a connection comes.
+                attempt.addCallback(self._retry_if_asked, db, d)
+                return
+            retry = []
+            attempt.addCallback(retry.append)
+            if retry != [True]:
+                return
+
+    def _retry_if_asked(self, retry, db, d):
+        if retry:
+            self._connect(db, d)
 
     def _attempt(self, conn, db, d):
+        """Run one attempt in ``conn``; return True to ask for a retry now."""
         self.attempt_count += 1
         tm = conn.transaction_manager
         try:
@@ -446,7 +466,7 @@ class Partial:
                     self.max_transaction_errors):
                 d.errback(Failure())
             else:
-                self._connect(db, d)
+                return True
         except EXPLOSIVE_ERRORS:
             failure = Failure()
             _abort_and_close(tm, conn)

@@ -329,16 +329,20 @@ class OutcomeTests(DatabaseTestCase):
             self.assertEqual(partial.attempt_count, 1)
 
     def test_max_transaction_errors_none_retries_until_success(self):
-        def conflict_twelve_times(demo):
+        # More retries than the recursion limit would allow, were each
+        # retry a nested call.
+        retries = 400
+
+        def conflict_many_times(demo):
             demo.count
-            if partial.attempt_count <= 12:
+            if partial.attempt_count <= retries:
                 self.commit_elsewhere(demo, 1)
             return demo(1000)
 
-        partial = zc.twist.Partial(conflict_twelve_times, self.demo)
+        partial = zc.twist.Partial(conflict_many_times, self.demo)
         partial.max_transaction_errors = None
-        self.assertEqual(self.outcome(partial()), 1012)
-        self.assertEqual(partial.transaction_error_count, 12)
+        self.assertEqual(self.outcome(partial()), 1000 + retries)
+        self.assertEqual(partial.transaction_error_count, retries)
 
     def test_read_conflict_raised_by_the_callable_is_retried(self):
         def read_conflict(demo):
