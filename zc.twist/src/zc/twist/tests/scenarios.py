@@ -17,6 +17,9 @@ import transaction
 # Every scenario stops its reactor by then, whatever happens.
 TIME_LIMIT = 30
 
+# Jobs in the queue the two consumers drain.
+JOBS = 60
+
 
 def report(**figures):
     print(json.dumps(figures), flush=True)
@@ -214,6 +217,76 @@ def zeo_restart(tmpdir):
         db.close()
         server.stop()
     report(**figures)
+
+
+def take_one(jobs, done):
+    """Pull a job and record it as done, in one transaction."""
+    if not len(jobs):
+        return None
+    job = jobs.pull()
+    # Widen the window in which the other consumer pulls the same job, so
+    # that conflicts (and with them retries) really happen.
+    time.sleep(0.002)
+    done.append(job)
+    return job
+
+
+def queue_consumers(tmpdir):
+    """Two consumers drain a zc.queue CompositeQueue of jobs through Partials.
+
+    Each consumer calls its Partials from the reactor in the reactor's
+    thread pool (deferToThread), so their transactions really overlap and
+    zc.queue's conflict resolution, or a Partial's retry, sorts them out.
+    """
+    import persistent.list
+    import zc.queue
+    from twisted.internet import defer
+    from twisted.internet import reactor
+    from twisted.internet import threads
+
+    import zc.twist
+    db = file_database(tmpdir)
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    jobs = conn.root()['jobs'] = zc.queue.CompositeQueue(compositeSize=4)
+    for job in range(JOBS):
+        jobs.put(job)
+    done = conn.root()['done'] = {
+        name: persistent.list.PersistentList() for name in 'ab'}
+    tm.commit()
+    conn.close()
+    retries = {'a': 0, 'b': 0}
+
+    def call_in_thread(partial):
+        # The pool has room, so the Partial has finished when it returns.
+        outcome = []
+        partial().addBoth(outcome.append)
+        if isinstance(outcome[0], zc.twist.Failure):
+            outcome[0].raiseException()
+        return outcome[0]
+
+    @defer.inlineCallbacks
+    def consume(name):
+        for _ in range(2 * JOBS):
+            partial = zc.twist.Partial(take_one, jobs, done[name])
+            partial.max_transaction_errors = None
+            job = yield threads.deferToThread(call_in_thread, partial)
+            retries[name] += partial.transaction_error_count
+            if job is None:
+                return
+
+    def main(reactor):
+        return defer.gatherResults([consume('a'), consume('b')])
+
+    run(reactor, main)
+    tm.begin()
+    conn = db.open(transaction_manager=tm)
+    root = conn.root()
+    report(left=len(root['jobs']),
+           done={name: list(jobs) for name, jobs in root['done'].items()},
+           retries=retries, open_connections=open_connections(db) - 1)
+    conn.close()
+    db.close()
 
 
 if __name__ == '__main__':

@@ -631,6 +631,33 @@ class GetConnectionTests(DatabaseTestCase):
         self.advance(2)
         self.assertEqual(self.outcome(d), 1)
 
+    def test_retry_after_a_conflict_waits_for_the_pool_too(self):
+        db = self.small_database()
+        tm = transaction.TransactionManager()
+        conn = db.open(transaction_manager=tm)
+        demo = conn.root()['demo'] = Demo()
+        tm.commit()
+        conn.close()
+
+        def conflict_once(demo):
+            demo.count
+            if partial.attempt_count == 1:
+                other_tm = transaction.TransactionManager()
+                other = db.open(transaction_manager=other_tm)
+                other.get(demo._p_oid).count += 100
+                other_tm.commit()
+                other.close()
+            return demo(1)
+
+        partial = zc.twist.Partial(conflict_once, demo).setReactor(self.clock)
+        d = partial()
+        self.advance(2)  # the first attempt waited, then conflicted
+        self.assertEqual(partial.attempt_count, 1)
+        self.assertFalse(d.called)
+        self.advance(2)  # the retry waited as well
+        self.assertEqual(self.outcome(d), 101)
+        self.assertEqual(partial.attempt_count, 2)
+
 
 class ReactorTests(unittest.TestCase):
 
