@@ -29,6 +29,7 @@ from twisted.python import log
 from twisted.python import reflect
 
 from zc.twist.interfaces import IDeferredReference
+from zc.twist.interfaces import IPartial
 
 try:
     from ZEO.Exceptions import ClientDisconnected
@@ -39,7 +40,7 @@ except ImportError:  # ZEO is optional
 __all__ = [
     'Partial', 'get_connection', 'availableConnectionCount', 'Failure',
     'sanitize', 'truncate', 'METHOD_WRAPPER_TYPE', 'get_self',
-    'EXPLOSIVE_ERRORS', 'IDeferredReference', 'DeferredReferenceToPersistent',
+    'EXPLOSIVE_ERRORS', 'IDeferredReference', 'IPartial', 'DeferredReferenceToPersistent',
     'Reference', 'connection', 'transactionManager',
 ]
 
@@ -352,6 +353,7 @@ def _unlink_explosive_error(failure):
     return failure
 
 
+@zope.interface.implementer(IPartial)
 class Partial:
     """A callable plus arguments, called in a fresh connection and committed.
 

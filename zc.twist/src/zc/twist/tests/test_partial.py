@@ -661,6 +661,20 @@ class GetConnectionTests(DatabaseTestCase):
 
 class ReactorTests(unittest.TestCase):
 
+    def test_partial_provides_its_interface(self):
+        from zope.interface.verify import verifyObject
+        self.assertTrue(verifyObject(zc.twist.IPartial,
+                                     zc.twist.Partial(len)))
+
+    def test_references_provide_their_interface(self):
+        from zope.interface.verify import verifyObject
+        db = ZODB.DB(None)
+        self.addCleanup(db.close)
+        conn = db.open()
+        self.addCleanup(conn.close)
+        ref = zc.twist.Reference(conn.root())
+        self.assertTrue(verifyObject(zc.twist.IDeferredReference, ref))
+
     def test_set_reactor_returns_the_partial(self):
         partial = zc.twist.Partial(len)
         clock = task.Clock()
