@@ -63,6 +63,13 @@ class TestRunner:
         if defaults:
             defaults = f'({defaults}) + '
 
+        # Read before anything is created: a missing section is a user error.
+        environment_lines = ''
+        environment = options.get('environment')
+        if environment:
+            for key, value in self.buildout[environment].items():
+                environment_lines += f'os.environ[{key!r}] = {value!r}\n'
+
         created = []
         working_directory = options.get('working-directory', '')
         if not working_directory:
@@ -86,10 +93,7 @@ class TestRunner:
             'import os\n'
             'sys.argv[0] = os.path.abspath(sys.argv[0])\n'
             f'os.chdir({wd_expr})\n')
-        environment = options.get('environment')
-        if environment:
-            for key, value in self.buildout[environment].items():
-                initialization += f'os.environ[{key!r}] = {value!r}\n'
+        initialization += environment_lines
         initialization += options.get('initialization', '').strip()
 
         arguments = defaults + '[\n' + ''.join(
