@@ -135,3 +135,71 @@ checker = renormalizing.RENormalizing([
     (re.compile(r'http://localhost:\d+/'), 'http://test.server/'),
 ])
 """Normalizes paths, shebangs, timings and buildout's chatter."""
+
+
+_EXTDEMO_C = '''\
+#include <Python.h>
+#include <extdemo.h>
+
+#ifdef TWO
+#define VAL 2
+#else
+#define VAL EXTDEMO
+#endif
+
+static struct PyModuleDef moduledef = {
+    PyModuleDef_HEAD_INIT, "extdemo", NULL, -1, NULL};
+
+PyMODINIT_FUNC PyInit_extdemo(void)
+{
+    PyObject *module = PyModule_Create(&moduledef);
+    if (module != NULL)
+        PyModule_AddIntConstant(module, "val", VAL);
+    return module;
+}
+'''
+
+_EXTDEMO_SETUP = '''\
+import os
+from setuptools import Extension, setup
+
+# Tells the tests which environment the build saw.
+report = os.environ.get('EXTDEMO_REPORT')
+name = 'test_environment_variable'
+if report and name in os.environ:
+    with open(report, 'w') as f:
+        f.write(f'Have environment {{name}}: {{os.environ[name]}}\\n')
+
+setup(name='extdemo', version={version!r}, zip_safe=False,
+      ext_modules=[Extension('extdemo', ['extdemo.c'])])
+'''
+
+
+def make_extdemo(dest, version):
+    """Write the ``extdemo`` project (a C extension) into ``dest``.
+
+    Its source needs an ``extdemo.h`` defining ``EXTDEMO`` from an include
+    directory; with ``TWO`` defined its ``val`` is 2.  Returns the project
+    directory.
+    """
+    project = os.path.join(dest, f'extdemo-{version}')
+    os.makedirs(project)
+    with open(os.path.join(project, 'extdemo.c'), 'w') as f:
+        f.write(_EXTDEMO_C)
+    with open(os.path.join(project, 'setup.py'), 'w') as f:
+        f.write(_EXTDEMO_SETUP.format(version=version))
+    with open(os.path.join(project, 'PKG-INFO'), 'w') as f:
+        f.write(f'Metadata-Version: 2.1\nName: extdemo\nVersion: {version}\n')
+    return project
+
+
+def make_extdemo_sdist(dest, version):
+    """Write ``extdemo-<version>.tar.gz`` into ``dest``; return its path."""
+    work = tempfile.mkdtemp()
+    try:
+        make_extdemo(work, version)
+        archive = shutil.make_archive(
+            os.path.join(dest, f'extdemo-{version}'), 'gztar', work)
+    finally:
+        shutil.rmtree(work)
+    return archive
