@@ -22,7 +22,7 @@ def _lines(text):
     return [line.strip() for line in text.split('\n') if line.strip()]
 
 
-def get_bool(options, name, default=False):
+def get_bool(options, name, default=False, *, part=None):
     """Read an optional ``true``/``false`` option.
 
     Missing or empty values give ``default``; anything else is a user error.
@@ -35,7 +35,13 @@ def get_bool(options, name, default=False):
     if value == 'false':
         return False
     raise zc.buildout.UserError(
-        f'Invalid value for {name} option: {value}')
+        f'Invalid value for {name} option: {value}'
+        f'{_in_part(part or getattr(options, "name", None))}'
+        '; expected true or false')
+
+
+def _in_part(part):
+    return f' in part [{part}]' if part else ''
 
 
 class Eggs:
@@ -167,7 +173,8 @@ class Scripts(Eggs):
             self._relative_paths = ''
         else:
             raise zc.buildout.UserError(
-                f'Invalid value for relative-paths option: {relative_paths}')
+                f'Invalid value for relative-paths option: {relative_paths}'
+                f' in part [{name}]; expected true or false')
 
     def _entry_points(self):
         """Parse ``entry-points`` into ``(name, module, attrs)`` tuples."""
@@ -177,7 +184,9 @@ class Scripts(Eggs):
             if match is None:
                 logging.getLogger(self.name).error(
                     'Cannot parse the entry point %s.', token)
-                raise zc.buildout.UserError('Invalid entry point')
+                raise zc.buildout.UserError(
+                    f'Invalid entry point {token!r} in the entry-points option'
+                    f' of part [{self.name}]; expected name=module:attribute')
             parsed.append(match.groups())
         return parsed
 
@@ -193,7 +202,8 @@ class Scripts(Eggs):
         # Validate everything the user wrote before anything is resolved or
         # written, so that a typo leaves no half-built bin/ behind.
         entry_points = self._entry_points()
-        dependent_scripts = get_bool(options, 'dependent-scripts')
+        dependent_scripts = get_bool(options, 'dependent-scripts',
+                                     part=self.name)
         mapping = None
         if scripts is not None:
             mapping = {}

@@ -149,7 +149,8 @@ class ScriptsOptionsTests(BuildoutTestCase):
             zc.recipe.egg.Scripts(
                 self.buildout, 'part', {'relative-paths': 'yes'})
         self.assertEqual(str(caught.exception),
-                         'Invalid value for relative-paths option: yes')
+                         'Invalid value for relative-paths option: yes'
+                         ' in part [part]; expected true or false')
 
 
 class GetBoolTests(unittest.TestCase):
@@ -165,7 +166,8 @@ class GetBoolTests(unittest.TestCase):
         with self.assertRaises(zc.buildout.UserError) as caught:
             egg.get_bool({'dependent-scripts': 'yes'}, 'dependent-scripts')
         self.assertEqual(str(caught.exception),
-                         'Invalid value for dependent-scripts option: yes')
+                         'Invalid value for dependent-scripts option: yes'
+                         '; expected true or false')
 
 
 class WorkingSetTests(BuildoutTestCase):
@@ -271,7 +273,10 @@ class ScriptsInstallTests(BuildoutTestCase):
             with self.assertLogs('part', logging.ERROR) as logs, \
                     self.assertRaises(zc.buildout.UserError) as caught:
                 self.install(**{'entry-points': token})
-            self.assertEqual(str(caught.exception), 'Invalid entry point')
+            self.assertEqual(
+                str(caught.exception),
+                f'Invalid entry point {token!r} in the entry-points option'
+                ' of part [part]; expected name=module:attribute')
             self.assertEqual(logs.records[0].getMessage(),
                              f'Cannot parse the entry point {token}.')
 
@@ -287,7 +292,8 @@ class ScriptsInstallTests(BuildoutTestCase):
         with self.assertRaises(zc.buildout.UserError) as caught:
             self.install(**{'dependent-scripts': 'on'})
         self.assertEqual(str(caught.exception),
-                         'Invalid value for dependent-scripts option: on')
+                         'Invalid value for dependent-scripts option: on'
+                         ' in part [part]; expected true or false')
 
     def test_dependent_scripts_add_project_names(self):
         result, gen, ws = self.install(**{'dependent-scripts': 'true'})
