@@ -309,15 +309,19 @@ class Catalog(persistent.Persistent):
         else:
             info.update(kind='callable', callable=element)
         tools = _tools(modname)
+        # Extract the values of the indexed relations before registering,
+        # so that a failing element leaves no half-registered index.
+        cache = {}
+        computed = [
+            (token, self._tokenSet(info, self._load(token, self, cache)))
+            for token in self._relTokens]
         self._indexes[name] = info
         self._valueToRels[name] = tools['keyed']()
         self._relToValues[name] = self._reltools['keyed']()
         self._noValue[name] = self._reltools['TreeSet']()
-        load_rel = self._load
-        cache = {}
-        for token in list(self._relTokens):
-            rel = load_rel(token, self, cache)
-            tokens = self._storeValues(name, info, token, rel)
+        for token, tokens in computed:
+            self._link(name, token, tokens)
+        for token, tokens in computed:
             additions = {} if tokens is None else {name: tokens}
             self._notify('relationModified', token, self, additions, {})
 
@@ -386,13 +390,6 @@ class Catalog(persistent.Persistent):
                 f'value index {info["name"]!r} rejected token {token!r} of '
                 f'{rel!r}: {e}') from None
 
-    def _storeValues(self, name, info, token, rel):
-        """Index a relation not yet known to index `name`; returns its
-        stored token set or None."""
-        tokens = self._tokenSet(info, rel)
-        self._link(name, token, tokens)
-        return tokens
-
     def _link(self, name, token, tokens):
         reltools = self._reltools
         if tokens is None:
@@ -428,18 +425,22 @@ class Catalog(persistent.Persistent):
             raise TypeError(
                 f'relation token {token!r} does not fit the relation module '
                 f'{self._relModule}') from None
+        # Extract every value before storing any, so that a failing
+        # element leaves the catalog untouched.
+        computed = [(name, info, self._tokenSet(info, rel))
+                    for name, info in self._indexes.items()]
         if not known:
             additions = {}
-            for name, info in self._indexes.items():
-                additions[name] = self._storeValues(name, info, token, rel)
+            for name, info, tokens in computed:
+                self._link(name, token, tokens)
+                additions[name] = tokens
             self._relTokens.insert(token)
             self._relLength.change(1)
             self._notify('relationAdded', token, self, additions)
             return
         additions = {}
         removals = {}
-        for name, info in self._indexes.items():
-            new = self._tokenSet(info, rel)
+        for name, info, new in computed:
             old = self._relToValues[name].get(token)
             tools = _tools(info['btree'])
             if old is None:
@@ -741,12 +742,18 @@ class Catalog(persistent.Persistent):
                 f'{self._relModule}') from None
 
     def _lookup(self, valmap, name, token):
-        try:
-            return valmap.get(token)
-        except TypeError:
-            raise TypeError(
-                f'value index {name!r} rejected query token {token!r}: '
-                'wrong token type for its BTree module') from None
+        found = valmap.get(token)
+        if found is None:
+            # BTrees answer "missing" for keys of the wrong type; a query
+            # with such a token is a mistake worth reporting.
+            try:
+                _tools(self._indexes[name]['btree'])['Set']((token,))
+            except TypeError:
+                raise TypeError(
+                    f'value index {name!r} rejected query token {token!r}: '
+                    'wrong token type for its BTree module '
+                    f'{self._indexes[name]["btree"]}') from None
+        return found
 
     def getValueTokens(self, name, reltoken=None):
         if reltoken is None:
