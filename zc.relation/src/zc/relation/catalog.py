@@ -357,8 +357,11 @@ class Catalog(persistent.Persistent):
     def _tokenSet(self, info, rel):
         """The relation's value tokens for the index as a new TreeSet of
         the index's module, or None when it has no value."""
-        tools = _tools(info['btree'])
-        value = self._extract(info, rel)
+        tools = _tools_cache.get(info['btree']) or _tools(info['btree'])
+        if info['kind'] == 'callable':
+            value = info['callable'](rel, self)
+        else:
+            value = self._extract(info, rel)
         if value is None:
             return None
         dump = info['dump']
@@ -391,16 +394,18 @@ class Catalog(persistent.Persistent):
                 f'{rel!r}: {e}') from None
 
     def _link(self, name, token, tokens):
-        reltools = self._reltools
         if tokens is None:
             self._noValue[name].insert(token)
             return
         self._relToValues[name][token] = tokens
         valmap = self._valueToRels[name]
+        TreeSet = None
         for v in tokens:
             rels = valmap.get(v)
             if rels is None:
-                rels = valmap[v] = reltools['TreeSet']()
+                if TreeSet is None:
+                    TreeSet = self._reltools['TreeSet']
+                rels = valmap[v] = TreeSet()
             rels.insert(token)
 
     def _unlinkTokens(self, name, token, tokens):
@@ -418,7 +423,6 @@ class Catalog(persistent.Persistent):
         self.index_doc(self._dump(rel, self, {}), rel)
 
     def index_doc(self, token, rel):
-        reltools = self._reltools
         try:
             known = token in self._relTokens
         except TypeError:
@@ -465,7 +469,7 @@ class Catalog(persistent.Persistent):
             for v in added:
                 rels = valmap.get(v)
                 if rels is None:
-                    rels = valmap[v] = reltools['TreeSet']()
+                    rels = valmap[v] = self._reltools['TreeSet']()
                 rels.insert(token)
             # Editing the stored set costs O(changes log n), rebuilding it
             # O(n): edit unless most of the set changed.
@@ -518,6 +522,8 @@ class Catalog(persistent.Persistent):
             listener.sourceCleared(self)
 
     def _notify(self, method, *args):
+        if not self._searchIndexes and not self._listeners:
+            return
         for ix in self._searchIndexes:
             getattr(ix, method)(*args)
         for listener in self.iterListeners():
