@@ -106,7 +106,12 @@ class Any:
     """A query value matching any one of several tokens."""
 
     def __init__(self, source):
-        self.source = frozenset(source)
+        try:
+            self.source = frozenset(source)
+        except TypeError as e:
+            raise TypeError(
+                f'Any needs an iterable of hashable tokens, got {source!r}: '
+                f'{e}') from None
 
     def __iter__(self):
         return iter(self.source)
@@ -376,6 +381,10 @@ class Catalog(persistent.Persistent):
             else:
                 cache = {}
                 tokens = tools['TreeSet']()
+                if not hasattr(value, '__iter__'):
+                    raise TypeError(
+                        f'value index {info["name"]!r} is multiple and needs '
+                        f'an iterable of values, got {value!r} from {rel!r}')
                 for v in value:
                     self._insertToken(tokens, dump(v, self, cache), info, rel)
             return tokens if tokens else None
@@ -955,12 +964,13 @@ class Catalog(persistent.Persistent):
     # -- searching: the closure rule ---------------------------------------
 
     def _levels(self, query, name, other, maxDepth):
-        """Yield the relation sets at distance 1, 2, ... from `query`
-        under a transposing step from `name` to `other` (closure rule)."""
-        reltools = self._reltools
+        """An iterator of the relation sets at distance 1, 2, ... from
+        `query` under a transposing step from `name` to `other` (closure
+        rule).  The starting sets are computed now, so bad queries fail at
+        call time."""
         level = self.getRelationTokens(query)
         if not level:
-            return
+            return iter(())
         rest = _OOBucket(query)
         del rest[name]
         restrict = self._relTokens
@@ -968,6 +978,10 @@ class Catalog(persistent.Persistent):
             restrict = self.getRelationTokens(rest)
             if not restrict:
                 restrict = None
+        return self._iterLevels(level, restrict, name, other, maxDepth)
+
+    def _iterLevels(self, level, restrict, name, other, maxDepth):
+        reltools = self._reltools
         visited = reltools['TreeSet'](level)
         yield level
         depth = 1

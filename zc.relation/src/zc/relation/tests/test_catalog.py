@@ -627,3 +627,39 @@ class InterfaceAndValueTests(unittest.TestCase):
         self.assertIsNone(oo['multiunion'])
         self.assertEqual(list(multiunion(
             [oo['Set'](['a']), oo['Set'](['b'])], oo)), ['a', 'b'])
+
+
+class BadInputTests(unittest.TestCase):
+
+    def setUp(self):
+        self.catalog = make_tree()
+        self.catalog.addDefaultQueryFactory(
+            TransposingTransitive('parent', RELATION))
+
+    def test_errors_at_call_time(self):
+        c = self.catalog
+        for method in (c.findRelationTokens, c.findRelations,
+                       c.findRelationTokenChains, c.findRelationChains,
+                       c.canFind):
+            with self.assertRaises(TypeError) as e:
+                method({'parent': 'zero'})
+            self.assertIn("'zero'", str(e.exception))
+        for method in (c.findValueTokens, c.findValues):
+            with self.assertRaises(KeyError):
+                method('tags', {'nope': 0})
+
+    def test_unhashable_and_unindexable(self):
+        with self.assertRaises(TypeError) as e:
+            any_of([1], [2])
+        self.assertIn('[1]', str(e.exception))
+        catalog = Catalog(dump, load)
+        catalog.addValueIndex(tags, dump, load, multiple=True)
+        with self.assertRaises(TypeError) as e:
+            catalog.index(Rel(70, None, 5))
+        self.assertIn("'tags'", str(e.exception))
+        self.assertEqual(len(catalog), 0)
+        catalog = Catalog(dump, load)
+        catalog.addValueIndex(tags)
+        with self.assertRaises(TypeError) as e:
+            catalog.index(Rel(71, None, {'a': 1}))
+        self.assertIn("{'a': 1}", str(e.exception))
