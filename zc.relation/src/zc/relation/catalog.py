@@ -81,6 +81,29 @@ def multiunion(sets, tools):
     return result
 
 
+def _intersection(a, b, tools):
+    """``a & b``; probes the larger set when the other is much smaller.
+
+    BTrees' C intersection merges both sets, walking the larger one up to
+    the end of the smaller: linear in the large set even for one token.
+    """
+    la = len(a)
+    lb = len(b)
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    if la * 16 < lb:
+        return tools['Set']([t for t in a if t in b])
+    return tools['intersection'](a, b)
+
+
+def _difference(a, b, tools):
+    """``a - b``; probes `b` when `a` is much smaller (see
+    `_intersection`)."""
+    if len(a) * 16 < len(b):
+        return tools['Set']([t for t in a if t not in b])
+    return tools['difference'](a, b)
+
+
 def _sort_key(key):
     # RELATION (None) sorts before every name.
     return (key is not None, key)
@@ -740,12 +763,11 @@ class Catalog(persistent.Persistent):
         if len(sets) == 1:
             return sets[0]
         sets.sort(key=len)
-        intersection = reltools['intersection']
         result = sets[0]
         for s in sets[1:]:
             if not result:
                 break
-            result = intersection(result, s)
+            result = _intersection(result, s, reltools)
         return result
 
     def _insertRelToken(self, s, token):
@@ -985,14 +1007,17 @@ class Catalog(persistent.Persistent):
         visited = reltools['TreeSet'](level)
         yield level
         depth = 1
-        intersection = reltools['intersection']
-        difference = reltools['difference']
+        # Relations found through a value map are indexed relations; only
+        # tokens taken from values (name is RELATION) or a further
+        # constraint need the check.
+        check = restrict is not self._relTokens or name is RELATION
         while restrict is not None and (maxDepth is None or depth < maxDepth):
             found = self._step(level, name, other, reltools)
             if not found:
                 return
-            found = intersection(found, restrict)
-            level = difference(found, visited)
+            if check:
+                found = _intersection(found, restrict, reltools)
+            level = _difference(found, visited, reltools)
             if not level:
                 return
             visited.update(level)
@@ -1052,7 +1077,7 @@ class Catalog(persistent.Persistent):
         if targetQuery:
             if not targets:
                 return reltools['Set']()
-            answer = reltools['intersection'](answer, targets)
+            answer = _intersection(answer, targets, reltools)
         if targetFilter is not None:
             return self._filterSingles(answer, query, targetFilter)
         return answer
@@ -1080,10 +1105,10 @@ class Catalog(persistent.Persistent):
             False))
 
     def _closureTokens(self, levels, targets):
-        intersection = self._reltools['intersection']
+        reltools = self._reltools
         for level in levels:
             if targets is not None:
-                level = intersection(level, targets)
+                level = _intersection(level, targets, reltools)
             yield from level
 
     def _uniqueLast(self, chains):
@@ -1115,7 +1140,7 @@ class Catalog(persistent.Persistent):
                 return self._valueToRels[name]
             rels = self.getRelationTokens(query)
             if rels and targetQuery:
-                rels = (self._reltools['intersection'](rels, targets)
+                rels = (_intersection(rels, targets, self._reltools)
                         if targets else None)
             if not rels:
                 return vtools['Set']()
@@ -1151,14 +1176,14 @@ class Catalog(persistent.Persistent):
         return self._chainValues(chains, name)
 
     def _closureValues(self, levels, targets, name, vtools):
-        intersection = self._reltools['intersection']
+        reltools = self._reltools
         relmap = self._relToValues[name]
         seen = vtools['TreeSet']()
         for level in levels:
             if targets is not None:
-                level = intersection(level, targets)
+                level = _intersection(level, targets, reltools)
             values = multiunion([relmap.get(t) for t in level], vtools)
-            fresh = vtools['difference'](values, seen)
+            fresh = _difference(values, seen, vtools)
             if fresh:
                 seen.update(fresh)
                 yield from fresh
@@ -1242,7 +1267,7 @@ class Catalog(persistent.Persistent):
                     return False
                 if targets is None:
                     return True
-                return bool(self._reltools['intersection'](rels, targets))
+                return bool(_intersection(rels, targets, self._reltools))
         orientation = self._closureOrientation(
             factory, query, filter, targetFilter)
         if orientation is not None:
