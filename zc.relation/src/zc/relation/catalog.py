@@ -1282,6 +1282,74 @@ class Catalog(persistent.Persistent):
             return True
         return False
 
+    def findCycleTokens(self, query, queryFactory=None):
+        """The tokens of the relations that lie on a cycle reachable from
+        `query` (a relation set), without enumerating chains.
+
+        A relation is on a cycle when the factory's steps lead from it
+        back to itself.  Steps are taken from one relation at a time
+        (``getQueries((token,))``), so this suits factories whose next
+        step depends on the last relation only, like
+        ``TransposingTransitive``.  Without an applicable factory nothing
+        is transitive and the answer is empty.
+        """
+        query, factory, getQueries = self._prepare(query, None, queryFactory)
+        reltools = self._reltools
+        starts = self._startSets(query, getQueries)
+        if getQueries is None or not starts:
+            return reltools['Set']()
+        successors = {}
+
+        def following(token):
+            found = successors.get(token)
+            if found is None:
+                found = successors[token] = list(multiunion(
+                    [self.getRelationTokens(q)
+                     for q in getQueries((token,))], reltools))
+            return found
+
+        # Tarjan's strongly connected components, iteratively (graphs can
+        # be deeper than the recursion limit).
+        order = {}
+        low = {}
+        stack = []
+        onstack = set()
+        cyclic = []
+        for root in multiunion(starts, reltools):
+            if root in order:
+                continue
+            work = [(root, iter(following(root)))]
+            order[root] = low[root] = len(order)
+            stack.append(root)
+            onstack.add(root)
+            while work:
+                node, children = work[-1]
+                child = next(children, _MISSING)
+                if child is not _MISSING:
+                    if child not in order:
+                        order[child] = low[child] = len(order)
+                        stack.append(child)
+                        onstack.add(child)
+                        work.append((child, iter(following(child))))
+                    elif child in onstack:
+                        low[node] = min(low[node], order[child])
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == order[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        onstack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1 or node in following(node):
+                        cyclic.extend(component)
+        return reltools['Set'](cyclic)
+
 
 _MISSING = object()
 

@@ -160,6 +160,14 @@ class ModelTests(unittest.TestCase):
                                         maxDepth=maxDepth,
                                         targetQuery={RELATION: target}),
                         target in expected)
+            reachable = oracle_levels(graph, direct, down, None)
+            on_cycles = [
+                t for level in reachable for t in level
+                if t in {u for lv in oracle_levels(graph, down(t), down, None)
+                         for u in lv}]
+            self.assertEqual(
+                list(catalog.findCycleTokens({'parents': value})),
+                sorted(on_cycles))
             # Filtered searches and chains follow the chain walk.
             def skip_even(chain):
                 return chain[-1] % 2 == 1 or len(chain) == 1
