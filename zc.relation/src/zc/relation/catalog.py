@@ -1,7 +1,6 @@
 """The relation catalog: value indexes, queries and searches."""
 import collections
 import importlib
-import itertools
 
 import BTrees
 import BTrees.Length
@@ -933,21 +932,29 @@ class Catalog(persistent.Persistent):
                 getQueries, findCycles):
         checkFilter = checkTarget = None
         if filter is not None:
-            fcache = {}
-
-            def checkFilter(chain, q):
-                return filter(chain, q, self, fcache)
+            checkFilter = self._filterCheck(filter)
         if targets is not None or targetFilter is not None:
-            tcache = {}
-
-            def checkTarget(chain, q):
-                if targets is not None and chain[-1] not in targets:
-                    return False
-                return targetFilter is None or targetFilter(
-                    chain, q, self, tcache)
+            checkTarget = self._targetCheck(targets, targetFilter)
         return self.yieldRelationTokenChains(
             query, self._startSets(query, getQueries), maxDepth, checkFilter,
             checkTarget, getQueries, findCycles)
+
+    def _filterCheck(self, filter):
+        cache = {}
+
+        def check(chain, query):
+            return filter(chain, query, self, cache)
+        return check
+
+    def _targetCheck(self, targets, targetFilter):
+        cache = {}
+
+        def check(chain, query):
+            if targets is not None and chain[-1] not in targets:
+                return False
+            return targetFilter is None or targetFilter(
+                chain, query, self, cache)
+        return check
 
     def yieldRelationTokenChains(self, query, relData, maxDepth, checkFilter,
                                  checkTargetFilter, getQueries,

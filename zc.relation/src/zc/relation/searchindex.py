@@ -6,7 +6,6 @@ import persistent
 import zope.interface
 
 from zc.relation import interfaces
-from zc.relation.catalog import RELATION
 from zc.relation.catalog import Any
 from zc.relation.catalog import _sort_key
 from zc.relation.queryfactory import TransposingTransitive
