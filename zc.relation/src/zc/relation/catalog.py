@@ -1046,11 +1046,6 @@ class Catalog(persistent.Persistent):
         valmap = self._valueToRels[name]
         return multiunion([valmap.get(v) for v in values], reltools)
 
-    def _closure(self, query, name, other, maxDepth=None):
-        """The whole closure as one relation set."""
-        return multiunion(list(self._levels(query, name, other, maxDepth)),
-                          self._reltools)
-
     # -- searching: public methods -----------------------------------------
 
     def findRelationTokens(self, query=(), maxDepth=None, filter=None,
@@ -1357,6 +1352,18 @@ class Catalog(persistent.Persistent):
                         cyclic.extend(component)
         return reltools['Set'](cyclic)
 
+
+def _document(cls, *ifaces):
+    """Give the methods of `cls` that implement `ifaces` the interfaces'
+    docstrings (the reference documentation lives in interfaces.py)."""
+    for iface in ifaces:
+        for name in iface.names(all=True):
+            method = cls.__dict__.get(name)
+            if callable(method) and not method.__doc__:
+                method.__doc__ = iface[name].__doc__
+
+
+_document(Catalog, interfaces.ICatalog)
 
 _MISSING = object()
 

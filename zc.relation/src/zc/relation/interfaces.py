@@ -200,7 +200,20 @@ class ICatalog(Interface):
     def findRelationTokens(query=(), maxDepth=None, filter=None,
                            targetQuery=(), targetFilter=None,
                            queryFactory=None, ignoreSearchIndex=False):
-        """Tokens of the relations found (a set or a generator)."""
+        """Tokens of the relations found.
+
+        `query` is where the search starts.  `maxDepth` (None or an int >=
+        1) limits the chain length; 1 is intransitive.  `filter(relchain,
+        query, catalog, cache)` prunes chains (neither returned nor
+        extended); `targetQuery` and `targetFilter` only choose which
+        chains are returned.  `queryFactory` replaces the default factories;
+        `ignoreSearchIndex` forces a walk.
+
+        Returns the catalog's own set for intransitive searches, a BTree set
+        when a search index answers, else a generator producing each token
+        once, level by level.  Bad arguments raise at call time:
+        ValueError for maxDepth, KeyError for unknown names.
+        """
 
     def findRelations(query=(), maxDepth=None, filter=None, targetQuery=(),
                       targetFilter=None, queryFactory=None,
@@ -210,7 +223,12 @@ class ICatalog(Interface):
     def findValueTokens(name, query=(), maxDepth=None, filter=None,
                         targetQuery=(), targetFilter=None, queryFactory=None,
                         ignoreSearchIndex=False):
-        """The `name` value tokens of the relations found."""
+        """The `name` value tokens of the relations found (arguments as
+        for findRelationTokens; ValueError for an unknown `name`).
+
+        Intransitive searches return the catalog's own value map or set
+        where one fits, search indexes BTree sets, walks generators.
+        """
 
     def findValues(name, query=(), maxDepth=None, filter=None,
                    targetQuery=(), targetFilter=None, queryFactory=None,
@@ -221,7 +239,13 @@ class ICatalog(Interface):
     def findRelationTokenChains(query, maxDepth=None, filter=None,
                                 targetQuery=(), targetFilter=None,
                                 queryFactory=None):
-        """The chains of relation tokens found (a generator)."""
+        """The chains of relation tokens found, breadth first (a
+        generator of tuples).
+
+        A chain whose next step would revisit one of its relations is an
+        ICircularRelationPath whose `cycled` lists the queries of that
+        step.  Chains are walked path by path, never by the closure rule.
+        """
 
     def findRelationChains(query, maxDepth=None, filter=None,
                            targetQuery=(), targetFilter=None,
@@ -231,7 +255,8 @@ class ICatalog(Interface):
     def canFind(query, maxDepth=None, filter=None, targetQuery=(),
                 targetFilter=None, queryFactory=None,
                 ignoreSearchIndex=False):
-        """Whether the search finds at least one relation."""
+        """Whether the search finds at least one relation (arguments as
+        for findRelationTokens); stops at the first one found."""
 
     def tokenizeQuery(*args, **kwargs):
         """A plain dict with the query's values dumped."""

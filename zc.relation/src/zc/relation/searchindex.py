@@ -7,6 +7,7 @@ import zope.interface
 
 from zc.relation import interfaces
 from zc.relation.catalog import Any
+from zc.relation.catalog import _document
 from zc.relation.catalog import _sort_key
 from zc.relation.queryfactory import TransposingTransitive
 
@@ -278,3 +279,7 @@ class Intransitive(persistent.Persistent):
 
     def sourceCopied(self, original, copy):
         pass
+
+
+_document(TransposingTransitiveMembership, interfaces.ISearchIndex)
+_document(Intransitive, interfaces.ISearchIndex, interfaces.IListener)
