@@ -102,7 +102,8 @@ def _query_key(query):
     # tokens with 1 keeps None from ever being compared with a token.
     return tuple(
         (name, 0) if value is None else (name, 1, value)
-        for name, value in sorted(query.items(), key=lambda kv: kv[0]))
+        for name, value in sorted(query.items(),
+                                  key=lambda kv: _sort_key(kv[0])))
 
 
 @zope.interface.implementer(interfaces.ISearchIndex, interfaces.IListener)
@@ -222,7 +223,11 @@ class Intransitive(persistent.Persistent):
             if answer is not None:
                 source[n] = answer
             elif n not in source:
-                current = own.getValueTokens(n, token)
+                # For RELATION the relation's "value" is its own token.
+                if n is None:
+                    current = (token,)
+                else:
+                    current = own.getValueTokens(n, token)
                 source[n] = {None}.union(current or ())
         choices = [list(source[n]) for n in self.names]
         return [dict(zip(self.names, combo))

@@ -663,3 +663,15 @@ class BadInputTests(unittest.TestCase):
         with self.assertRaises(TypeError) as e:
             catalog.index(Rel(71, None, {'a': 1}))
         self.assertIn("{'a': 1}", str(e.exception))
+
+    def test_relation_among_names(self):
+        catalog = make_tree()
+        ix = Intransitive((RELATION, 'parent'))
+        catalog.addSearchIndex(ix)
+        self.assertEqual(ix.names, (None, 'parent'))
+        query = BTrees.family32.OO.Bucket({RELATION: 3, 'parent': 1})
+        self.assertEqual(list(ix.getResults(None, query, 1, None, None)),
+                         [3])
+        self.assertEqual(list(catalog.findRelationTokens(
+            {RELATION: 3, 'parent': 1}, maxDepth=1,
+            targetQuery={'tags': 'a'})), [3])
