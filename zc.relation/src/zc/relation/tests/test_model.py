@@ -97,6 +97,8 @@ class Model:
             self.catalog.addSearchIndex(self.membership)
         self.intransitive = Intransitive(('parents',))
         self.catalog.addSearchIndex(self.intransitive)
+        self.labelled = Intransitive(('label',), name='parents')
+        self.catalog.addSearchIndex(self.labelled)
         self.graph = {}
 
     def apply(self, op):
@@ -189,6 +191,13 @@ class ModelTests(unittest.TestCase):
                 None, BTrees.family32.OO.Bucket({'parents': value}), 1, None,
                 None)
             self.assertEqual(list(answer), direct)
+        for lab in ('a', 'b', 'c'):
+            expected = sorted(set().union(*[
+                ps for ps, lb in graph.values() if lb == lab]))
+            answer = model.labelled.getResults(
+                'parents', BTrees.family32.OO.Bucket({'label': lab}), 1,
+                None, None)
+            self.assertEqual(list(answer), expected)
         for token in graph:
             levels = oracle_levels(graph, [token], up, None)
             expected = sorted(t for level in levels for t in level)
