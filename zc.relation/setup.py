@@ -32,6 +32,7 @@ setup(
         'Programming Language :: Python :: 3.11',
         'Programming Language :: Python :: 3.12',
         'Programming Language :: Python :: 3.13',
+        'Typing :: Typed',
     ],
     python_requires='>=3.10',
     package_dir={'': 'src'},

@@ -1,6 +1,9 @@
 """The relation catalog: value indexes, queries and searches."""
 import collections
 import importlib
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
 
 import BTrees
 import BTrees.Length
@@ -10,8 +13,13 @@ import zope.interface
 import zope.interface.interfaces
 
 from zc.relation import interfaces
+from zc.relation.protocols import Filter as _Filter
+from zc.relation.protocols import QueryFactory as _Factory
 
 RELATION = None
+
+# A query: a mapping or (name, value) pairs.
+_QueryArg = Mapping | Iterable[tuple]
 
 _OOBucket = BTrees.family32.OO.Bucket
 _OOBTree = BTrees.family32.OO.BTree
@@ -1048,9 +1056,13 @@ class Catalog(persistent.Persistent):
 
     # -- searching: public methods -----------------------------------------
 
-    def findRelationTokens(self, query=(), maxDepth=None, filter=None,
-                           targetQuery=(), targetFilter=None,
-                           queryFactory=None, ignoreSearchIndex=False):
+    def findRelationTokens(self, query: _QueryArg = (),
+                           maxDepth: int | None = None,
+                           filter: _Filter | None = None,
+                           targetQuery: _QueryArg = (),
+                           targetFilter: _Filter | None = None,
+                           queryFactory: _Factory | None = None,
+                           ignoreSearchIndex: bool = False) -> Iterable:
         query, factory, getQueries = self._prepare(
             query, maxDepth, queryFactory)
         targetQuery, targets, none = self._target(targetQuery)
@@ -1121,17 +1133,25 @@ class Catalog(persistent.Persistent):
                 seen.add(t)
                 yield t
 
-    def findRelations(self, query=(), maxDepth=None, filter=None,
-                      targetQuery=(), targetFilter=None, queryFactory=None,
-                      ignoreSearchIndex=False):
+    def findRelations(self, query: _QueryArg = (),
+                      maxDepth: int | None = None,
+                      filter: _Filter | None = None,
+                      targetQuery: _QueryArg = (),
+                      targetFilter: _Filter | None = None,
+                      queryFactory: _Factory | None = None,
+                      ignoreSearchIndex: bool = False) -> Iterator:
         tokens = self.findRelationTokens(
             query, maxDepth, filter, targetQuery, targetFilter, queryFactory,
             ignoreSearchIndex)
         return self._convertAll(tokens, self._load)
 
-    def findValueTokens(self, name, query=(), maxDepth=None, filter=None,
-                        targetQuery=(), targetFilter=None, queryFactory=None,
-                        ignoreSearchIndex=False):
+    def findValueTokens(self, name: str, query: _QueryArg = (),
+                        maxDepth: int | None = None,
+                        filter: _Filter | None = None,
+                        targetQuery: _QueryArg = (),
+                        targetFilter: _Filter | None = None,
+                        queryFactory: _Factory | None = None,
+                        ignoreSearchIndex: bool = False) -> Iterable:
         query, factory, getQueries = self._prepare(
             query, maxDepth, queryFactory, name)
         targetQuery, targets, none = self._target(targetQuery)
@@ -1204,9 +1224,13 @@ class Catalog(persistent.Persistent):
                     seen.add(v)
                     yield v
 
-    def findValues(self, name, query=(), maxDepth=None, filter=None,
-                   targetQuery=(), targetFilter=None, queryFactory=None,
-                   ignoreSearchIndex=False):
+    def findValues(self, name: str, query: _QueryArg = (),
+                   maxDepth: int | None = None,
+                   filter: _Filter | None = None,
+                   targetQuery: _QueryArg = (),
+                   targetFilter: _Filter | None = None,
+                   queryFactory: _Factory | None = None,
+                   ignoreSearchIndex: bool = False) -> Iterable:
         tokens = self.findValueTokens(
             name, query, maxDepth, filter, targetQuery, targetFilter,
             queryFactory, ignoreSearchIndex)
@@ -1215,9 +1239,13 @@ class Catalog(persistent.Persistent):
             return tokens
         return self._convertAll(tokens, load)
 
-    def findRelationTokenChains(self, query, maxDepth=None, filter=None,
-                                targetQuery=(), targetFilter=None,
-                                queryFactory=None):
+    def findRelationTokenChains(self, query: _QueryArg,
+                                maxDepth: int | None = None,
+                                filter: _Filter | None = None,
+                                targetQuery: _QueryArg = (),
+                                targetFilter: _Filter | None = None,
+                                queryFactory: _Factory | None = None
+                                ) -> Iterator[tuple]:
         query, factory, getQueries = self._prepare(
             query, maxDepth, queryFactory)
         targetQuery, targets, none = self._target(targetQuery)
@@ -1228,9 +1256,13 @@ class Catalog(persistent.Persistent):
         return self._chains(query, maxDepth, filter, targets, targetFilter,
                             getQueries, True)
 
-    def findRelationChains(self, query, maxDepth=None, filter=None,
-                           targetQuery=(), targetFilter=None,
-                           queryFactory=None):
+    def findRelationChains(self, query: _QueryArg,
+                           maxDepth: int | None = None,
+                           filter: _Filter | None = None,
+                           targetQuery: _QueryArg = (),
+                           targetFilter: _Filter | None = None,
+                           queryFactory: _Factory | None = None
+                           ) -> Iterator[tuple]:
         chains = self.findRelationTokenChains(
             query, maxDepth, filter, targetQuery, targetFilter, queryFactory)
         return self._loadChains(chains)
@@ -1244,9 +1276,11 @@ class Catalog(persistent.Persistent):
                 loaded = CircularRelationPath(loaded, chain.cycled)
             yield loaded
 
-    def canFind(self, query, maxDepth=None, filter=None, targetQuery=(),
-                targetFilter=None, queryFactory=None,
-                ignoreSearchIndex=False):
+    def canFind(self, query: _QueryArg, maxDepth: int | None = None,
+                filter: _Filter | None = None, targetQuery: _QueryArg = (),
+                targetFilter: _Filter | None = None,
+                queryFactory: _Factory | None = None,
+                ignoreSearchIndex: bool = False) -> bool:
         query, factory, getQueries = self._prepare(
             query, maxDepth, queryFactory)
         targetQuery, targets, none = self._target(targetQuery)

@@ -675,3 +675,15 @@ class BadInputTests(unittest.TestCase):
         self.assertEqual(list(catalog.findRelationTokens(
             {RELATION: 3, 'parent': 1}, maxDepth=1,
             targetQuery={'tags': 'a'})), [3])
+
+
+class ProtocolTests(unittest.TestCase):
+
+    def test_listeners_match_protocols(self):
+        from zc.relation import protocols
+        self.assertIsInstance(Recorder([]), protocols.Listener)
+        self.assertIsInstance(Intransitive(('x',)), protocols.Listener)
+        self.assertIsInstance(
+            TransposingTransitiveMembership('x', RELATION),
+            protocols.MessageListener)
+        self.assertNotIsInstance(object(), protocols.MessageListener)
