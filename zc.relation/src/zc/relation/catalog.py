@@ -879,13 +879,19 @@ class Catalog(persistent.Persistent):
 
     # -- searching: preparation --------------------------------------------
 
-    def _prepare(self, query, maxDepth, queryFactory, name=None):
+    def _prepare(self, query, maxDepth, queryFactory, name=None,
+                 filters=()):
         if name is not None and name not in self._indexes:
             raise ValueError('name not indexed', name)
         if maxDepth is not None and (
                 isinstance(maxDepth, bool) or not isinstance(maxDepth, int)
                 or maxDepth < 1):
             raise ValueError('maxDepth must be None or a positive integer')
+        for label, func in filters:
+            if func is not None and not callable(func):
+                raise TypeError(
+                    f'{label} must be None or a callable (relchain, query, '
+                    f'catalog, cache), got {func!r}')
         query = _normalize(query)
         factory = None
         getQueries = None
@@ -1064,7 +1070,8 @@ class Catalog(persistent.Persistent):
                            queryFactory: _Factory | None = None,
                            ignoreSearchIndex: bool = False) -> Iterable:
         query, factory, getQueries = self._prepare(
-            query, maxDepth, queryFactory)
+            query, maxDepth, queryFactory,
+            filters=(('filter', filter), ('targetFilter', targetFilter)))
         targetQuery, targets, none = self._target(targetQuery)
         if (self._isFast(maxDepth, getQueries, filter, targetFilter)
                 and not targetQuery):
@@ -1153,7 +1160,8 @@ class Catalog(persistent.Persistent):
                         queryFactory: _Factory | None = None,
                         ignoreSearchIndex: bool = False) -> Iterable:
         query, factory, getQueries = self._prepare(
-            query, maxDepth, queryFactory, name)
+            query, maxDepth, queryFactory, name,
+            (('filter', filter), ('targetFilter', targetFilter)))
         targetQuery, targets, none = self._target(targetQuery)
         vtools = _tools(self._indexes[name]['btree'])
         if self._isFast(maxDepth, getQueries, filter, targetFilter):
@@ -1247,7 +1255,8 @@ class Catalog(persistent.Persistent):
                                 queryFactory: _Factory | None = None
                                 ) -> Iterator[tuple]:
         query, factory, getQueries = self._prepare(
-            query, maxDepth, queryFactory)
+            query, maxDepth, queryFactory,
+            filters=(('filter', filter), ('targetFilter', targetFilter)))
         targetQuery, targets, none = self._target(targetQuery)
         if none:
             return _empty_generator()
@@ -1282,7 +1291,8 @@ class Catalog(persistent.Persistent):
                 queryFactory: _Factory | None = None,
                 ignoreSearchIndex: bool = False) -> bool:
         query, factory, getQueries = self._prepare(
-            query, maxDepth, queryFactory)
+            query, maxDepth, queryFactory,
+            filters=(('filter', filter), ('targetFilter', targetFilter)))
         targetQuery, targets, none = self._target(targetQuery)
         if none:
             return False

@@ -677,6 +677,15 @@ class BadInputTests(unittest.TestCase):
             targetQuery={'tags': 'a'})), [3])
 
 
+    def test_filters_must_be_callable(self):
+        c = make_tree()
+        with self.assertRaises(TypeError) as e:
+            c.findRelationTokens({'parent': 0}, filter='nope')
+        self.assertIn("'nope'", str(e.exception))
+        with self.assertRaises(TypeError) as e:
+            c.findValueTokens('tags', {'parent': 0}, targetFilter=5)
+        self.assertIn('targetFilter', str(e.exception))
+
 class ProtocolTests(unittest.TestCase):
 
     def test_listeners_match_protocols(self):
