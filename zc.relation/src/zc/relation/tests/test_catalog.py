@@ -591,6 +591,18 @@ class IntransitiveTests(unittest.TestCase):
             None, BTrees.family32.OO.Bucket({'parent': 1}), 1, None, None)),
             [4, 99])
 
+    def test_relation_among_names(self):
+        catalog = make_tree()
+        ix = Intransitive((RELATION, 'parent'))
+        catalog.addSearchIndex(ix)
+        self.assertEqual(ix.names, (None, 'parent'))
+        query = BTrees.family32.OO.Bucket({RELATION: 3, 'parent': 1})
+        self.assertEqual(list(ix.getResults(None, query, 1, None, None)),
+                         [3])
+        self.assertEqual(list(catalog.findRelationTokens(
+            {RELATION: 3, 'parent': 1}, maxDepth=1,
+            targetQuery={'tags': 'a'})), [3])
+
 
 class InterfaceAndValueTests(unittest.TestCase):
 
@@ -663,19 +675,6 @@ class BadInputTests(unittest.TestCase):
         with self.assertRaises(TypeError) as e:
             catalog.index(Rel(71, None, {'a': 1}))
         self.assertIn("{'a': 1}", str(e.exception))
-
-    def test_relation_among_names(self):
-        catalog = make_tree()
-        ix = Intransitive((RELATION, 'parent'))
-        catalog.addSearchIndex(ix)
-        self.assertEqual(ix.names, (None, 'parent'))
-        query = BTrees.family32.OO.Bucket({RELATION: 3, 'parent': 1})
-        self.assertEqual(list(ix.getResults(None, query, 1, None, None)),
-                         [3])
-        self.assertEqual(list(catalog.findRelationTokens(
-            {RELATION: 3, 'parent': 1}, maxDepth=1,
-            targetQuery={'tags': 'a'})), [3])
-
 
     def test_filters_must_be_callable(self):
         c = make_tree()
