@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import logging
 import operator
-from bisect import bisect_right
-from itertools import accumulate
 from itertools import chain
+from itertools import compress
 
 import persistent
 from ZODB.ConflictResolution import PersistentReference
@@ -120,11 +119,15 @@ class BucketQueue(Queue):
 
 PersistentQueue = BucketQueue
 
-# The bucket classes whose length is the length of their ``_data`` tuple.
+# The bucket classes whose items are exactly their ``_data`` tuple.
 # CompositeQueue reads that tuple directly: calling the Python-level
-# __len__ of every bucket costs about twice as much.
+# __len__ or __bool__ of every bucket costs about twice as much.
 _TUPLE_BUCKETS = frozenset((Queue, BucketQueue))
 _bucket_data = operator.attrgetter('_data')
+
+# Locating an item walks this many buckets one by one before it measures
+# all of them at C speed: pulls near either end stay cheap.
+_WALK = 32
 
 
 @implementer(IQueue)
@@ -134,9 +137,9 @@ class CompositeQueue(persistent.Persistent):
     ``_data`` is a tuple of buckets (persistent objects made by
     ``subfactory()``, each its own record), front bucket first.  ``put``
     fills the last bucket up to ``compositeSize`` items, so a commit
-    usually rewrites only that bucket.  ``pull``, indexing and ``len`` look
-    at every bucket (loading it if needed): the record layout keeps no
-    count.
+    usually rewrites only that bucket.  ``len``, ``bool`` and ``pull``
+    look at every bucket (loading it if needed): the record layout keeps
+    no count.
     """
 
     def __init__(self, compositeSize=15, subfactory=BucketQueue):
@@ -155,12 +158,19 @@ class CompositeQueue(persistent.Persistent):
         self.compositeSize = compositeSize
         self._data = ()
 
-    def _lengths(self):
-        """The item count of each bucket, in order."""
+    def _contents(self):
+        """(buckets, function giving what a bucket's truth and len are of).
+
+        For tuple buckets that is their ``_data``.  Whether all buckets are
+        tuple buckets is remembered for this very tuple of buckets (objects
+        do not change class), so it is checked once per change of the chain.
+        """
         buckets = self._data
-        if _TUPLE_BUCKETS.issuperset(map(type, buckets)):
-            return list(map(len, map(_bucket_data, buckets)))
-        return list(map(len, buckets))
+        if self.__dict__.get('_v_tuple_buckets') is not buckets:
+            if not _TUPLE_BUCKETS.issuperset(map(type, buckets)):
+                return buckets, None
+            self._v_tuple_buckets = buckets
+        return buckets, _bucket_data
 
     def put(self, item):
         """Append ``item`` at the end of the queue."""
@@ -172,37 +182,54 @@ class CompositeQueue(persistent.Persistent):
             bucket = buckets[-1]
         bucket.put(item)
 
-    def _locate(self, index, lengths):
-        """(bucket number, index in that bucket) of item ``index``."""
-        size = sum(lengths)
-        position = index + size if index < 0 else index
-        if not 0 <= position < size:
-            raise IndexError(index)
-        ends = list(accumulate(lengths))
-        number = bisect_right(ends, position)
-        return number, position - (ends[number] - lengths[number])
+    def _locate(self, index):
+        """(bucket, index in that bucket) of item ``index``, or IndexError."""
+        buckets, contents = self._contents()
+        if contents is None:
+            lengths = list(map(len, buckets))
+        else:
+            lengths = list(map(len, map(contents, buckets[:_WALK])))
+            if len(buckets) > _WALK:
+                # Whichever end the index counts from, walk from there.
+                if index < 0:
+                    lengths = list(map(len, map(contents, buckets)))
+                elif index >= sum(lengths):
+                    lengths += map(len, map(contents, buckets[_WALK:]))
+        if index < 0:
+            offset = -index
+            for number in range(len(lengths) - 1, -1, -1):
+                if offset <= lengths[number]:
+                    return buckets[number], lengths[number] - offset
+                offset -= lengths[number]
+        else:
+            offset = index
+            for number, length in enumerate(lengths):
+                if offset < length:
+                    return buckets[number], offset
+                offset -= length
+        raise IndexError(index)
 
     def pull(self, index=0):
         """Remove and return the item at ``index`` (default: the front).
 
         Buckets left empty, by this pull or by earlier merges, are dropped.
         """
-        index = _index(index)
-        lengths = self._lengths()
-        number, offset = self._locate(index, lengths)
-        buckets = self._data
-        item = buckets[number].pull(offset)
-        lengths[number] -= 1
+        bucket, offset = self._locate(_index(index))
+        item = bucket.pull(offset)
+        buckets, contents = self._contents()
+        filled = map(contents or len, buckets)
         # The composite record is rewritten only when a bucket goes away:
-        # most pulls then touch one bucket record and cannot conflict on
+        # most pulls then write one bucket record and cannot conflict on
         # the composite.
-        if 0 in lengths:
-            self._data = tuple(
-                bucket for bucket, length in zip(buckets, lengths) if length)
+        if not all(filled):
+            self._data = tuple(compress(buckets, map(contents or len, buckets)))
         return item
 
     def __len__(self):
-        return sum(self._lengths())
+        buckets, contents = self._contents()
+        if contents is None:
+            return sum(map(len, buckets))
+        return sum(map(len, map(contents, buckets)))
 
     def __iter__(self):
         return chain.from_iterable(self._data)
@@ -210,13 +237,13 @@ class CompositeQueue(persistent.Persistent):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return list(self)[index]
-        index = _index(index)
-        number, offset = self._locate(index, self._lengths())
-        return self._data[number][offset]
+        bucket, offset = self._locate(_index(index))
+        return bucket[offset]
 
     def __bool__(self):
         # Merges can leave empty buckets behind: look at the items.
-        return any(self._lengths())
+        buckets, contents = self._contents()
+        return any(map(contents or len, buckets))
 
     __nonzero__ = __bool__
 
