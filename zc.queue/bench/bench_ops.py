@@ -1,11 +1,15 @@
 """Cost of put, pull and len on loaded queues of 1k, 50k and 500k items.
 
-Prints one line: microseconds per operation for Queue, CompositeQueue
-(compositeSize 15) and, measured side by side, a naive queue on a
-PersistentList (append / pop(0)); then the ratio against zc.queue 2.0.0's
-figures at 50k items as quoted in the issue (measured on this kind of
-machine; the original cannot be run here).  Each figure is the best of
-three timed batches of a sample of operations, so 500k stays quick.
+Prints one line: microseconds per put/pull/len for Queue and
+CompositeQueue (compositeSize 15) and, measured side by side, two
+baselines: "literal" versions of both classes (same stored layout, the
+straightforward algorithms: Python-level len and truth tests of every
+bucket, pull by slicing and concatenating) and a naive queue on a
+PersistentList (append / pop(0), which cannot merge concurrent writes).
+Then the ratios against the literal baseline at every size and against
+zc.queue 2.0.0's figures at 50k items as quoted in the issue (measured on
+this kind of machine; the original cannot be run here).  Each figure is the
+best of three timed batches of a sample of operations, so 500k stays quick.
 """
 import gc
 import time
@@ -22,15 +26,45 @@ ORIGINAL_50K = {
 }
 
 
-def queue_of(size):
-    queue = zc.queue.Queue()
+class LiteralQueue(zc.queue.Queue):
+    """Queue with the straightforward pull: two slices concatenated."""
+
+    def pull(self, index=0):
+        data = self._data
+        if index < 0:
+            index += len(data)
+        item = data[index]
+        self._data = data[:index] + data[index + 1:]
+        return item
+
+
+class LiteralCompositeQueue(zc.queue.CompositeQueue):
+    """CompositeQueue asking every bucket for its len and truth."""
+
+    def __len__(self):
+        return sum(len(bucket) for bucket in self._data)
+
+    def pull(self, index=0):
+        if index < 0:
+            index += len(self)
+        for bucket in self._data:
+            if index < len(bucket):
+                item = bucket.pull(index)
+                break
+            index -= len(bucket)
+        self._data = tuple(bucket for bucket in self._data if bucket)
+        return item
+
+
+def queue_of(size, cls=zc.queue.Queue):
+    queue = cls()
     # Filling by put would copy the tuple size times: set the state.
     queue._data = tuple(range(size))
     return queue
 
 
-def composite_of(size, bucket_size=15):
-    queue = zc.queue.CompositeQueue(bucket_size)
+def composite_of(size, cls=zc.queue.CompositeQueue, bucket_size=15):
+    queue = cls(bucket_size)
     buckets = []
     for start in range(0, size, bucket_size):
         bucket = zc.queue.BucketQueue()
@@ -98,21 +132,33 @@ def samples_for(size):
     return max(20, min(size // 2, 20_000_000 // size))
 
 
+FLAVOURS = (
+    ('Queue', queue_of),
+    ('literal Queue', lambda size: queue_of(size, LiteralQueue)),
+    ('CompositeQueue', composite_of),
+    ('literal CompositeQueue',
+     lambda size: composite_of(size, LiteralCompositeQueue)),
+    ('PersistentList', PlainListQueue),
+)
+OPERATIONS = ('put', 'pull', 'len')
+
+
 def main():
     figures = {}
     parts = []
     for size in SIZES:
         samples = samples_for(size)
         row = []
-        for name, make in (('Queue', queue_of),
-                           ('CompositeQueue', composite_of),
-                           ('PersistentList', PlainListQueue)):
+        for name, make in FLAVOURS:
             queue = make(size)
-            costs = {op: per_op_us(queue, op, samples)
-                     for op in ('put', 'pull', 'len')}
+            costs = {op: per_op_us(queue, op, samples) for op in OPERATIONS}
             figures[size, name] = costs
             row.append(f'{name} ' + '/'.join(
-                f'{costs[op]:.2f}' for op in ('put', 'pull', 'len')))
+                f'{costs[op]:.2f}' for op in OPERATIONS))
+        for name in ('Queue', 'CompositeQueue'):
+            row.append(f'{name} vs literal ' + '/'.join(
+                f'{figures[size, "literal " + name][op] / figures[size, name][op]:.1f}x'
+                for op in OPERATIONS))
         parts.append(f'{size // 1000}k: ' + ', '.join(row))
     ratios = ', '.join(
         f'{name} {op} {original} -> {figures[50_000, name][op]:.1f}'
