@@ -15,6 +15,7 @@ import time
 
 import transaction
 import ZEO
+from persistent.list import PersistentList
 from ZODB.POSException import ConflictError
 
 import zc.queue
@@ -54,11 +55,24 @@ class Server:
         self.log.close()
 
 
-def create_queues(db, composite_size=3):
+class ListQueue(PersistentList):
+    """The baseline: a queue on a PersistentList, which cannot merge."""
+
+    def put(self, item):
+        self.append(item)
+
+    def pull(self, index=0):
+        return self.pop(index)
+
+
+def create_queues(db, baseline=False, composite_size=3):
     with db.transaction() as connection:
-        connection.root()['queue'] = zc.queue.Queue()
-        connection.root()['composite'] = zc.queue.CompositeQueue(
-            composite_size)
+        root = connection.root()
+        if baseline:
+            root['queue'], root['composite'] = ListQueue(), ListQueue()
+        else:
+            root['queue'] = zc.queue.Queue()
+            root['composite'] = zc.queue.CompositeQueue(composite_size)
 
 
 def writer(address, number, operations, seed, result_path, time_limit):
@@ -120,13 +134,16 @@ def drain(db):
     return left
 
 
-def run(directory, writers, operations, time_limit=60):
-    """Run the writers against a fresh server; return (results, left over)."""
+def run(directory, writers, operations, time_limit=60, baseline=False):
+    """Run the writers against a fresh server; return (results, left over).
+
+    With ``baseline``, both queues are `ListQueue` objects.
+    """
     context = multiprocessing.get_context('spawn')
     server = Server(directory)
     try:
         db = server.db()
-        create_queues(db)
+        create_queues(db, baseline)
         processes = []
         for number in range(writers):
             path = os.path.join(directory, f'writer-{number}.json')
