@@ -156,9 +156,10 @@ def main():
             row.append(f'{name} ' + '/'.join(
                 f'{costs[op]:.2f}' for op in OPERATIONS))
         for name in ('Queue', 'CompositeQueue'):
+            literal = figures[size, 'literal ' + name]
+            ours = figures[size, name]
             row.append(f'{name} vs literal ' + '/'.join(
-                f'{figures[size, "literal " + name][op] / figures[size, name][op]:.1f}x'
-                for op in OPERATIONS))
+                f'{literal[op] / ours[op]:.1f}x' for op in OPERATIONS))
         parts.append(f'{size // 1000}k: ' + ', '.join(row))
     ratios = ', '.join(
         f'{name} {op} {original} -> {figures[50_000, name][op]:.1f}'

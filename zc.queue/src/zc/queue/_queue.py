@@ -190,7 +190,8 @@ class CompositeQueue(persistent.Persistent):
         else:
             lengths = list(map(len, map(contents, buckets[:_WALK])))
             if len(buckets) > _WALK:
-                # Whichever end the index counts from, walk from there.
+                # Items near the front are usually found in the first
+                # buckets; negative indexes count from the end.
                 if index < 0:
                     lengths = list(map(len, map(contents, buckets)))
                 elif index >= sum(lengths):
@@ -217,12 +218,12 @@ class CompositeQueue(persistent.Persistent):
         bucket, offset = self._locate(_index(index))
         item = bucket.pull(offset)
         buckets, contents = self._contents()
-        filled = map(contents or len, buckets)
+        contents = contents or len
         # The composite record is rewritten only when a bucket goes away:
         # most pulls then write one bucket record and cannot conflict on
         # the composite.
-        if not all(filled):
-            self._data = tuple(compress(buckets, map(contents or len, buckets)))
+        if not all(map(contents, buckets)):
+            self._data = tuple(compress(buckets, map(contents, buckets)))
         return item
 
     def __len__(self):
@@ -347,7 +348,8 @@ def resolveQueueConflict(oldstate, committedstate, newstate, bucket=False):
     removed_by_new = old_keys - new_set
     removed_twice = (old_keys - committed_set) & removed_by_new
     if removed_twice:
-        _reject('both transactions pulled %r', sorted(map(repr, removed_twice)))
+        _reject('both transactions pulled %r',
+                sorted(map(repr, removed_twice)))
     added_by_new = new_set - old_keys
     added_twice = (committed_set - old_keys) & added_by_new
     if added_twice:

@@ -304,6 +304,18 @@ class NamesTests(unittest.TestCase):
             self.assertFalse(hasattr(cls, '__slots__'))
             self.assertIs(cls.__nonzero__, cls.__bool__)
 
+    def test_records_of_the_legacy_names_load(self):
+        # zc.queue 1.0 databases name these classes; ZODB pickles with
+        # protocol 3, where a class reference is "module\nname\n".
+        for old, new, cls in (
+                (b'BucketQueue', b'PersistentQueue', _queue.BucketQueue),
+                (b'CompositeQueue', b'CompositePersistentQueue',
+                 _queue.CompositeQueue)):
+            data = pickle.dumps(cls(), protocol=3)
+            self.assertIn(b'zc.queue._queue\n' + old + b'\n', data)
+            data = data.replace(b'\n' + old + b'\n', b'\n' + new + b'\n')
+            self.assertIs(type(pickle.loads(data)), cls)
+
     def test_pickles_record_the_class_paths(self):
         queue = zc.queue.CompositeQueue(3)
         queue.put(1)

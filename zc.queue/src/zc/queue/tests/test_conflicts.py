@@ -61,6 +61,25 @@ class _ConflictScenarios:
         self.tm1.abort()
         self.sync()
 
+    def test_reading_changes_nothing(self):
+        self.assertEqual(len(self.q1), 5)
+        self.assertTrue(self.q1)
+        self.assertEqual(value_of(self.q1[-2]), 3)
+        self.assertEqual(self.values(self.q1[1:3]), [1, 2])
+        self.assertEqual(self.conn1._registered_objects, [])
+
+    def test_changes_register_only_the_changed_records(self):
+        self.q1.pull(1)
+        if self.composite:
+            # The first bucket still holds an item: the chain is unchanged.
+            first = self.q1._data[0]
+            self.assertEqual(self.conn1._registered_objects, [first])
+            self.q1.pull(0)
+            self.assertNotIn(first, self.q1._data)
+            self.assertIn(self.q1, self.conn1._registered_objects)
+        else:
+            self.assertEqual(self.conn1._registered_objects, [self.q1])
+
     def test_each_puts_one_item(self):
         self.q1.put(self.make_item(10))
         self.q2.put(self.make_item(20))

@@ -137,7 +137,8 @@ class TwoTransactionsTests(unittest.TestCase):
             # Composite: the same items; each side's puts in their order,
             # but the two sides' puts may interleave.  (Equal items put
             # into different buckets are not detected: see the README.)
-            self.assertEqual(sorted(merged, key=str), sorted(expected, key=str))
+            self.assertEqual(sorted(merged, key=str),
+                             sorted(expected, key=str))
             if not shared_put:
                 for side in (committed, new):
                     added = [i for i in side if i not in old]
