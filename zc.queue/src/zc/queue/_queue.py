@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import operator
+from collections.abc import Callable
+from collections.abc import Iterator
 from itertools import chain
 from itertools import compress
+from typing import Any
 
 import persistent
 from ZODB.ConflictResolution import PersistentReference
@@ -28,7 +31,7 @@ __all__ = [
 logger = logging.getLogger('zc.queue')
 
 
-def _index(index):
+def _index(index: Any) -> int:
     """Return ``index`` as an int, or raise TypeError naming what it was."""
     try:
         return operator.index(index)
@@ -47,14 +50,14 @@ class Queue(persistent.Persistent):
     Concurrent changes by different transactions are merged on commit.
     """
 
-    def __init__(self):
-        self._data = ()
+    def __init__(self) -> None:
+        self._data: tuple = ()
 
-    def put(self, item):
+    def put(self, item: Any) -> None:
         """Append ``item`` at the end of the queue."""
         self._data += (item,)
 
-    def pull(self, index=0):
+    def pull(self, index: int = 0) -> Any:
         """Remove and return the item at ``index`` (default: the front)."""
         index = _index(index)
         data = self._data
@@ -75,14 +78,14 @@ class Queue(persistent.Persistent):
             self._data = data[:position] + data[position + 1:]
         return item
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._data)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         # The tuple is never changed in place: iterating it is a snapshot.
         return iter(self._data)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return self._data[index]
         index = _index(index)
@@ -94,12 +97,13 @@ class Queue(persistent.Persistent):
                 f'queue index {index} out of range:'
                 f' the queue holds {len(data)} item(s)') from None
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self._data)
 
     __nonzero__ = __bool__
 
-    def _p_resolveConflict(self, oldState, committedState, newState):
+    def _p_resolveConflict(self, oldState: dict, committedState: dict,
+                           newState: dict) -> dict:
         return resolveQueueConflict(oldState, committedState, newState)
 
 
@@ -112,7 +116,8 @@ class BucketQueue(Queue):
     transaction's items.
     """
 
-    def _p_resolveConflict(self, oldState, committedState, newState):
+    def _p_resolveConflict(self, oldState: dict, committedState: dict,
+                           newState: dict) -> dict:
         return resolveQueueConflict(
             oldState, committedState, newState, bucket=True)
 
@@ -142,7 +147,8 @@ class CompositeQueue(persistent.Persistent):
     no count.
     """
 
-    def __init__(self, compositeSize=15, subfactory=BucketQueue):
+    def __init__(self, compositeSize: int = 15,
+                 subfactory: Callable[[], Any] = BucketQueue) -> None:
         if isinstance(compositeSize, bool) or not isinstance(
                 compositeSize, int):
             raise TypeError(
@@ -156,7 +162,7 @@ class CompositeQueue(persistent.Persistent):
                 f'subfactory must be callable, not {subfactory!r}')
         self.subfactory = subfactory
         self.compositeSize = compositeSize
-        self._data = ()
+        self._data: tuple = ()
 
     def _contents(self):
         """(buckets, function giving what a bucket's truth and len are of).
@@ -172,7 +178,7 @@ class CompositeQueue(persistent.Persistent):
             self._v_tuple_buckets = buckets
         return buckets, _bucket_data
 
-    def put(self, item):
+    def put(self, item: Any) -> None:
         """Append ``item`` at the end of the queue."""
         buckets = self._data
         if not buckets or len(buckets[-1]) >= self.compositeSize:
@@ -210,7 +216,7 @@ class CompositeQueue(persistent.Persistent):
                 offset -= length
         raise IndexError(index)
 
-    def pull(self, index=0):
+    def pull(self, index: int = 0) -> Any:
         """Remove and return the item at ``index`` (default: the front).
 
         Buckets left empty, by this pull or by earlier merges, are dropped.
@@ -226,29 +232,30 @@ class CompositeQueue(persistent.Persistent):
             self._data = tuple(compress(buckets, map(contents, buckets)))
         return item
 
-    def __len__(self):
+    def __len__(self) -> int:
         buckets, contents = self._contents()
         if contents is None:
             return sum(map(len, buckets))
         return sum(map(len, map(contents, buckets)))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return chain.from_iterable(self._data)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return list(self)[index]
         bucket, offset = self._locate(_index(index))
         return bucket[offset]
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         # Merges can leave empty buckets behind: look at the items.
         buckets, contents = self._contents()
         return any(map(contents or len, buckets))
 
     __nonzero__ = __bool__
 
-    def _p_resolveConflict(self, oldState, committedState, newState):
+    def _p_resolveConflict(self, oldState: dict, committedState: dict,
+                           newState: dict) -> dict:
         return resolveQueueConflict(oldState, committedState, newState)
 
 
@@ -307,7 +314,8 @@ def _item_set(keys, what):
         _reject('an item in the %s state is unhashable (%s)', what, error)
 
 
-def resolveQueueConflict(oldstate, committedstate, newstate, bucket=False):
+def resolveQueueConflict(oldstate: dict, committedstate: dict,
+                         newstate: dict, bucket: bool = False) -> dict:
     """Merge two concurrent changes of a queue's state, or raise ConflictError.
 
     ``oldstate`` is the state both transactions started from,
