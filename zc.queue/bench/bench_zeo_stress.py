@@ -3,7 +3,8 @@
 Each writer puts and pulls on a Queue and a CompositeQueue through a real
 ZEO server (which resolves the conflicts), retrying on ConflictError and
 aborting one transaction in ten on purpose.  Prints one line: the time
-taken, commits per second, unresolvable conflicts per commit and whether
+taken, commits per second, the share of commits the server merged with
+concurrent ones, unresolvable conflicts per commit and whether
 every item put was pulled exactly once; side by side the same run on
 PersistentList queues, which cannot merge, and the ratios.
 """
@@ -27,9 +28,10 @@ def measure(baseline):
     finally:
         shutil.rmtree(directory)
     commits = sum(r['stats']['commits'] for r in results)
+    resolved = sum(r['stats']['resolved'] for r in results)
     conflicts = sum(r['stats']['conflicts'] for r in results)
     problems = zeo_stress.check(results, left)
-    return elapsed, commits, conflicts, problems
+    return elapsed, commits, resolved, conflicts, problems
 
 
 def main():
@@ -37,15 +39,17 @@ def main():
     for name, baseline in (('zc.queue', False), ('PersistentList', True)):
         figures[name] = measure(baseline)
     parts = []
-    for name, (elapsed, commits, conflicts, problems) in figures.items():
+    for name, (elapsed, commits, resolved, conflicts, problems) in (
+            figures.items()):
         parts.append(
             f'{name} {elapsed:.1f} s, {commits / elapsed:.0f} commits/s,'
+            f' {resolved / max(commits, 1):.0%} of commits merged,'
             f' {conflicts / max(commits, 1):.2f} conflicts/commit,'
             f' {"every item pulled once" if not problems else problems}')
     ours, base = figures['zc.queue'], figures['PersistentList']
     print(f'zc.queue ZEO {WRITERS} writers x {OPERATIONS} ops: '
           + '; '.join(parts)
-          + f'; conflicts ratio {base[2] / max(ours[2], 1):.1f}x fewer,'
+          + f'; conflicts ratio {base[3] / max(ours[3], 1):.1f}x fewer,'
           f' throughput ratio {base[0] / ours[0]:.2f}')
 
 
