@@ -130,11 +130,6 @@ PersistentQueue = BucketQueue
 _TUPLE_BUCKETS = frozenset((Queue, BucketQueue))
 _bucket_data = operator.attrgetter('_data')
 
-# Locating an item walks this many buckets one by one before it measures
-# all of them at C speed: pulls near either end stay cheap.
-_WALK = 32
-
-
 @implementer(IQueue)
 class CompositeQueue(persistent.Persistent):
     """A persistent FIFO queue spreading its items over bucket queues.
@@ -189,31 +184,24 @@ class CompositeQueue(persistent.Persistent):
         bucket.put(item)
 
     def _locate(self, index):
-        """(bucket, index in that bucket) of item ``index``, or IndexError."""
+        """(bucket, index in that bucket) of item ``index``, or IndexError.
+
+        Walks from the end the index counts from and stops at the bucket
+        holding the item: pulls near either end touch few buckets.
+        """
         buckets, contents = self._contents()
+        if index >= 0:
+            order, offset = buckets, index
+        else:
+            order, offset = buckets[::-1], -index - 1
         if contents is None:
-            lengths = list(map(len, buckets))
+            sizes = map(len, order)
         else:
-            lengths = list(map(len, map(contents, buckets[:_WALK])))
-            if len(buckets) > _WALK:
-                # Items near the front are usually found in the first
-                # buckets; negative indexes count from the end.
-                if index < 0:
-                    lengths = list(map(len, map(contents, buckets)))
-                elif index >= sum(lengths):
-                    lengths += map(len, map(contents, buckets[_WALK:]))
-        if index < 0:
-            offset = -index
-            for number in range(len(lengths) - 1, -1, -1):
-                if offset <= lengths[number]:
-                    return buckets[number], lengths[number] - offset
-                offset -= lengths[number]
-        else:
-            offset = index
-            for number, length in enumerate(lengths):
-                if offset < length:
-                    return buckets[number], offset
-                offset -= length
+            sizes = map(len, map(contents, order))
+        for bucket, size in zip(order, sizes):
+            if offset < size:
+                return bucket, offset if index >= 0 else size - 1 - offset
+            offset -= size
         raise IndexError(index)
 
     def pull(self, index: int = 0) -> Any:

@@ -246,6 +246,19 @@ class CompositeQueueTests(_BasicAPITests, unittest.TestCase):
                 queue[index]
             self.assertEqual(caught.exception.args, (index,))
 
+    def test_indexes_across_many_buckets(self):
+        queue = zc.queue.CompositeQueue(3)
+        values = list(range(200))
+        for value in values:
+            queue.put(value)
+        queue._data[5]._data = ()
+        del values[15:18]
+        for index in range(-len(values), len(values)):
+            self.assertEqual(queue[index], values[index])
+        self.assertEqual(queue.pull(-100), values.pop(-100))
+        self.assertEqual(queue.pull(100), values.pop(100))
+        self.assertEqual(list(queue), values)
+
     def test_custom_subfactory(self):
         made = []
 
