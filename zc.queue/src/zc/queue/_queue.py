@@ -130,6 +130,7 @@ PersistentQueue = BucketQueue
 _TUPLE_BUCKETS = frozenset((Queue, BucketQueue))
 _bucket_data = operator.attrgetter('_data')
 
+
 @implementer(IQueue)
 class CompositeQueue(persistent.Persistent):
     """A persistent FIFO queue spreading its items over bucket queues.
