@@ -16,6 +16,7 @@ from itertools import compress
 from typing import Any
 
 import persistent
+from ZODB.ConflictResolution import BadClass
 from ZODB.ConflictResolution import PersistentReference
 from ZODB.POSException import ConflictError
 from zope.interface import implementer
@@ -291,16 +292,27 @@ def _key(item):
     return item
 
 
+def _attribute(value):
+    """``value`` in a form that compares like the stored value.
+
+    A ZEO server that cannot import a class (such as a custom
+    ``subfactory``) hands resolution a new BadClass placeholder for each
+    state; equal class names must still compare equal.
+    """
+    if isinstance(value, BadClass):
+        return (BadClass, value.args)
+    return value
+
+
+def _shown(keys):
+    """A few of ``keys``, for a log message."""
+    shown = sorted(map(repr, keys))
+    return ', '.join(shown[:5]) + (', ...' if len(shown) > 5 else '')
+
+
 def _reject(rule, *details):
     logger.debug('queue conflict not resolved: %s', rule % details)
     raise ConflictError(f'cannot merge queue states: {rule % details}')
-
-
-def _item_set(keys, what):
-    try:
-        return set(keys)
-    except TypeError as error:
-        _reject('an item in the %s state is unhashable (%s)', what, error)
 
 
 def resolveQueueConflict(oldstate: dict, committedstate: dict,
@@ -322,7 +334,7 @@ def resolveQueueConflict(oldstate: dict, committedstate: dict,
         if name == '_data':
             continue
         try:
-            differs = value != committedstate[name]
+            differs = _attribute(value) != _attribute(committedstate[name])
         except ValueError:
             differs = True
         if differs:
@@ -336,21 +348,34 @@ def resolveQueueConflict(oldstate: dict, committedstate: dict,
     if bucket and old and (not committed) != (not new):
         _reject('one transaction emptied the bucket, the other did not')
 
-    old_keys = _item_set(map(_key, old), 'old')
+    try:
+        merged = _merge(old, committed, new)
+    except (TypeError, ValueError) as error:
+        # Unhashable items, or items whose comparison needs what only a
+        # full database connection has.
+        _reject('the items cannot be compared (%s: %s)',
+                type(error).__name__, error)
+    result = dict(committedstate)
+    result['_data'] = merged
+    return result
+
+
+def _merge(old, committed, new):
+    """The merged tuple of items (rules 5 to 8 of the spec)."""
+    old_keys = set(map(_key, old))
     committed_keys = list(map(_key, committed))
     new_keys = list(map(_key, new))
-    committed_set = _item_set(committed_keys, 'committed')
-    new_set = _item_set(new_keys, 'new')
+    committed_set = set(committed_keys)
+    new_set = set(new_keys)
 
     removed_by_new = old_keys - new_set
     removed_twice = (old_keys - committed_set) & removed_by_new
     if removed_twice:
-        _reject('both transactions pulled %r',
-                sorted(map(repr, removed_twice)))
+        _reject('both transactions pulled %s', _shown(removed_twice))
     added_by_new = new_set - old_keys
     added_twice = (committed_set - old_keys) & added_by_new
     if added_twice:
-        _reject('both transactions put %r', sorted(map(repr, added_twice)))
+        _reject('both transactions put %s', _shown(added_twice))
 
     # put appends, so the items the new state added form its tail.
     start = len(new) - len(added_by_new)
@@ -363,6 +388,4 @@ def resolveQueueConflict(oldstate: dict, committedstate: dict,
     merged = [item for item, key in zip(committed, committed_keys)
               if key not in removed_by_new]
     merged.extend(new[start:])
-    result = dict(committedstate)
-    result['_data'] = tuple(merged)
-    return result
+    return tuple(merged)

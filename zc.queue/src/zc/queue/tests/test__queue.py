@@ -410,6 +410,33 @@ class ResolveConflictTests(unittest.TestCase):
         merged = resolve(base, dict(base), dict(base))
         self.assertEqual(merged, base)
 
+    def test_unimportable_subfactory_compares_by_name(self):
+        # What a ZEO server that cannot import the class hands resolution.
+        from ZODB.ConflictResolution import BadClass
+        resolve = _queue.CompositeQueue.__new__(
+            _queue.CompositeQueue)._p_resolveConflict
+
+        def state(data, name='Bucket'):
+            return {'_data': tuple(data), 'compositeSize': 15,
+                    'subfactory': BadClass('app.queues', name)}
+        merged = resolve(state([ref(b'\0\1')]),
+                         state([ref(b'\0\1'), ref(b'\0\2')]),
+                         state([]))
+        self.assertEqual([r.oid for r in merged['_data']], [b'\0\2'])
+        self.assertRaises(ConflictError, resolve, state([]), state([]),
+                          state([], 'Other'))
+
+    def test_items_that_cannot_be_compared_conflict(self):
+        class Touchy:
+            def __hash__(self):
+                return 1
+
+            def __eq__(self, other):
+                raise ValueError('needs a database connection')
+        # Each state is unpickled on its own: equal items are distinct
+        # objects, so sets must call __eq__.
+        self.assertConflict([Touchy(), 2], [Touchy()], [Touchy(), 2, 3])
+
     def test_missing_data_conflicts(self):
         self.assertRaises(ConflictError, _queue.resolveQueueConflict,
                           {}, {'j': 1}, {'j': 1})
