@@ -7,6 +7,7 @@ public index is never consulted (dev-buildout.md, P11).
 """
 import base64
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -114,6 +115,31 @@ def tearDown(test):
     """Undo :func:`setUp`."""
     zc.buildout.easy_install.clear_index_cache()
     zc.buildout.testing.buildoutTearDown(test)
+
+
+def quiet_buildout(test_case):
+    """An in-process ``zc.buildout.testing.Buildout`` for a unittest case.
+
+    Constructing one configures logging for a command-line run: a handler
+    on the root logger that prints to standard output, added again by every
+    instance.  Those handlers are taken back at once, so later tests don't
+    print every log record many times; records still reach
+    ``assertLogs``.  The loggers' levels are restored at cleanup.
+    """
+    loggers = [logging.getLogger(), logging.getLogger('zc.buildout')]
+    saved = [(logger, logger.handlers[:], logger.level) for logger in loggers]
+    buildout = zc.buildout.testing.Buildout()
+    for logger, handlers, level in saved:
+        logger.handlers[:] = handlers
+    quiet = logging.NullHandler()
+    loggers[0].addHandler(quiet)
+
+    def restore():
+        loggers[0].removeHandler(quiet)
+        for logger, handlers, level in saved:
+            logger.setLevel(level)
+    test_case.addCleanup(restore)
+    return buildout
 
 
 normalize_namespace_warning = (

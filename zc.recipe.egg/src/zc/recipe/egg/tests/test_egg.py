@@ -13,6 +13,7 @@ import zc.buildout.testing
 
 import zc.recipe.egg
 from zc.recipe.egg import egg
+from zc.recipe.egg import testing
 
 
 class BuildoutTestCase(unittest.TestCase):
@@ -22,22 +23,8 @@ class BuildoutTestCase(unittest.TestCase):
         self.here = os.getcwd()
         self.dir = os.path.realpath(tempfile.mkdtemp())
         os.chdir(self.dir)
-        loggers = [logging.getLogger(), logging.getLogger('zc.buildout')]
-        saved = [(lg, lg.handlers[:], lg.level) for lg in loggers]
-        self.buildout = zc.buildout.testing.Buildout()
+        self.buildout = testing.quiet_buildout(self)
         self.b = self.buildout['buildout']
-        # Buildout() sends its log to stdout; keep the test output clean
-        # (assertLogs still sees the records).
-        for logger, handlers, level in saved:
-            logger.handlers[:] = handlers
-        quiet = logging.NullHandler()
-        loggers[0].addHandler(quiet)
-
-        def restore():
-            loggers[0].removeHandler(quiet)
-            for logger, handlers, level in saved:
-                logger.setLevel(level)
-        self.addCleanup(restore)
         # Never the public index (dev-buildout.md, P11).
         os.mkdir('index')
         self.index = 'file://' + os.path.join(self.dir, 'index')

@@ -9,6 +9,7 @@ import unittest
 
 import zc.buildout.testing  # installs pkg_resources first (P14)
 
+import zc.recipe.egg.testing
 import zc.recipe.testrunner
 from zc.recipe.testrunner import _dist_locations
 from zc.recipe.testrunner import _editable_project_root
@@ -146,7 +147,7 @@ class ConstructionTests(unittest.TestCase):
         os.chdir(self.dir)
         self.addCleanup(shutil.rmtree, self.dir)
         self.addCleanup(os.chdir, here)
-        self.buildout = zc.buildout.testing.Buildout()
+        self.buildout = zc.recipe.egg.testing.quiet_buildout(self)
         self.b = self.buildout['buildout']
 
     def test_defaults(self):
