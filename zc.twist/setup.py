@@ -49,6 +49,6 @@ setup(
     ],
     extras_require={
         'zeo': ['ZEO'],
-        'test': ['zope.testrunner', 'ZEO'],
+        'test': ['zope.testrunner', 'ZEO', 'zc.queue'],
     },
 )

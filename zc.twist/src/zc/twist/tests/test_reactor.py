@@ -62,3 +62,15 @@ class ReactorTests(unittest.TestCase):
         self.assertGreaterEqual(figures['attempts'], 2)
         self.assertEqual(figures['transaction_errors'], 0)
         self.assertEqual(figures['open_connections'], 0)
+
+    def test_two_consumers_drain_a_zc_queue_of_jobs(self):
+        figures = run_scenario('queue_consumers')
+        self.assertEqual(figures['left'], 0)
+        done = figures['done']['a'] + figures['done']['b']
+        self.assertEqual(sorted(done), list(range(60)), 'each job once')
+        # Both consumers took part, each in the queue's order.
+        for name in 'ab':
+            self.assertTrue(figures['done'][name])
+            self.assertEqual(figures['done'][name],
+                             sorted(figures['done'][name]))
+        self.assertEqual(figures['open_connections'], 0)

@@ -1,0 +1,56 @@
+import pathlib
+
+from setuptools import find_namespace_packages
+from setuptools import setup
+
+HERE = pathlib.Path(__file__).parent
+
+
+def read(*parts):
+    return HERE.joinpath(*parts).read_text(encoding='utf-8')
+
+
+setup(
+    name='zc.queue',
+    version='3.0.0.dev0',
+    description='Persistent queues that merge concurrent ZODB writes',
+    long_description='\n\n'.join([
+        read('README.rst'),
+        read('src', 'zc', 'queue', 'README.rst'),
+        read('CHANGES.rst'),
+    ]),
+    long_description_content_type='text/x-rst',
+    author='The zc egg family developers',
+    license='ZPL-2.1',
+    keywords='ZODB queue persistent conflict resolution',
+    classifiers=[
+        'Development Status :: 5 - Production/Stable',
+        'Programming Language :: Python :: 3',
+        'Programming Language :: Python :: 3 :: Only',
+        'Programming Language :: Python :: 3.10',
+        'Programming Language :: Python :: 3.11',
+        'Programming Language :: Python :: 3.12',
+        'Programming Language :: Python :: 3.13',
+        'Framework :: ZODB',
+        'Typing :: Typed',
+    ],
+    python_requires='>=3.10',
+    package_dir={'': 'src'},
+    packages=find_namespace_packages('src'),
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=[
+        'persistent',
+        'ZODB',
+        'zope.interface',
+    ],
+    extras_require={
+        'test': [
+            'hypothesis',
+            'transaction',
+            'ZEO',
+            'zope.testing',
+            'zope.testrunner',
+        ],
+    },
+)

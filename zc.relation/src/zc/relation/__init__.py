@@ -1,0 +1,7 @@
+"""Index intransitive and transitive n-ary relationships.
+
+``RELATION`` is the query key that names relations themselves.
+"""
+from zc.relation.catalog import RELATION
+
+__all__ = ['RELATION']

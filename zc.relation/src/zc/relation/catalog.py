@@ -1,0 +1,1425 @@
+"""The relation catalog: value indexes, queries and searches."""
+import collections
+import importlib
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
+
+import BTrees
+import BTrees.Length
+import persistent
+import persistent.wref
+import zope.interface
+import zope.interface.interfaces
+
+from zc.relation import interfaces
+from zc.relation.protocols import Filter as _Filter
+from zc.relation.protocols import QueryFactory as _Factory
+
+RELATION = None
+
+# A query: a mapping or (name, value) pairs.
+_QueryArg = Mapping | Iterable[tuple]
+
+_OOBucket = BTrees.family32.OO.Bucket
+_OOBTree = BTrees.family32.OO.BTree
+
+# The BTree keyed like a module's keys, holding objects: the map from value
+# token to relation set (and from relation token to value set).
+_KEYED_MAPS = {
+    'I': 'BTrees.IOBTree', 'L': 'BTrees.LOBTree', 'O': 'BTrees.OOBTree',
+    'U': 'BTrees.UOBTree', 'Q': 'BTrees.QOBTree',
+}
+
+_tools_cache = {}
+
+
+def _module_name(module):
+    name = getattr(module, '__name__', None)
+    if not isinstance(name, str) or not name.startswith('BTrees.'):
+        raise ValueError('expected a BTrees module such as BTrees.family32.IF',
+                         module)
+    return name
+
+
+def _tools(modname):
+    # Module objects do not pickle, so the catalog stores dotted names and
+    # resolves them here once per process.
+    tools = _tools_cache.get(modname)
+    if tools is None:
+        module = importlib.import_module(modname)
+        keyletter = modname[len('BTrees.')]
+        tools = {
+            'module': module,
+            'BTree': module.BTree,
+            'Bucket': module.Bucket,
+            'Set': module.Set,
+            'TreeSet': module.TreeSet,
+            'difference': module.difference,
+            'intersection': module.intersection,
+            'union': module.union,
+            'multiunion': getattr(module, 'multiunion', None),
+            'keyed': importlib.import_module(_KEYED_MAPS[keyletter]).BTree,
+            'collections': (module.BTree, module.TreeSet, module.Bucket,
+                            module.Set),
+        }
+        _tools_cache[modname] = tools
+    return tools
+
+
+def multiunion(sets, tools):
+    """The union of `sets` (BTree sets of the module described by `tools`).
+
+    Falsy sets are dropped; with none left a new empty ``Set`` is returned,
+    with one left that set itself.
+    """
+    sets = [s for s in sets if s]
+    if not sets:
+        return tools['Set']()
+    if len(sets) == 1:
+        return sets[0]
+    mu = tools['multiunion']
+    if mu is not None:
+        return mu(sets)
+    union = tools['union']
+    result = sets[0]
+    for s in sets[1:]:
+        result = union(result, s)
+    return result
+
+
+def _intersection(a, b, tools):
+    """``a & b``; probes the larger set when the other is much smaller.
+
+    BTrees' C intersection merges both sets, walking the larger one up to
+    the end of the smaller: linear in the large set even for one token.
+    """
+    la = len(a)
+    lb = len(b)
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    if la * 16 < lb:
+        return tools['Set']([t for t in a if t in b])
+    return tools['intersection'](a, b)
+
+
+def _difference(a, b, tools):
+    """``a - b``; probes `b` when `a` is much smaller (see
+    `_intersection`)."""
+    if len(a) * 16 < len(b):
+        return tools['Set']([t for t in a if t not in b])
+    return tools['difference'](a, b)
+
+
+def _sort_key(key):
+    # RELATION (None) sorts before every name.
+    return (key is not None, key)
+
+
+@zope.interface.implementer(interfaces.ICircularRelationPath)
+class CircularRelationPath(tuple):
+    """A relation chain whose next step would revisit the chain.
+
+    ``cycled`` lists the next-step queries that lead back into the chain.
+    """
+
+    def __new__(cls, elements, cycled):
+        self = tuple.__new__(cls, elements)
+        self.cycled = cycled
+        return self
+
+    def __repr__(self):
+        return 'cycle' + tuple.__repr__(self)
+
+
+class Any:
+    """A query value matching any one of several tokens."""
+
+    def __init__(self, source):
+        try:
+            self.source = frozenset(source)
+        except TypeError as e:
+            raise TypeError(
+                f'Any needs an iterable of hashable tokens, got {source!r}: '
+                f'{e}') from None
+
+    def __iter__(self):
+        return iter(self.source)
+
+    def __len__(self):
+        return len(self.source)
+
+    def __contains__(self, token):
+        return token in self.source
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.source == self.source
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __hash__(self):
+        return hash((type(self), self.source))
+
+    def __repr__(self):
+        try:
+            members = tuple(sorted(self.source))
+        except TypeError:
+            members = tuple(sorted(self.source, key=repr))
+        return '<{}.{} instance {!r}>'.format(
+            type(self).__module__, type(self).__name__, members)
+
+
+def any(*args):
+    """``Any(args)``: a query value matching any of the given tokens."""
+    return Any(args)
+
+
+def _normalize(query, what='query'):
+    """The query as an OO Bucket (RELATION first), checked for shape."""
+    if isinstance(query, _OOBucket):
+        return query
+    if query is None:
+        query = ()
+    if hasattr(query, 'items'):
+        items = list(query.items())
+    else:
+        try:
+            items = list(query)
+        except TypeError:
+            raise TypeError(
+                f'{what} must be a mapping or an iterable of (name, value) '
+                f'pairs, not {query!r}') from None
+    result = _OOBucket()
+    for item in items:
+        try:
+            key, value = item
+        except (TypeError, ValueError):
+            raise TypeError(
+                f'{what} items must be (name, value) pairs, got {item!r}'
+            ) from None
+        if key is not None and not isinstance(key, str):
+            raise TypeError(
+                f'{what} keys must be value index names or RELATION (None),'
+                f' got {key!r}')
+        result[key] = value
+    return result
+
+
+class _ListenerHolder(persistent.Persistent):
+    """Stores a non-persistent listener inside the catalog's state."""
+
+    def __init__(self, listener):
+        self.listener = listener
+
+
+def _unwrap(entry):
+    if isinstance(entry, persistent.wref.WeakRef):
+        return entry()
+    if isinstance(entry, _ListenerHolder):
+        return entry.listener
+    return entry
+
+
+@zope.interface.implementer(interfaces.ICatalog)
+class Catalog(persistent.Persistent):
+    """A catalog of relations; see `zc.relation.interfaces.ICatalog`."""
+
+    family = BTrees.family32
+
+    def __init__(self, dump, load, btree=None, family=None):
+        if family is not None:
+            self.family = family
+        if btree is None:
+            btree = self.family.IF
+        self._relModule = _module_name(btree)
+        self._dump = dump
+        self._load = load
+        tools = _tools(self._relModule)
+        self._relTokens = tools['TreeSet']()
+        self._relLength = BTrees.Length.Length()
+        # name -> index description; name -> value token -> relation set;
+        # name -> relation token -> value set; name -> relations without
+        # a value.
+        self._indexes = _OOBTree()
+        self._valueToRels = _OOBTree()
+        self._relToValues = _OOBTree()
+        self._noValue = _OOBTree()
+        self._queryFactories = ()
+        self._searchIndexes = ()
+        self._searchIndexMatches = ()
+        self._listeners = ()
+
+    # -- tools -------------------------------------------------------------
+
+    @property
+    def _reltools(self):
+        return _tools(self._relModule)
+
+    def _index(self, name):
+        try:
+            return self._indexes[name]
+        except (KeyError, TypeError):
+            raise KeyError(name) from None
+
+    def _element(self, info):
+        if info['kind'] == 'attribute':
+            return info['interface'][info['attrname']]
+        return info['callable']
+
+    def getRelationModuleTools(self):
+        tools = self._reltools
+        return {
+            'BTree': tools['BTree'], 'Bucket': tools['Bucket'],
+            'Set': tools['Set'], 'TreeSet': tools['TreeSet'],
+            'difference': tools['difference'],
+            'intersection': tools['intersection'],
+            'union': tools['union'], 'multiunion': tools['multiunion'],
+            'dump': self._dump, 'load': self._load,
+        }
+
+    def getValueModuleTools(self, name):
+        info = self._index(name)
+        tools = _tools(info['btree'])
+        return {
+            'BTree': tools['BTree'], 'Bucket': tools['Bucket'],
+            'Set': tools['Set'], 'TreeSet': tools['TreeSet'],
+            'difference': tools['difference'],
+            'intersection': tools['intersection'],
+            'union': tools['union'], 'multiunion': tools['multiunion'],
+            'dump': info['dump'], 'load': info['load'],
+            'name': name,
+        }
+
+    # -- container protocol ------------------------------------------------
+
+    def __len__(self):
+        return self._relLength.value
+
+    def __contains__(self, rel):
+        return self._dump(rel, self, {}) in self._relTokens
+
+    def __iter__(self):
+        cache = {}
+        load = self._load
+        for token in self._relTokens:
+            yield load(token, self, cache)
+
+    # -- value indexes -----------------------------------------------------
+
+    def addValueIndex(self, element, dump=None, load=None, btree=None,
+                      multiple=False, name=None):
+        if (dump is None) != (load is None):
+            raise ValueError(
+                "either both of 'dump' and 'load' must be None, or neither")
+        is_attr = zope.interface.interfaces.IAttribute.providedBy(element)
+        if not is_attr and not callable(element):
+            raise TypeError(
+                'element must be a zope.interface attribute or method, or a '
+                f'callable (relation, catalog), got {element!r}')
+        for info in self._indexes.values():
+            if is_attr:
+                if (info['kind'] == 'attribute'
+                        and info['interface'] is element.interface
+                        and info['attrname'] == element.__name__):
+                    raise ValueError('element already indexed', element)
+            elif info['kind'] == 'callable' and info['callable'] == element:
+                raise ValueError('element already indexed', element)
+        if name is None:
+            name = getattr(element, '__name__', None)
+            if name is None:
+                raise ValueError('no name specified')
+        if name in self._indexes:
+            raise ValueError('name already used', name)
+        if btree is None:
+            btree = self.family.IF
+        modname = _module_name(btree)
+        info = {'name': name, 'multiple': bool(multiple), 'dump': dump,
+                'load': load, 'btree': modname}
+        if is_attr:
+            info.update(kind='attribute', interface=element.interface,
+                        attrname=element.__name__,
+                        method=zope.interface.interfaces.IMethod.providedBy(
+                            element))
+        else:
+            info.update(kind='callable', callable=element)
+        tools = _tools(modname)
+        # Extract the values of the indexed relations before registering,
+        # so that a failing element leaves no half-registered index.
+        cache = {}
+        computed = [
+            (token, self._tokenSet(info, self._load(token, self, cache)))
+            for token in self._relTokens]
+        self._indexes[name] = info
+        self._valueToRels[name] = tools['keyed']()
+        self._relToValues[name] = self._reltools['keyed']()
+        self._noValue[name] = self._reltools['TreeSet']()
+        for token, tokens in computed:
+            self._link(name, token, tokens)
+        for token, tokens in computed:
+            additions = {} if tokens is None else {name: tokens}
+            self._notify('relationModified', token, self, additions, {})
+
+    def iterValueIndexInfo(self):
+        for name, info in self._indexes.items():
+            yield {
+                'name': name, 'element': self._element(info),
+                'multiple': info['multiple'], 'dump': info['dump'],
+                'load': info['load'],
+                'btree': _tools(info['btree'])['module'],
+            }
+
+    def removeValueIndex(self, name):
+        self._index(name)
+        del self._indexes[name]
+        del self._valueToRels[name]
+        del self._relToValues[name]
+        del self._noValue[name]
+
+    # -- extracting values -------------------------------------------------
+
+    def _extract(self, info, rel):
+        if info['kind'] == 'attribute':
+            adapted = info['interface'](rel, None)
+            if adapted is None:
+                return None
+            value = getattr(adapted, info['attrname'])
+            if info['method']:
+                value = value()
+            return value
+        return info['callable'](rel, self)
+
+    def _tokenSet(self, info, rel):
+        """The relation's value tokens for the index as a new TreeSet of
+        the index's module, or None when it has no value."""
+        tools = _tools_cache.get(info['btree']) or _tools(info['btree'])
+        if info['kind'] == 'callable':
+            value = info['callable'](rel, self)
+        else:
+            value = self._extract(info, rel)
+        if value is None:
+            return None
+        dump = info['dump']
+        if info['multiple']:
+            if dump is None:
+                try:
+                    tokens = tools['TreeSet'](value)
+                except TypeError as e:
+                    raise TypeError(
+                        f'value index {info["name"]!r} could not store the '
+                        f'tokens {value!r} of {rel!r}: {e}') from None
+            else:
+                cache = {}
+                tokens = tools['TreeSet']()
+                if not hasattr(value, '__iter__'):
+                    raise TypeError(
+                        f'value index {info["name"]!r} is multiple and needs '
+                        f'an iterable of values, got {value!r} from {rel!r}')
+                for v in value:
+                    self._insertToken(tokens, dump(v, self, cache), info, rel)
+            return tokens if tokens else None
+        tokens = tools['TreeSet']()
+        if dump is not None:
+            value = dump(value, self, {})
+        self._insertToken(tokens, value, info, rel)
+        return tokens
+
+    def _insertToken(self, tokens, token, info, rel):
+        try:
+            tokens.insert(token)
+        except TypeError as e:
+            raise TypeError(
+                f'value index {info["name"]!r} rejected token {token!r} of '
+                f'{rel!r}: {e}') from None
+
+    def _link(self, name, token, tokens):
+        if tokens is None:
+            self._noValue[name].insert(token)
+            return
+        self._relToValues[name][token] = tokens
+        valmap = self._valueToRels[name]
+        TreeSet = None
+        for v in tokens:
+            rels = valmap.get(v)
+            if rels is None:
+                if TreeSet is None:
+                    TreeSet = self._reltools['TreeSet']
+                rels = valmap[v] = TreeSet()
+            rels.insert(token)
+
+    def _unlinkTokens(self, name, token, tokens):
+        valmap = self._valueToRels[name]
+        for v in tokens:
+            rels = valmap.get(v)
+            if rels is not None:
+                rels.remove(token)
+                if not rels:
+                    del valmap[v]
+
+    # -- indexing ----------------------------------------------------------
+
+    def index(self, rel):
+        self.index_doc(self._dump(rel, self, {}), rel)
+
+    def index_doc(self, token, rel):
+        try:
+            known = token in self._relTokens
+        except TypeError:
+            raise TypeError(
+                f'relation token {token!r} does not fit the relation module '
+                f'{self._relModule}') from None
+        # Extract every value before storing any, so that a failing
+        # element leaves the catalog untouched.
+        computed = [(name, info, self._tokenSet(info, rel))
+                    for name, info in self._indexes.items()]
+        if not known:
+            additions = {}
+            for name, info, tokens in computed:
+                self._link(name, token, tokens)
+                additions[name] = tokens
+            self._relTokens.insert(token)
+            self._relLength.change(1)
+            self._notify('relationAdded', token, self, additions)
+            return
+        additions = {}
+        removals = {}
+        for name, info, new in computed:
+            old = self._relToValues[name].get(token)
+            tools = _tools(info['btree'])
+            if old is None:
+                if new is None:
+                    continue
+                self._noValue[name].remove(token)
+                self._link(name, token, new)
+                additions[name] = new
+                continue
+            if new is None:
+                self._unlinkTokens(name, token, old)
+                del self._relToValues[name][token]
+                self._noValue[name].insert(token)
+                removals[name] = old
+                continue
+            added = tools['difference'](new, old)
+            removed = tools['difference'](old, new)
+            if not added and not removed:
+                continue
+            self._unlinkTokens(name, token, removed)
+            valmap = self._valueToRels[name]
+            for v in added:
+                rels = valmap.get(v)
+                if rels is None:
+                    rels = valmap[v] = self._reltools['TreeSet']()
+                rels.insert(token)
+            # Editing the stored set costs O(changes log n), rebuilding it
+            # O(n): edit unless most of the set changed.
+            if len(added) + len(removed) <= len(new) // 2 + 8:
+                for v in removed:
+                    old.remove(v)
+                old.update(added)
+            else:
+                self._relToValues[name][token] = new
+            if added:
+                additions[name] = added
+            if removed:
+                removals[name] = removed
+        self._notify('relationModified', token, self, additions, removals)
+
+    def unindex(self, rel):
+        self.unindex_doc(self._dump(rel, self, {}))
+
+    def unindex_doc(self, token):
+        try:
+            known = token in self._relTokens
+        except TypeError:
+            known = False
+        if not known:
+            return
+        removals = {}
+        for name in self._indexes.keys():
+            old = self._relToValues[name].get(token)
+            if old is None:
+                self._noValue[name].remove(token)
+                continue
+            self._unlinkTokens(name, token, old)
+            del self._relToValues[name][token]
+            removals[name] = old
+        self._relTokens.remove(token)
+        self._relLength.change(-1)
+        self._notify('relationRemoved', token, self, removals)
+
+    def clear(self):
+        reltools = self._reltools
+        for name, info in self._indexes.items():
+            self._valueToRels[name] = _tools(info['btree'])['keyed']()
+            self._relToValues[name] = reltools['keyed']()
+            self._noValue[name] = reltools['TreeSet']()
+        self._relTokens = reltools['TreeSet']()
+        self._relLength.set(0)
+        for ix in self._searchIndexes:
+            ix.sourceCleared(self)
+        for listener in self.iterListeners():
+            listener.sourceCleared(self)
+
+    def _notify(self, method, *args):
+        if not self._searchIndexes and not self._listeners:
+            return
+        for ix in self._searchIndexes:
+            getattr(ix, method)(*args)
+        for listener in self.iterListeners():
+            getattr(listener, method)(*args)
+
+    # -- copy --------------------------------------------------------------
+
+    def copy(self, klass=None):
+        if klass is None:
+            klass = type(self)
+        new = klass.__new__(klass)
+        self._p_activate()
+        state = dict(self.__dict__)
+        reltools = self._reltools
+        for key, value in state.items():
+            setattr(new, key, value)
+        new._relTokens = reltools['TreeSet'](self._relTokens)
+        new._relLength = BTrees.Length.Length(self._relLength.value)
+        new._indexes = _OOBTree()
+        new._valueToRels = _OOBTree()
+        new._relToValues = _OOBTree()
+        new._noValue = _OOBTree()
+        for name, info in self._indexes.items():
+            new._indexes[name] = dict(info)
+            vtools = _tools(info['btree'])
+            valmap = vtools['keyed']()
+            for v, rels in self._valueToRels[name].items():
+                valmap[v] = reltools['TreeSet'](rels)
+            new._valueToRels[name] = valmap
+            relmap = reltools['keyed']()
+            for t, vals in self._relToValues[name].items():
+                relmap[t] = vtools['TreeSet'](vals)
+            new._relToValues[name] = relmap
+            new._noValue[name] = reltools['TreeSet'](self._noValue[name])
+        new._listeners = ()
+        replacements = {}
+        for ix in self._searchIndexes:
+            replacements[id(ix)] = ix.copy(new)
+        new._searchIndexes = tuple(
+            replacements[id(ix)] for ix in self._searchIndexes)
+        new._searchIndexMatches = tuple(
+            (key, replacements[id(ix)]) + tuple(rest)
+            for key, ix, *rest in self._searchIndexMatches)
+        for listener in self.iterListeners():
+            listener.sourceCopied(self, new)
+        return new
+
+    # -- listeners ---------------------------------------------------------
+
+    def addListener(self, listener, weakref=False):
+        if isinstance(listener, persistent.Persistent):
+            entry = (persistent.wref.WeakRef(listener) if weakref
+                     else listener)
+        elif weakref:
+            raise ValueError('cannot use weakref on non-persistent object')
+        else:
+            entry = _ListenerHolder(listener)
+        self._listeners = self._live_entries() + (entry,)
+        listener.sourceAdded(self)
+
+    def _live_entries(self):
+        return tuple(e for e in self._listeners if _unwrap(e) is not None)
+
+    def iterListeners(self):
+        for entry in self._listeners:
+            listener = _unwrap(entry)
+            if listener is not None:
+                yield listener
+
+    def removeListener(self, listener):
+        entries = self._live_entries()
+        for i, entry in enumerate(entries):
+            if listener is not None and _unwrap(entry) is listener:
+                self._listeners = entries[:i] + entries[i + 1:]
+                listener.sourceRemoved(self)
+                return
+        raise LookupError('listener not found', listener)
+
+    # -- query factories ---------------------------------------------------
+
+    def addDefaultQueryFactory(self, factory):
+        for f in self._queryFactories:
+            if f == factory:
+                raise ValueError('factory already registered')
+        self._queryFactories += (factory,)
+
+    def iterDefaultQueryFactories(self):
+        return iter(self._queryFactories)
+
+    def removeDefaultQueryFactory(self, factory):
+        for i, f in enumerate(self._queryFactories):
+            if factory is not None and f == factory:
+                self._queryFactories = (
+                    self._queryFactories[:i] + self._queryFactories[i + 1:])
+                return
+        raise LookupError('factory not found', factory)
+
+    # -- search indexes ----------------------------------------------------
+
+    def addSearchIndex(self, ix):
+        matches = []
+        for (resultName, queryNames, static, maxDepth, filter,
+                queryFactory) in ix.setCatalog(self) or ():
+            static = tuple(sorted(
+                (static.items() if hasattr(static, 'items') else static),
+                key=lambda kv: _sort_key(kv[0])))
+            for k, v in static:
+                if k is RELATION:
+                    ix.setCatalog(None)
+                    raise ValueError(
+                        'may not register static value for RELATION (None)')
+            key = self._searchKey(
+                resultName, list(queryNames) + [k for k, v in static],
+                maxDepth)
+            matches.append(
+                (key, ix, filter, queryFactory, static, resultName))
+        self._searchIndexes += (ix,)
+        self._searchIndexMatches += tuple(matches)
+
+    def _searchKey(self, resultName, names, maxDepth):
+        return (resultName, RELATION in names,
+                tuple(sorted(n for n in set(names) if n is not RELATION)),
+                maxDepth or 0)
+
+    def iterSearchIndexes(self):
+        return iter(self._searchIndexes)
+
+    def removeSearchIndex(self, ix):
+        for i, existing in enumerate(self._searchIndexes):
+            if existing is ix:
+                self._searchIndexes = (
+                    self._searchIndexes[:i] + self._searchIndexes[i + 1:])
+                self._searchIndexMatches = tuple(
+                    m for m in self._searchIndexMatches if m[1] is not ix)
+                ix.setCatalog(None)
+                return
+        raise LookupError('index not found', ix)
+
+    def _searchIndexAnswer(self, resultName, query, maxDepth, filter,
+                           factory):
+        key = self._searchKey(resultName, list(query.keys()), maxDepth)
+        for mkey, ix, mfilter, mfactory, static, rname in (
+                self._searchIndexMatches):
+            if mkey != key or mfilter != filter or mfactory != factory:
+                continue
+            if _static_mismatch(static, query):
+                continue
+            result = ix.getResults(resultName, query, maxDepth, filter,
+                                   factory)
+            if result is not None:
+                return result
+        return None
+
+    # -- queries -----------------------------------------------------------
+
+    def _checkNames(self, query):
+        for key in query.keys():
+            if key is not RELATION and key not in self._indexes:
+                raise KeyError(key)
+
+    def getRelationTokens(self, query=None):
+        if query is None:
+            return self._relTokens
+        query = _normalize(query)
+        if not query:
+            return self._relTokens
+        reltools = self._reltools
+        sets = []
+        relationOnly = True
+        for key, value in query.items():
+            if key is RELATION:
+                if value is None:
+                    return None
+                if isinstance(value, Any):
+                    if not value.source:
+                        return None
+                    s = reltools['Set']()
+                    for t in value.source:
+                        self._insertRelToken(s, t)
+                else:
+                    s = reltools['Set']()
+                    self._insertRelToken(s, value)
+                sets.append(s)
+                continue
+            relationOnly = False
+            self._index(key)
+            if value is None:
+                s = self._noValue[key]
+                if not s:
+                    return None
+            elif isinstance(value, Any):
+                valmap = self._valueToRels[key]
+                found = [self._lookup(valmap, key, t) for t in value.source]
+                found = [f for f in found if f]
+                if not found:
+                    return None
+                s = multiunion(found, reltools)
+            else:
+                s = self._lookup(self._valueToRels[key], key, value)
+                if s is None:
+                    return None
+            sets.append(s)
+        if relationOnly:
+            sets.append(self._relTokens)
+        if len(sets) == 1:
+            return sets[0]
+        sets.sort(key=len)
+        result = sets[0]
+        for s in sets[1:]:
+            if not result:
+                break
+            result = _intersection(result, s, reltools)
+        return result
+
+    def _insertRelToken(self, s, token):
+        try:
+            s.insert(token)
+        except TypeError:
+            raise TypeError(
+                f'relation token {token!r} does not fit the relation module '
+                f'{self._relModule}') from None
+
+    def _lookup(self, valmap, name, token):
+        found = valmap.get(token)
+        if found is None:
+            # BTrees answer "missing" for keys of the wrong type; a query
+            # with such a token is a mistake worth reporting.
+            try:
+                _tools(self._indexes[name]['btree'])['Set']((token,))
+            except TypeError:
+                raise TypeError(
+                    f'value index {name!r} rejected query token {token!r}: '
+                    'wrong token type for its BTree module '
+                    f'{self._indexes[name]["btree"]}') from None
+        return found
+
+    def getValueTokens(self, name, reltoken=None):
+        if reltoken is None:
+            try:
+                return self._valueToRels[name]
+            except (KeyError, TypeError):
+                raise KeyError(name) from None
+        relmap = self._relToValues.get(name) if isinstance(
+            name, str) else None
+        if relmap is None:
+            return None
+        try:
+            return relmap.get(reltoken)
+        except TypeError:
+            return None
+
+    # -- token helpers -----------------------------------------------------
+
+    def _queryArg(self, args, kwargs):
+        if len(args) > 1 or (args and kwargs):
+            raise TypeError(
+                'supply a query dictionary or keyword arguments, not both')
+        if args:
+            query = args[0]
+            return list(query.items() if hasattr(query, 'items') else query)
+        return list(kwargs.items())
+
+    def _convertQuery(self, items, which):
+        result = {}
+        caches = collections.defaultdict(dict)
+        for key, value in items:
+            if key is RELATION:
+                func = self._dump if which == 'dump' else self._load
+            else:
+                func = self._index(key)[which]
+            if value is None or func is None:
+                result[key] = value
+            elif isinstance(value, Any):
+                cache = caches[key]
+                result[key] = Any(func(v, self, cache) for v in value.source)
+            else:
+                result[key] = func(value, self, caches[key])
+        return result
+
+    def tokenizeQuery(self, *args, **kwargs):
+        return self._convertQuery(self._queryArg(args, kwargs), 'dump')
+
+    def resolveQuery(self, *args, **kwargs):
+        return self._convertQuery(self._queryArg(args, kwargs), 'load')
+
+    def tokenizeValues(self, values, name):
+        dump = self._index(name)['dump']
+        if dump is None:
+            return values
+        return self._convertAll(values, dump)
+
+    def resolveValueTokens(self, tokens, name):
+        load = self._index(name)['load']
+        if load is None:
+            return tokens
+        return self._convertAll(tokens, load)
+
+    def _convertAll(self, items, func):
+        cache = {}
+        for item in items:
+            yield func(item, self, cache)
+
+    def tokenizeRelation(self, rel):
+        return self._dump(rel, self, {})
+
+    def resolveRelationToken(self, token):
+        return self._load(token, self, {})
+
+    def tokenizeRelations(self, rels):
+        return self._convertAll(rels, self._dump)
+
+    def resolveRelationTokens(self, tokens):
+        return self._convertAll(tokens, self._load)
+
+    # -- searching: preparation --------------------------------------------
+
+    def _prepare(self, query, maxDepth, queryFactory, name=None,
+                 filters=()):
+        if name is not None and name not in self._indexes:
+            raise ValueError('name not indexed', name)
+        if maxDepth is not None and (
+                isinstance(maxDepth, bool) or not isinstance(maxDepth, int)
+                or maxDepth < 1):
+            raise ValueError('maxDepth must be None or a positive integer')
+        for label, func in filters:
+            if func is not None and not callable(func):
+                raise TypeError(
+                    f'{label} must be None or a callable (relchain, query, '
+                    f'catalog, cache), got {func!r}')
+        query = _normalize(query)
+        factory = None
+        getQueries = None
+        if queryFactory is not None:
+            factory = queryFactory
+            getQueries = queryFactory(query, self)
+        else:
+            for f in self._queryFactories:
+                getQueries = f(query, self)
+                if getQueries is not None:
+                    factory = f
+                    break
+        if getQueries is None and maxDepth is not None and maxDepth > 1:
+            raise ValueError(
+                'if maxDepth not in (None, 1), queryFactory must be available')
+        return query, factory, getQueries
+
+    def _target(self, targetQuery):
+        """(normalized targetQuery, its relation set or None, matches
+        nothing?)"""
+        targetQuery = _normalize(targetQuery, 'targetQuery')
+        if not targetQuery:
+            return targetQuery, None, False
+        targets = self.getRelationTokens(targetQuery)
+        return targetQuery, targets, not targets
+
+    def _isFast(self, maxDepth, getQueries, filter, targetFilter):
+        return ((maxDepth == 1 or (maxDepth is None and getQueries is None))
+                and filter is None and targetFilter is None)
+
+    def _closureOrientation(self, factory, query, filter, targetFilter):
+        from zc.relation.queryfactory import TransposingTransitive
+        if (filter is not None or targetFilter is not None
+                or not isinstance(factory, TransposingTransitive)):
+            return None
+        orientation = factory._orient(query)
+        if orientation is not None:
+            # The closure is computed lazily; unknown names must fail now.
+            self._checkNames(query)
+        return orientation
+
+    def _startSets(self, query, getQueries):
+        starts = [query] if getQueries is None else list(getQueries(()))
+        sets = []
+        for q in starts:
+            s = self.getRelationTokens(q)
+            if s:
+                sets.append(s)
+        return sets
+
+    def _chains(self, query, maxDepth, filter, targets, targetFilter,
+                getQueries, findCycles):
+        checkFilter = checkTarget = None
+        if filter is not None:
+            checkFilter = self._filterCheck(filter)
+        if targets is not None or targetFilter is not None:
+            checkTarget = self._targetCheck(targets, targetFilter)
+        return self.yieldRelationTokenChains(
+            query, self._startSets(query, getQueries), maxDepth, checkFilter,
+            checkTarget, getQueries, findCycles)
+
+    def _filterCheck(self, filter):
+        cache = {}
+
+        def check(chain, query):
+            return filter(chain, query, self, cache)
+        return check
+
+    def _targetCheck(self, targets, targetFilter):
+        cache = {}
+
+        def check(chain, query):
+            if targets is not None and chain[-1] not in targets:
+                return False
+            return targetFilter is None or targetFilter(
+                chain, query, self, cache)
+        return check
+
+    def yieldRelationTokenChains(self, query, relData, maxDepth, checkFilter,
+                                 checkTargetFilter, getQueries,
+                                 findCycles=True):
+        reltools = self._reltools
+        pending = collections.deque(((), iter(rels)) for rels in relData)
+        while pending:
+            prefix, tokens = pending[0]
+            token = next(tokens, _MISSING)
+            if token is _MISSING:
+                pending.popleft()
+                continue
+            chain = prefix + (token,)
+            if checkFilter is not None and not checkFilter(chain, query):
+                continue
+            extend = maxDepth is None or len(chain) < maxDepth
+            cycled = []
+            if getQueries is not None and (extend or findCycles):
+                following = []
+                for q in getQueries(chain):
+                    found = self.getRelationTokens(q)
+                    if not found:
+                        continue
+                    if [t for t in chain if t in found]:
+                        cycled.append(q)
+                    elif extend:
+                        following.append(found)
+                if following:
+                    pending.append(
+                        (chain, iter(multiunion(following, reltools))))
+            if cycled:
+                chain = CircularRelationPath(chain, cycled)
+            if checkTargetFilter is None or checkTargetFilter(chain, query):
+                yield chain
+
+    # -- searching: the closure rule ---------------------------------------
+
+    def _levels(self, query, name, other, maxDepth):
+        """An iterator of the relation sets at distance 1, 2, ... from
+        `query` under a transposing step from `name` to `other` (closure
+        rule).  The starting sets are computed now, so bad queries fail at
+        call time."""
+        level = self.getRelationTokens(query)
+        if not level:
+            return iter(())
+        rest = _OOBucket(query)
+        del rest[name]
+        restrict = self._relTokens
+        if rest:
+            restrict = self.getRelationTokens(rest)
+            if not restrict:
+                restrict = None
+        return self._iterLevels(level, restrict, name, other, maxDepth)
+
+    def _iterLevels(self, level, restrict, name, other, maxDepth):
+        reltools = self._reltools
+        visited = reltools['TreeSet'](level)
+        yield level
+        depth = 1
+        # Relations found through a value map are indexed relations; only
+        # tokens taken from values (name is RELATION) or a further
+        # constraint need the check.
+        check = restrict is not self._relTokens or name is RELATION
+        while restrict is not None and (maxDepth is None or depth < maxDepth):
+            found = self._step(level, name, other, reltools)
+            if not found:
+                return
+            if check:
+                found = _intersection(found, restrict, reltools)
+            level = _difference(found, visited, reltools)
+            if not level:
+                return
+            visited.update(level)
+            depth += 1
+            yield level
+
+    def _step(self, level, name, other, reltools):
+        if other is RELATION:
+            values = level
+        else:
+            relmap = self._relToValues[other]
+            values = multiunion(
+                [relmap.get(t) for t in level],
+                _tools(self._indexes[other]['btree']))
+        if name is RELATION:
+            if isinstance(values, reltools['collections']):
+                return values
+            return reltools['Set'](values)
+        valmap = self._valueToRels[name]
+        return multiunion([valmap.get(v) for v in values], reltools)
+
+    # -- searching: public methods -----------------------------------------
+
+    def findRelationTokens(self, query: _QueryArg = (),
+                           maxDepth: int | None = None,
+                           filter: _Filter | None = None,
+                           targetQuery: _QueryArg = (),
+                           targetFilter: _Filter | None = None,
+                           queryFactory: _Factory | None = None,
+                           ignoreSearchIndex: bool = False) -> Iterable:
+        query, factory, getQueries = self._prepare(
+            query, maxDepth, queryFactory,
+            filters=(('filter', filter), ('targetFilter', targetFilter)))
+        targetQuery, targets, none = self._target(targetQuery)
+        if (self._isFast(maxDepth, getQueries, filter, targetFilter)
+                and not targetQuery):
+            self._checkNames(query)
+            if not query:
+                return self._relTokens
+            result = self.getRelationTokens(query)
+            return self._reltools['Set']() if result is None else result
+        if not ignoreSearchIndex:
+            answer = self._searchIndexAnswer(
+                None, query, maxDepth, filter, factory)
+            if answer is not None:
+                return self._postProcess(
+                    answer, query, targetQuery, targets, targetFilter)
+        return self._findRelationTokens(
+            query, maxDepth, filter, targets, none, targetFilter, factory,
+            getQueries)
+
+    def _postProcess(self, answer, query, targetQuery, targets,
+                     targetFilter):
+        reltools = self._reltools
+        if not answer:
+            return answer
+        if targetQuery:
+            if not targets:
+                return reltools['Set']()
+            answer = _intersection(answer, targets, reltools)
+        if targetFilter is not None:
+            return self._filterSingles(answer, query, targetFilter)
+        return answer
+
+    def _filterSingles(self, answer, query, targetFilter):
+        cache = {}
+        for r in answer:
+            if targetFilter((r,), query, self, cache):
+                yield r
+
+    def _findRelationTokens(self, query, maxDepth, filter, targets, none,
+                            targetFilter, factory, getQueries):
+        if none:
+            return _empty_generator()
+        orientation = self._closureOrientation(
+            factory, query, filter, targetFilter)
+        if orientation is not None:
+            levels = self._levels(query, *orientation, maxDepth)
+            return self._closureTokens(levels, targets)
+        if getQueries is None:
+            # maxDepth 1 (or intransitive) with filters: chains of one.
+            maxDepth = 1
+        return self._uniqueLast(self._chains(
+            query, maxDepth, filter, targets, targetFilter, getQueries,
+            False))
+
+    def _closureTokens(self, levels, targets):
+        reltools = self._reltools
+        for level in levels:
+            if targets is not None:
+                level = _intersection(level, targets, reltools)
+            yield from level
+
+    def _uniqueLast(self, chains):
+        seen = set()
+        for chain in chains:
+            t = chain[-1]
+            if t not in seen:
+                seen.add(t)
+                yield t
+
+    def findRelations(self, query: _QueryArg = (),
+                      maxDepth: int | None = None,
+                      filter: _Filter | None = None,
+                      targetQuery: _QueryArg = (),
+                      targetFilter: _Filter | None = None,
+                      queryFactory: _Factory | None = None,
+                      ignoreSearchIndex: bool = False) -> Iterator:
+        tokens = self.findRelationTokens(
+            query, maxDepth, filter, targetQuery, targetFilter, queryFactory,
+            ignoreSearchIndex)
+        return self._convertAll(tokens, self._load)
+
+    def findValueTokens(self, name: str, query: _QueryArg = (),
+                        maxDepth: int | None = None,
+                        filter: _Filter | None = None,
+                        targetQuery: _QueryArg = (),
+                        targetFilter: _Filter | None = None,
+                        queryFactory: _Factory | None = None,
+                        ignoreSearchIndex: bool = False) -> Iterable:
+        query, factory, getQueries = self._prepare(
+            query, maxDepth, queryFactory, name,
+            (('filter', filter), ('targetFilter', targetFilter)))
+        targetQuery, targets, none = self._target(targetQuery)
+        vtools = _tools(self._indexes[name]['btree'])
+        if self._isFast(maxDepth, getQueries, filter, targetFilter):
+            self._checkNames(query)
+            if not query and not targetQuery:
+                return self._valueToRels[name]
+            rels = self.getRelationTokens(query)
+            if rels and targetQuery:
+                rels = (_intersection(rels, targets, self._reltools)
+                        if targets else None)
+            if not rels:
+                return vtools['Set']()
+            relmap = self._relToValues[name]
+            if len(rels) == 1:
+                found = relmap.get(rels.minKey())
+                return vtools['Set']() if found is None else found
+            return multiunion([relmap.get(t) for t in rels], vtools)
+        if not ignoreSearchIndex:
+            if not targetQuery and targetFilter is None:
+                answer = self._searchIndexAnswer(
+                    name, query, maxDepth, filter, factory)
+                if answer is not None:
+                    return answer
+            answer = self._searchIndexAnswer(
+                None, query, maxDepth, filter, factory)
+            if answer is not None:
+                rels = self._postProcess(
+                    answer, query, targetQuery, targets, targetFilter)
+                relmap = self._relToValues[name]
+                return multiunion([relmap.get(t) for t in rels], vtools)
+        if none:
+            return _empty_generator()
+        orientation = self._closureOrientation(
+            factory, query, filter, targetFilter)
+        if orientation is not None:
+            levels = self._levels(query, *orientation, maxDepth)
+            return self._closureValues(levels, targets, name, vtools)
+        if getQueries is None:
+            maxDepth = 1
+        chains = self._chains(query, maxDepth, filter, targets, targetFilter,
+                              getQueries, False)
+        return self._chainValues(chains, name)
+
+    def _closureValues(self, levels, targets, name, vtools):
+        reltools = self._reltools
+        relmap = self._relToValues[name]
+        seen = vtools['TreeSet']()
+        for level in levels:
+            if targets is not None:
+                level = _intersection(level, targets, reltools)
+            values = multiunion([relmap.get(t) for t in level], vtools)
+            fresh = _difference(values, seen, vtools)
+            if fresh:
+                seen.update(fresh)
+                yield from fresh
+
+    def _chainValues(self, chains, name):
+        relmap = self._relToValues[name]
+        seenRels = set()
+        seen = set()
+        for chain in chains:
+            t = chain[-1]
+            if t in seenRels:
+                continue
+            seenRels.add(t)
+            for v in relmap.get(t) or ():
+                if v not in seen:
+                    seen.add(v)
+                    yield v
+
+    def findValues(self, name: str, query: _QueryArg = (),
+                   maxDepth: int | None = None,
+                   filter: _Filter | None = None,
+                   targetQuery: _QueryArg = (),
+                   targetFilter: _Filter | None = None,
+                   queryFactory: _Factory | None = None,
+                   ignoreSearchIndex: bool = False) -> Iterable:
+        tokens = self.findValueTokens(
+            name, query, maxDepth, filter, targetQuery, targetFilter,
+            queryFactory, ignoreSearchIndex)
+        load = self._indexes[name]['load']
+        if load is None:
+            return tokens
+        return self._convertAll(tokens, load)
+
+    def findRelationTokenChains(self, query: _QueryArg,
+                                maxDepth: int | None = None,
+                                filter: _Filter | None = None,
+                                targetQuery: _QueryArg = (),
+                                targetFilter: _Filter | None = None,
+                                queryFactory: _Factory | None = None
+                                ) -> Iterator[tuple]:
+        query, factory, getQueries = self._prepare(
+            query, maxDepth, queryFactory,
+            filters=(('filter', filter), ('targetFilter', targetFilter)))
+        targetQuery, targets, none = self._target(targetQuery)
+        if none:
+            return _empty_generator()
+        if getQueries is None:
+            maxDepth = 1
+        return self._chains(query, maxDepth, filter, targets, targetFilter,
+                            getQueries, True)
+
+    def findRelationChains(self, query: _QueryArg,
+                           maxDepth: int | None = None,
+                           filter: _Filter | None = None,
+                           targetQuery: _QueryArg = (),
+                           targetFilter: _Filter | None = None,
+                           queryFactory: _Factory | None = None
+                           ) -> Iterator[tuple]:
+        chains = self.findRelationTokenChains(
+            query, maxDepth, filter, targetQuery, targetFilter, queryFactory)
+        return self._loadChains(chains)
+
+    def _loadChains(self, chains):
+        cache = {}
+        load = self._load
+        for chain in chains:
+            loaded = tuple(load(t, self, cache) for t in chain)
+            if isinstance(chain, CircularRelationPath):
+                loaded = CircularRelationPath(loaded, chain.cycled)
+            yield loaded
+
+    def canFind(self, query: _QueryArg, maxDepth: int | None = None,
+                filter: _Filter | None = None, targetQuery: _QueryArg = (),
+                targetFilter: _Filter | None = None,
+                queryFactory: _Factory | None = None,
+                ignoreSearchIndex: bool = False) -> bool:
+        query, factory, getQueries = self._prepare(
+            query, maxDepth, queryFactory,
+            filters=(('filter', filter), ('targetFilter', targetFilter)))
+        targetQuery, targets, none = self._target(targetQuery)
+        if none:
+            return False
+        if not ignoreSearchIndex:
+            answer = self._searchIndexAnswer(
+                None, query, maxDepth, filter, factory)
+            if answer is not None:
+                answer = self._postProcess(
+                    answer, query, targetQuery, targets, targetFilter)
+                for _ in answer:
+                    return True
+                return False
+        if maxDepth == 1 or getQueries is None:
+            if filter is None and targetFilter is None:
+                self._checkNames(query)
+                rels = self.getRelationTokens(query)
+                if not rels:
+                    return False
+                if targets is None:
+                    return True
+                return bool(_intersection(rels, targets, self._reltools))
+        orientation = self._closureOrientation(
+            factory, query, filter, targetFilter)
+        if orientation is not None:
+            for _ in self._closureTokens(
+                    self._levels(query, *orientation, maxDepth), targets):
+                return True
+            return False
+        if getQueries is None:
+            maxDepth = 1
+        for _ in self._chains(query, maxDepth, filter, targets, targetFilter,
+                              getQueries, False):
+            return True
+        return False
+
+    def findCycleTokens(self, query, queryFactory=None):
+        """The tokens of the relations that lie on a cycle reachable from
+        `query` (a relation set), without enumerating chains.
+
+        A relation is on a cycle when the factory's steps lead from it
+        back to itself.  Steps are taken from one relation at a time
+        (``getQueries((token,))``), so this suits factories whose next
+        step depends on the last relation only, like
+        ``TransposingTransitive``.  Without an applicable factory nothing
+        is transitive and the answer is empty.
+        """
+        query, factory, getQueries = self._prepare(query, None, queryFactory)
+        reltools = self._reltools
+        starts = self._startSets(query, getQueries)
+        if getQueries is None or not starts:
+            return reltools['Set']()
+        successors = {}
+
+        def following(token):
+            found = successors.get(token)
+            if found is None:
+                found = successors[token] = list(multiunion(
+                    [self.getRelationTokens(q)
+                     for q in getQueries((token,))], reltools))
+            return found
+
+        # Tarjan's strongly connected components, iteratively (graphs can
+        # be deeper than the recursion limit).
+        order = {}
+        low = {}
+        stack = []
+        onstack = set()
+        cyclic = []
+        for root in multiunion(starts, reltools):
+            if root in order:
+                continue
+            work = [(root, iter(following(root)))]
+            order[root] = low[root] = len(order)
+            stack.append(root)
+            onstack.add(root)
+            while work:
+                node, children = work[-1]
+                child = next(children, _MISSING)
+                if child is not _MISSING:
+                    if child not in order:
+                        order[child] = low[child] = len(order)
+                        stack.append(child)
+                        onstack.add(child)
+                        work.append((child, iter(following(child))))
+                    elif child in onstack:
+                        low[node] = min(low[node], order[child])
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == order[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        onstack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1 or node in following(node):
+                        cyclic.extend(component)
+        return reltools['Set'](cyclic)
+
+
+def _document(cls, *ifaces):
+    """Give the methods of `cls` that implement `ifaces` the interfaces'
+    docstrings (the reference documentation lives in interfaces.py)."""
+    for iface in ifaces:
+        for name in iface.names(all=True):
+            method = cls.__dict__.get(name)
+            if callable(method) and not method.__doc__:
+                method.__doc__ = iface[name].__doc__
+
+
+_document(Catalog, interfaces.ICatalog)
+
+_MISSING = object()
+
+
+def _empty_generator():
+    return
+    yield
+
+
+def _static_mismatch(static, query):
+    """Whether a registration's static values differ from the query's."""
+    for k, v in static:
+        if k not in query or query[k] != v:
+            return True
+    return False
