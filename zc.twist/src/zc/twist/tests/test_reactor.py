@@ -68,9 +68,11 @@ class ReactorTests(unittest.TestCase):
         self.assertEqual(figures['left'], 0)
         done = figures['done']['a'] + figures['done']['b']
         self.assertEqual(sorted(done), list(range(60)), 'each job once')
-        # Both consumers took part, each in the queue's order.
+        # Each consumer got its jobs in the queue's order.
         for name in 'ab':
-            self.assertTrue(figures['done'][name])
             self.assertEqual(figures['done'][name],
                              sorted(figures['done'][name]))
+        # The consumers' transactions overlapped: some pulled the same job
+        # at the same time, and one of the two Partials had to retry.
+        self.assertGreater(sum(figures['retries'].values()), 0)
         self.assertEqual(figures['open_connections'], 0)
