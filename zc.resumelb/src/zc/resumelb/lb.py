@@ -243,7 +243,8 @@ class _Worker(util.Connection):
         except util.ProtocolError as error:
             logger.error('closing connection to %s: %s', self, error)
         except OSError:
-            logger.exception('reading from %s', self)
+            if self.is_connected:  # else we closed it ourselves
+                logger.exception('reading from %s', self)
 
     def _next_rno(self):
         rno = self._rno % 4294967295 + 1

@@ -200,7 +200,8 @@ class Worker:
         except util.ProtocolError as error:
             logger.warning('closing connection from %s: %s', addr, error)
         except OSError:
-            logger.exception('reading from %s', addr)
+            if conn.is_connected:  # else we closed it ourselves
+                logger.exception('reading from %s', addr)
         finally:
             conn.disconnected()
             readers.clear()
@@ -296,7 +297,15 @@ class Worker:
     def _run(self, func, *args):
         if self.threadpool is None:
             return func(*args)
-        return self.threadpool.apply(func, args)
+        # Exceptions travel back as values: raised inside the pool they
+        # would also be printed by the hub.
+        ok, value = self.threadpool.apply(_catching, (func, args))
+        if ok:
+            return value
+        try:
+            raise value
+        finally:
+            value = None
 
     def _respond(self, conn, rno, request, env, trace_id):
         response = _Response(self, env, trace_id)
@@ -325,7 +334,7 @@ class Worker:
                 conn.put(rno, chunk)
             if response.iterator is not None:
                 in_loop = self.threadpool is None or response.is_sequence
-                while True:
+                while response.iterator is not None:
                     if request.cancelled:
                         return
                     try:
@@ -337,8 +346,6 @@ class Worker:
                             trace_id)
                         conn.put(rno, None)
                         return
-                    if not chunks:
-                        break
                     for chunk in chunks:
                         if request.cancelled:
                             return
@@ -419,6 +426,13 @@ class Worker:
         while any(conn.readers for conn in self.connections.values()):
             gevent.sleep(0.01)
         self.stop()
+
+
+def _catching(func, args):
+    try:
+        return True, func(*args)
+    except Exception as error:
+        return False, error
 
 
 class _Response:
