@@ -544,7 +544,7 @@ def get_resume(addr, secret=None):
     """Connect to the worker at ``addr`` and return its résumé."""
     if isinstance(addr, str):
         addr = util.parse_addr(addr, '127.0.0.1')
-    sock = socket.create_connection(addr, timeout=10)
+    sock = gevent.socket.create_connection(addr, timeout=10)
     try:
         frame = util.read_message(sock)
         if util.answer_challenge(sock, frame, secret) is None:
