@@ -39,7 +39,25 @@ def app(env, start_response):
     return [body]
 
 
+def serve_http(address):
+    """Serve ``app`` over plain HTTP (pywsgi): the benchmarks' baseline."""
+    import logging
+
+    import gevent.event
+
+    from zc.resumelb.lb import Server
+    from zc.resumelb.util import parse_addr
+    logging.basicConfig(level=logging.INFO)
+    server = Server(parse_addr(address, '127.0.0.1'), app, log=None)
+    server.start()
+    logging.getLogger(__name__).info(
+        'worker listening on %s:%s', *server.address[:2])
+    gevent.event.Event().wait()
+
+
 def main(args):
+    if args[0] == '--http':
+        return serve_http(args[1])
     settings = dict(arg.split('=', 1) for arg in args[1:])
     server_runner(app, {}, args[0], **settings)
 
