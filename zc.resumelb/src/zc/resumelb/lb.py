@@ -126,7 +126,14 @@ class LB:
         except BaseException:
             self.in_progress -= 1
             raise
-        return _Counted(self, result)
+        if isinstance(result, _Body):
+            result.on_done = self._request_done
+        else:
+            self.in_progress -= 1
+        return result
+
+    def _request_done(self):
+        self.in_progress -= 1
 
     def _handle(self, environ, start_response):
         rclass = self.classifier(environ)
@@ -169,30 +176,6 @@ def _has_body(environ):
         return int(environ.get('CONTENT_LENGTH') or 0) > 0
     except ValueError:
         return True
-
-
-class _Counted:
-    """Counts the request as in progress until its body is done."""
-
-    def __init__(self, lb, result):
-        self.lb = lb
-        self.result = result
-        self._done = False
-
-    def __iter__(self):
-        try:
-            yield from self.result
-        finally:
-            self.close()
-
-    def close(self):
-        if self._done:
-            return
-        self._done = True
-        self.lb.in_progress -= 1
-        close = getattr(self.result, 'close', None)
-        if close is not None:
-            close()
 
 
 class _Worker(util.Connection):
@@ -264,7 +247,8 @@ class _Worker(util.Connection):
         if not self.is_connected:
             raise util.Disconnected(f'not connected to {self}')
         env = {k: v for k, v in environ.items()
-               if k not in _DROP and _payload_ok(v)}
+               if k not in _DROP
+               and (type(v) is str or _payload_ok(v))}
         env['zc.resumelb.request_class'] = rclass
         rno = self._next_rno()
         queue = self.readers[rno] = util.BufferedQueue()
@@ -318,6 +302,8 @@ class _Worker(util.Connection):
 class _Body:
     """The response body as it arrives from the worker."""
 
+    on_done = None
+
     def __init__(self, worker, rno, queue, head):
         self.worker = worker
         self.rno = rno
@@ -326,32 +312,41 @@ class _Body:
         self._finished = False
 
     def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._finished:
+            raise StopIteration
         get = self.queue.get
         while True:
             data = get()
             if data is None:
-                self._finished = True
-                self.worker._release(self.rno)
+                self._finish()
                 logger.warning('response %s from %s ended early',
                                self.rno, self.worker)
                 raise _Truncated(f'response from {self.worker} ended early')
             if not data:
-                self._finished = True
-                self.worker._release(self.rno)
-                return
+                self._finish()
+                raise StopIteration
             if not self.head:
-                yield data
+                return data
+
+    def _finish(self):
+        self._finished = True
+        self.worker._release(self.rno)
+        on_done, self.on_done = self.on_done, None
+        if on_done is not None:
+            on_done()
 
     def close(self):
         """Release the request; tell the worker if it is still running."""
         if not self._finished:
-            self._finished = True
             if self.worker.is_connected and self.rno in self.worker.readers:
                 try:
                     self.worker.put(self.rno, None)
                 except util.Disconnected:
                     pass
-            self.worker._release(self.rno)
+            self._finish()
 
 
 def host_classifier(env):

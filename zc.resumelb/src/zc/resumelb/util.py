@@ -106,38 +106,40 @@ class FrameReader:
     def __init__(self, sock):
         self.sock = sock
         self.buffer = b''
+        self.pos = 0  # frames are sliced out without copying the rest
 
-    def _fill(self):
-        try:
-            data = self.sock.recv(262144)
-        except OSError as error:
-            if _is_disconnect(error):
-                raise Disconnected(str(error)) from None
-            raise
-        if not data:
-            raise Disconnected('connection closed by peer')
-        self.buffer += data
+    def _fill(self, need):
+        buffer = self.buffer[self.pos:]
+        self.pos = 0
+        while len(buffer) < need:
+            try:
+                data = self.sock.recv(max(262144, need - len(buffer)))
+            except OSError as error:
+                if _is_disconnect(error):
+                    raise Disconnected(str(error)) from None
+                raise
+            if not data:
+                raise Disconnected('connection closed by peer')
+            buffer += data
+        self.buffer = buffer
 
     def read(self):
         """Return the next ``(rno, obj)``."""
-        while len(self.buffer) < 8:
-            self._fill()
-        rno, size = _HEADER.unpack_from(self.buffer)
+        pos = self.pos
+        if len(self.buffer) - pos < 8:
+            self._fill(8)
+            pos = 0
+        rno, size = _HEADER.unpack_from(self.buffer, pos)
         if size > MAX_FRAME_SIZE:
             raise ProtocolError(
                 f'frame of {size} bytes exceeds the limit of'
                 f' {MAX_FRAME_SIZE}')
-        end = 8 + size
+        end = pos + 8 + size
         if len(self.buffer) < end:
-            # Big bodies: read the rest straight into one piece.
-            missing = end - len(self.buffer)
-            if missing > 65536:
-                self.buffer += _recv_exactly(self.sock, missing)
-            while len(self.buffer) < end:
-                self._fill()
-        payload = self.buffer[8:end]
-        self.buffer = self.buffer[end:]
-        return _decode(rno, payload)
+            self._fill(8 + size)
+            pos, end = 0, 8 + size
+        self.pos = end
+        return _decode(rno, self.buffer[pos + 8:end])
 
 
 # Challenge/response on connect when a worker has a shared secret: the
@@ -328,30 +330,44 @@ class Connection:
 
     def _write_loop(self):
         get = self.write_queue.get
-        interval = self.write_keepalive_interval
+        qsize = self.write_queue._queue.qsize
         sock = self.socket
+        if self.write_keepalive_interval:
+            keepalive = gevent.spawn(self._keepalive_loop)
         try:
             while self.is_connected:
-                try:
-                    rno, obj = get(timeout=interval)
-                except Empty:
-                    rno, obj = 0, None
+                rno, obj = get()
                 frames = [encode(rno, obj)]
                 size = len(frames[0])
-                while size < _BATCH_BYTES and self.write_queue._queue.qsize():
+                while size < _BATCH_BYTES and qsize():
                     rno, obj = get()
                     frame = encode(rno, obj)
                     frames.append(frame)
                     size += len(frame)
                 sock.sendall(b''.join(frames) if len(frames) > 1
                              else frames[0])
+                self._sent = True
         except OSError as error:
             if not _is_disconnect(error) and self.is_connected:
                 logger.exception('writing to %s', self.addr)
         except (ValueError, TypeError):
             logger.exception('unserializable frame for %s', self.addr)
         finally:
+            if self.write_keepalive_interval:
+                keepalive.kill(block=False)
             self.disconnected()
+
+    # A separate ticker instead of a timeout on every queue get: arming a
+    # timer per frame costs more than the keep-alives themselves.
+    _sent = False
+
+    def _keepalive_loop(self):
+        interval = self.write_keepalive_interval
+        while self.is_connected:
+            self._sent = False
+            gevent.sleep(interval)
+            if not self._sent and not self.write_queue._queue.qsize():
+                self.write_queue.put((0, None))
 
     def disconnected(self):
         """Mark the link dead and wake every in-flight request.  Idempotent."""
