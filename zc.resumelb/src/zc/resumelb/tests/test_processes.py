@@ -8,6 +8,7 @@ import concurrent.futures
 import hashlib
 import http.client
 import itertools
+import json
 import os
 import re
 import shutil
@@ -133,7 +134,8 @@ class ThreeWorkers:
         cls.ports = ports = [free_port() for _ in range(3)]
         cls.workers = [cls.procs.worker(p, history=5, threads=4)
                        for p in ports]
-        cls.lb = cls.procs.lb(ports, '-t', '2')
+        cls.status_path = os.path.join(cls.procs.dir, 'status.sock')
+        cls.lb = cls.procs.lb(ports, '-t', '2', '-s', cls.status_path)
         wait_for_workers(cls.lb.port, {w.pid for w in cls.workers})
 
     @classmethod
@@ -197,6 +199,23 @@ class ThreeWorkerTests(unittest.TestCase):
         self.assertEqual(len(data), 6_000_000)
         self.assertEqual(data[:512], bytes(range(256)) * 2)
 
+    def test_a_client_that_stops_reading_stalls_nobody(self):
+        with socket.socket() as slow:
+            slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            slow.settimeout(10)
+            slow.connect((HOST, self.lb.port))
+            slow.sendall(b'GET /bytes?20000000 HTTP/1.1\r\n'
+                         b'Host: stall.test\r\n\r\n')
+            self.assertTrue(slow.recv(100).startswith(b'HTTP/1.1 200'))
+            # The LB spills the rest to a file; the same class (hence
+            # the same worker and worker connection) keeps flowing.
+            start = time.monotonic()
+            for _ in range(20):
+                status, body, _ = request(self.lb.port, '/tiny',
+                                          host='stall.test', timeout=5)
+                self.assertEqual(status, 200)
+            self.assertLess(time.monotonic() - start, 5)
+
     def test_chunked_upload(self):
         conn = http.client.HTTPConnection(HOST, self.lb.port, timeout=30)
         self.addCleanup(conn.close)
@@ -255,6 +274,31 @@ class ThreeWorkerTests(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 9)
         self.assertEqual(request(self.lb.port)[0], 200)
 
+    def test_status_server(self):
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(10)
+            sock.connect(ThreeWorkers.status_path)
+            data = b''
+            while chunk := sock.recv(65536):
+                data += chunk
+        status = json.loads(data)
+        self.assertEqual(sorted(status), ['backlog', 'mean_backlog',
+                                          'workers', 'workers_ex'])
+        self.assertEqual([w[0] for w in status['workers']],
+                         sorted(f'{HOST}:{p}' for p in self.ports))
+
+    def test_access_log(self):
+        request(self.lb.port, '/tiny?log')
+        path = os.path.join(self.procs.dir, 'access.log')
+
+        def logged():
+            with open(path) as f:
+                return [line for line in f if '/tiny?log' in line]
+        line, = wait_for(logged, what='the access log line')
+        self.assertRegex(
+            line, r'^127\.0\.0\.1 - - \[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]'
+            r' "GET /tiny\?log HTTP/1\.1" 200 \d+ \d+\.\d{6}\n$')
+
     def test_get_worker_resume_script(self):
         port = self.ports[0]
         out = subprocess.run(
@@ -282,7 +326,10 @@ class FailureTests(unittest.TestCase):
     def test_worker_killed_mid_request(self):
         a, b = free_port(), free_port()
         worker_a = self.procs.worker(a, threads=4)
-        lb = self.procs.lb([a, b])
+        page = os.path.join(self.procs.dir, 'sorry.html')
+        with open(page, 'w') as f:
+            f.write('<p>Sorry, try again.</p>')
+        lb = self.procs.lb([a, b], '-e', page)
         wait_for_workers(lb.port, {worker_a.pid})
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             get = pool.submit(request, lb.port, '/slow?3', host='g')
@@ -297,8 +344,8 @@ class FailureTests(unittest.TestCase):
             status, body, _ = get.result(30)
             self.assertEqual((status, int(body)), (200, worker_b.pid))
             status, body, response = post.result(30)
-            self.assertEqual(status, 502)
-            self.assertIn(b'try again', body)
+            self.assertEqual((status, body),
+                             (502, b'<p>Sorry, try again.</p>'))
         self.assertEqual(request(lb.port)[0], 200)
         worker_a = self.procs.worker(a, threads=4)
         wait_for_workers(lb.port, {worker_a.pid, worker_b.pid}, 'rejoin')
