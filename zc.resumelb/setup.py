@@ -47,6 +47,8 @@ setup(
         'console_scripts': [
             'resumelb = zc.resumelb.lb:main',
             'get-worker-resume = zc.resumelb.worker:get_resume_main',
+            'get-lb-status = zc.resumelb.zk:get_lb_status',
+            'rlb-nagios = zc.resumelb.nagios:main',
         ],
         'paste.server_runner': [
             'main = zc.resumelb.worker:server_runner',

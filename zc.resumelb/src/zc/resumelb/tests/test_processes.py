@@ -352,7 +352,7 @@ class FailureTests(unittest.TestCase):
 
     def test_sigterm_drains_then_exits_0(self):
         port = free_port()
-        self.procs.worker(port, threads=2)
+        worker = self.procs.worker(port, threads=2)
         lb = self.procs.lb([port])
         wait_for_workers(lb.port, set(), 'any')
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
@@ -361,6 +361,8 @@ class FailureTests(unittest.TestCase):
             lb.send_signal(signal.SIGTERM)
             self.assertEqual(slow.result(30)[0], 200)
         self.assertEqual(lb.wait(10), 0)
+        worker.send_signal(signal.SIGTERM)
+        self.assertEqual(worker.wait(10), 0)
 
     def test_secret(self):
         port = free_port()
