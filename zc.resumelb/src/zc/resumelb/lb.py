@@ -254,9 +254,12 @@ class _Worker(util.Connection):
         queue = self.readers[rno] = util.BufferedQueue()
         self.requests[rno] = time.time()
         try:
-            self.put(rno, env)
-            self._send_body(rno, environ)
-            self.put(rno, b'')
+            if _has_body(environ):
+                self.put(rno, env)
+                self._send_body(rno, environ)
+                self.put(rno, b'')
+            else:
+                self.put_frames(rno, env, b'')
             data = queue.get()
             if data is None:
                 raise util.Disconnected(f'{self} went away')

@@ -234,6 +234,8 @@ class _WriteQueue(ByteSizedQueue):
 
     @staticmethod
     def _size(item):
+        if type(item) is bytes:  # frames encoded in advance
+            return len(item)
         obj = item[1]
         if isinstance(obj, (bytes, str)):
             return len(obj)
@@ -328,6 +330,12 @@ class Connection:
             raise Disconnected(f'not connected to {self.addr}')
         self.write_queue.put((rno, obj))
 
+    def put_frames(self, rno, *objs):
+        """Queue several frames as one item (one queue round trip)."""
+        if not self.is_connected:
+            raise Disconnected(f'not connected to {self.addr}')
+        self.write_queue.put(b''.join(encode(rno, obj) for obj in objs))
+
     def _write_loop(self):
         get = self.write_queue.get
         qsize = self.write_queue._queue.qsize
@@ -336,12 +344,12 @@ class Connection:
             keepalive = gevent.spawn(self._keepalive_loop)
         try:
             while self.is_connected:
-                rno, obj = get()
-                frames = [encode(rno, obj)]
+                item = get()
+                frames = [item if type(item) is bytes else encode(*item)]
                 size = len(frames[0])
                 while size < _BATCH_BYTES and qsize():
-                    rno, obj = get()
-                    frame = encode(rno, obj)
+                    item = get()
+                    frame = item if type(item) is bytes else encode(*item)
                     frames.append(frame)
                     size += len(frame)
                 sock.sendall(b''.join(frames) if len(frames) > 1
