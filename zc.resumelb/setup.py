@@ -41,7 +41,7 @@ setup(
     zip_safe=False,
     install_requires=['gevent>=24', 'zope.interface'],
     extras_require={
-        'test': ['zope.testrunner', 'zope.testing'],
+        'test': ['zope.testrunner', 'zope.testing', 'PasteDeploy'],
     },
     entry_points={
         'console_scripts': [

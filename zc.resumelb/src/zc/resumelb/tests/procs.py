@@ -39,6 +39,11 @@ def app(env, start_response):
     return [body]
 
 
+def app_factory(global_conf, **local_conf):
+    """PasteDeploy ``paste.app_factory`` for ``app``."""
+    return app
+
+
 def serve_http(address):
     """Serve ``app`` over plain HTTP (pywsgi): the benchmarks' baseline."""
     import logging

@@ -20,6 +20,8 @@ import tempfile
 import time
 import unittest
 
+from zc.resumelb.worker import get_resume
+
 HOST = '127.0.0.1'
 START_TIMEOUT = 20
 
@@ -361,6 +363,34 @@ class FailureTests(unittest.TestCase):
             lb.send_signal(signal.SIGTERM)
             self.assertEqual(slow.result(30)[0], 200)
         self.assertEqual(lb.wait(10), 0)
+        worker.send_signal(signal.SIGTERM)
+        self.assertEqual(worker.wait(10), 0)
+
+    def test_paste_deploy_runner(self):
+        port = free_port()
+        ini = os.path.join(self.procs.dir, 'worker.ini')
+        with open(ini, 'w') as f:
+            f.write(f"""\
+[app:main]
+paste.app_factory = zc.resumelb.tests.procs:app_factory
+
+[server:main]
+use = egg:zc.resumelb
+address = {HOST}:{port}
+history = 2
+threads = 1
+""")
+        worker = self.procs.spawn('paste', [
+            '-c', 'from paste.deploy import loadapp, loadserver;'
+            f' loadserver("config:{ini}")(loadapp("config:{ini}"))'])
+        wait_for(lambda: 'worker listening' in self.procs.log(worker),
+                 what='the PasteDeploy worker')
+        lb = self.procs.lb([port])
+        for _ in range(2):
+            self.assertEqual(request(lb.port, host='paste.test')[0], 200)
+        resume = wait_for(lambda: get_resume((HOST, port)),
+                          what='a published résumé')
+        self.assertEqual(list(resume), ['paste.test'])
         worker.send_signal(signal.SIGTERM)
         self.assertEqual(worker.wait(10), 0)
 
