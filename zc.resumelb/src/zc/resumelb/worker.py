@@ -327,10 +327,14 @@ class Worker:
         try:
             if request.cancelled:
                 return
-            conn.put(rno, (response.status, response.headers))
+            start = (response.status, response.headers)
+            if response.iterator is None:
+                # The whole response is known: one queue item for all.
+                conn.put_frames(rno, start, *response.pending, b'')
+                self._update_resume(env)
+                return
+            conn.put(rno, start)
             for chunk in response.pending:
-                if request.cancelled:
-                    return
                 conn.put(rno, chunk)
             if response.iterator is not None:
                 in_loop = self.threadpool is None or response.is_sequence
@@ -487,6 +491,13 @@ class _Response:
                 self.pending.append(chunk)
                 break
         else:
+            self.iterator = None
+        if self.is_sequence and self.iterator is not None:
+            # Already in memory: take the rest now, it cannot block.
+            for chunk in self.iterator:
+                self._check(chunk)
+                if chunk:
+                    self.pending.append(chunk)
             self.iterator = None
         if self.status is None:
             raise AssertionError('the application did not call'
