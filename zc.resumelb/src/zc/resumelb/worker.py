@@ -415,10 +415,13 @@ class Worker:
 
     def stop(self):
         """Stop listening, close all connections, stop the thread pool."""
-        self.server.stop()
+        self.server.close()
         for conn in list(self.connections.values()):
             conn.disconnected()
         self.connections.clear()
+        # Readers end once their sockets are closed; don't wait the
+        # server's default second for them.
+        self.server.stop(timeout=0.1)
         if self.threadpool is not None:
             self.threadpool.kill()
         if self.tracelog:
