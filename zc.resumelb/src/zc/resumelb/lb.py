@@ -1,7 +1,9 @@
 """The load balancer: HTTP in, requests routed by class to workers."""
 import argparse
 import importlib
+import json
 import logging
+import os
 import re
 import signal
 import socket
@@ -99,7 +101,7 @@ class LB:
         try:
             while addr in self.worker_addrs:
                 try:
-                    sock = gevent.socket.create_connection(addr)
+                    sock = util.connect(addr)
                 except OSError:
                     logger.exception('Failed to connect to worker at %s:%s',
                                      *addr)
@@ -492,7 +494,6 @@ def _load(spec):
 
 
 def _status_server(path, pool):
-    import os
     if os.path.exists(path):
         os.remove(path)
     listener = gevent.socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -500,7 +501,6 @@ def _status_server(path, pool):
     listener.listen(5)
 
     def handle(sock, addr):
-        import json
         try:
             sock.sendall((json.dumps(pool.status()) + '\n').encode())
         finally:

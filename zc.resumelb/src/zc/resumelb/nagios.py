@@ -55,6 +55,7 @@ def main(args=None):
 
     def check(value, warn, error, message, reverse=False):
         nonlocal severity
+
         def hit(threshold):
             if threshold is None:
                 return False

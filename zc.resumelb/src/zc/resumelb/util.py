@@ -18,6 +18,7 @@ import time
 import gevent
 import gevent.event
 import gevent.queue
+import gevent.socket
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +209,8 @@ class ByteSizedQueue:
         """Add ``item``; waits (or raises Full) while the queue is full."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while self._bytes >= self.maxbytes:
-            remaining = None if deadline is None else deadline - time.monotonic()
+            remaining = (None if deadline is None
+                         else deadline - time.monotonic())
             if not block or (remaining is not None and remaining <= 0):
                 raise Full(f'queue holds {self._bytes} bytes'
                            f' (limit {self.maxbytes})')
@@ -410,6 +412,29 @@ def parse_addr(addr, default_host=''):
     return (host or default_host), port
 
 
+def connect(addr, timeout=None):
+    """A connected gevent TCP socket, with TCP_NODELAY.
+
+    Numeric addresses skip the resolver (gevent's runs in a thread pool).
+    """
+    host, port = addr
+    family = socket.AF_INET6 if ':' in host else socket.AF_INET
+    try:
+        socket.inet_pton(family, host)
+    except OSError:
+        sock = gevent.socket.create_connection(addr, timeout)
+    else:
+        sock = gevent.socket.socket(family, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect((host, port))
+        except BaseException:
+            sock.close()
+            raise
+    set_nodelay(sock)
+    return sock
+
+
 def set_nodelay(sock):
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -419,14 +444,13 @@ def set_nodelay(sock):
 
 def configure_logging(spec):
     """Configure logging from a level (name or number) or a ZConfig file."""
-    import logging as _logging
     if spec is None:
         return
     spec = str(spec).strip()
     if spec.isdigit():
-        _logging.basicConfig(level=int(spec))
+        logging.basicConfig(level=int(spec))
     elif spec in ('CRITICAL', 'ERROR', 'WARNING', 'INFO', 'DEBUG'):
-        _logging.basicConfig(level=getattr(_logging, spec))
+        logging.basicConfig(level=getattr(logging, spec))
     else:
         try:
             import ZConfig
@@ -445,4 +469,3 @@ def read_secret(path):
     if not secret:
         raise ValueError(f'secret file {path!r} is empty')
     return secret
-

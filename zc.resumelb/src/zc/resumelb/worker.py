@@ -84,10 +84,6 @@ def _trace(logger, code, trace_id, msg=None):
                     msg)
 
 
-class _Aborted(Exception):
-    """The application failed after the response started."""
-
-
 class Worker:
     """Serve ``app`` to load balancers connecting to ``addr``."""
 
@@ -558,7 +554,7 @@ def get_resume(addr, secret=None):
     """Connect to the worker at ``addr`` and return its résumé."""
     if isinstance(addr, str):
         addr = util.parse_addr(addr, '127.0.0.1')
-    sock = gevent.socket.create_connection(addr, timeout=10)
+    sock = util.connect(addr, timeout=10)
     try:
         frame = util.read_message(sock)
         if util.answer_challenge(sock, frame, secret) is None:

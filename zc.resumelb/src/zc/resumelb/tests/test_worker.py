@@ -66,7 +66,7 @@ class Base(unittest.TestCase):
         self.addCleanup(self.worker.stop)
 
     def connect(self):
-        sock = gevent.socket.create_connection(self.worker.addr)
+        sock = util.connect(self.worker.addr)
         self.addCleanup(sock.close)
         sock.settimeout(5)
         return sock
@@ -242,7 +242,7 @@ class WorkerTests(Base):
         stopper = gevent.spawn(self.worker.shutdown)
         gevent.sleep(0.01)
         with self.assertRaises(OSError):
-            gevent.socket.create_connection(self.worker.addr, timeout=1)
+            util.connect(self.worker.addr, timeout=1)
         self.assertEqual(self.response(sock, 1)[-1], b'')
         stopper.join(2)
         self.assertTrue(stopper.successful())
@@ -314,7 +314,7 @@ class ResumeTests(unittest.TestCase):
 
     def test_publication_reaches_connected_lbs(self):
         worker = self.make(history=2)
-        sock = gevent.socket.create_connection(worker.addr)
+        sock = util.connect(worker.addr)
         self.addCleanup(sock.close)
         self.assertEqual(util.read_message(sock), (0, {}))
         self.complete(worker, 'a', 0.5)
@@ -382,4 +382,3 @@ class TraceLogTests(Base):
         self.assertEqual(records[1][-1], '0')
         self.assertEqual(records[3][-1], 'hi')
         self.assertEqual(records[4][-2:], ['200', '2'])
-
