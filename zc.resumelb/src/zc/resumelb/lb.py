@@ -110,7 +110,7 @@ class LB:
                 util.set_nodelay(sock)
                 worker = _Worker(self, sock, addr,
                                  self.worker_addrs.get(addr))
-                logger.info('worker connected %s', worker)
+                util.logger.info('worker connected %s', worker)
                 try:
                     worker.serve()
                 finally:

@@ -172,7 +172,7 @@ class Worker:
         cid = self._new_cid()
         conn = _WorkerConnection(sock, addr, cid)
         self.connections[cid] = conn
-        logger.info('worker connected %s(%s)', addr, cid)
+        util.logger.info('worker connected %s(%s)', addr, cid)
         conn.put(0, dict(self.resume))
         reader = util.FrameReader(sock)
         readers = conn.readers

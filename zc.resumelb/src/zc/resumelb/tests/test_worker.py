@@ -4,6 +4,7 @@ import marshal
 import os
 import shutil
 import tempfile
+import time
 import unittest
 from unittest import mock
 
@@ -256,6 +257,51 @@ class ThreadedWorkerTests(WorkerTests):
         w = Worker(app, ('127.0.0.1', 0), threads='0')
         self.addCleanup(w.stop)
         self.assertIsNone(w.threadpool)
+
+
+def blocking_app(env, start_response):
+    """Blocks its OS thread, as ordinary (non-gevent) applications do."""
+    start_response('200 OK', [])
+    if env['PATH_INFO'] == '/drip':
+        def drip():
+            for _ in range(3):
+                time.sleep(0.1)
+                yield b'.'
+        return drip()
+    time.sleep(0.2)
+    return [b'done']
+
+
+class ThreadPoolTests(Base):
+
+    def setUp(self):
+        self.worker = Worker(blocking_app, ('127.0.0.1', 0), threads=3)
+        self.addCleanup(self.worker.stop)
+
+    def test_blocking_apps_run_in_parallel_threads(self):
+        sock = self.connect()
+        util.read_message(sock)
+        start = time.monotonic()
+        for rno in (1, 2, 3):
+            self.request(sock, rno, '/')
+        ended = 0
+        while ended < 3:
+            ended += util.read_message(sock)[1] == b''
+        # One after the other would take 0.6 s.
+        self.assertLess(time.monotonic() - start, 0.5)
+
+    def test_a_blocking_generator_does_not_stall_the_worker(self):
+        sock = self.connect()
+        util.read_message(sock)
+        self.request(sock, 1, '/drip')
+        gevent.sleep(0.05)
+        self.request(sock, 2, '/')
+        finished = []
+        while len(finished) < 2:
+            rno, data = util.read_message(sock)
+            if data == b'':
+                finished.append(rno)
+        self.assertEqual(finished, [2, 1])
 
 
 class SecretTests(Base):
