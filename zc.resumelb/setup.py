@@ -42,16 +42,19 @@ setup(
     install_requires=['gevent>=24', 'zope.interface'],
     extras_require={
         'test': ['zope.testrunner', 'zope.testing', 'PasteDeploy'],
+        'zk': ['kazoo'],
     },
     entry_points={
         'console_scripts': [
             'resumelb = zc.resumelb.lb:main',
+            'zkresumelb = zc.resumelb.zk:lbmain',
             'get-worker-resume = zc.resumelb.worker:get_resume_main',
             'get-lb-status = zc.resumelb.zk:get_lb_status',
             'rlb-nagios = zc.resumelb.nagios:main',
         ],
         'paste.server_runner': [
             'main = zc.resumelb.worker:server_runner',
+            'zk = zc.resumelb.zk:worker',
         ],
     },
 )
