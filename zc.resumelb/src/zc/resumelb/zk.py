@@ -167,7 +167,8 @@ def worker(app, global_conf, zookeeper, path, loggers=None, address=':0',
 
     Settings (``history``, ``max_skill_age``) come from the properties of
     ``path`` and follow their changes.  With ``run`` false, returns the
-    worker instead of serving until SIGTERM.
+    worker instead of serving until SIGTERM.  ``backdoor`` is accepted for
+    configuration compatibility; no backdoor server is started.
     """
     from zc.resumelb.worker import Worker
     _configure_loggers(loggers)
