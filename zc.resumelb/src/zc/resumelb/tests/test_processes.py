@@ -265,6 +265,13 @@ class ThreeWorkerTests(unittest.TestCase):
         self.assertTrue(self.raw(
             b'GET / HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 100000
             + b'\r\n\r\n').startswith(b'HTTP/1.1 400'))
+        many = b''.join(b'X-H%d: v\r\n' % i for i in range(150))
+        self.assertTrue(self.raw(
+            b'GET / HTTP/1.1\r\nHost: x\r\n' + many + b'\r\n'
+        ).startswith(b'HTTP/1.1 400'))
+        self.assertTrue(self.raw(
+            b'GET / HTTP/1.1\r\nno colon here\r\n\r\n'
+        ).startswith(b'HTTP/1.1 400'))
         self.assertEqual(request(self.lb.port)[0], 200)
 
     def test_silent_and_slow_clients_time_out(self):
