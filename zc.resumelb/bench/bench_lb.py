@@ -3,7 +3,8 @@
 wrk (Debian package ``wrk``) drives each setup on 127.0.0.1 with 100-byte
 responses and 32 connections:
 
-- resumelb in front of 3 workers (app code in the event loop);
+- resumelb in front of 3 workers (app code in the event loop), as one
+  process and as two (``-w 2``, sharing the listening socket);
 - nginx (Debian package ``nginx``) in front of 3 pywsgi servers of the same
   app, with upstream keep-alive: the baseline;
 - one pywsgi server reached directly.
@@ -107,12 +108,14 @@ def main():
         for port in http_ports:
             spawn(sys.executable, '-m', 'zc.resumelb.tests.procs',
                   '--http', f'{HOST}:{port}')
-        lb_port, nginx_port = free_port(), free_port()
+        lb_port, lb2_port, nginx_port = free_port(), free_port(), free_port()
         for port in worker_ports + http_ports:
             wait_port(port)
-        spawn(sys.executable, '-c', 'import sys; from zc.resumelb.lb import'
-              ' main; sys.exit(main())', '-a', f'{HOST}:{lb_port}',
-              '-l', os.devnull, *[f'{HOST}:{p}' for p in worker_ports])
+        for port, processes in ((lb_port, 1), (lb2_port, 2)):
+            spawn(sys.executable, '-c', 'import sys; from zc.resumelb.lb'
+                  ' import main; sys.exit(main())', '-a', f'{HOST}:{port}',
+                  '-l', os.devnull, '-w', str(processes),
+                  *[f'{HOST}:{p}' for p in worker_ports])
         with open(os.path.join(tmp, 'nginx.conf'), 'w') as f:
             f.write(NGINX_CONF.format(
                 dir=tmp, host=HOST, port=nginx_port,
@@ -121,9 +124,11 @@ def main():
         spawn(nginx, '-c', os.path.join(tmp, 'nginx.conf'), '-p', tmp,
               '-g', 'daemon off;')
         wait_port(lb_port)
+        wait_port(lb2_port)
         wait_port(nginx_port)
         time.sleep(1)  # the LB connects to its workers
         lb_rate, lb_p99 = wrk(lb_port)
+        lb2_rate, lb2_p99 = wrk(lb2_port)
         nginx_rate, nginx_p99 = wrk(nginx_port)
         one_rate, one_p99 = wrk(http_ports[0])
     finally:
@@ -137,9 +142,11 @@ def main():
                 proc.wait()
         shutil.rmtree(tmp, ignore_errors=True)
     print(f'resumelb 3 workers: {lb_rate:.0f} req/s p99 {lb_p99:.1f} ms;'
+          f' resumelb -w2: {lb2_rate:.0f} req/s p99 {lb2_p99:.1f} ms;'
           f' nginx 3 pywsgi: {nginx_rate:.0f} req/s p99 {nginx_p99:.1f} ms;'
           f' one pywsgi: {one_rate:.0f} req/s p99 {one_p99:.1f} ms;'
-          f' resumelb/nginx {lb_rate / nginx_rate:.2f}x')
+          f' resumelb/nginx {lb_rate / nginx_rate:.2f}x,'
+          f' -w2/nginx {lb2_rate / nginx_rate:.2f}x')
     return 0
 
 

@@ -543,6 +543,9 @@ def _parser():
                         help='client socket timeout in seconds')
     parser.add_argument('-k', '--secret-file',
                         help='file holding the shared worker secret')
+    parser.add_argument('-w', '--processes', type=int, default=1,
+                        help='LB processes sharing the HTTP socket'
+                        ' (default 1; the status server reports the first)')
     return parser
 
 
@@ -581,18 +584,27 @@ def main(args=None):
             unskilled_score=options.unskilled_score))
         return pool
 
-    lb = LB(workers, classifier, disconnect_message, pool_factory=factory,
-            secret=secret)
-
-    if options.access_log == '-':
-        log = _LineLog(sys.stdout)
-    else:
-        log = _LineLog(open(options.access_log, 'a'))
     listener = gevent.socket.socket(socket.AF_INET6 if ':' in listen[0]
                                     else socket.AF_INET)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(listen)
     listener.listen(options.backlog or 1024)
+    # Extra processes share the listening socket; each is a complete LB
+    # with its own worker connections (workers serve several LBs).
+    children = []
+    for _ in range(options.processes - 1):
+        pid = gevent.fork()
+        if pid == 0:
+            children = None
+            break
+        children.append(pid)
+
+    lb = LB(workers, classifier, disconnect_message, pool_factory=factory,
+            secret=secret)
+    if options.access_log == '-':
+        log = _LineLog(sys.stdout)
+    else:
+        log = _LineLog(open(options.access_log, 'a'))
     spawn = gevent.pool.Pool(options.max_connections)
     server = Server(listener, lb.handle_wsgi, log=log, spawn=spawn,
                     socket_timeout=options.socket_timeout,
@@ -601,11 +613,13 @@ def main(args=None):
     host, port = listener.getsockname()[:2]
     logger.info('serving on %s:%s', host, port)
     status = (_status_server(options.status_server, lb.pool)
-              if options.status_server else None)
+              if options.status_server and children is not None else None)
     done = gevent.event.Event()
 
     def terminate():
         logger.info('SIGTERM: draining')
+        for pid in children or ():
+            os.kill(pid, signal.SIGTERM)
         server.close()
         if status is not None:
             status.close()
@@ -614,6 +628,14 @@ def main(args=None):
         deadline = time.monotonic() + 5
         while len(spawn) and time.monotonic() < deadline:
             gevent.sleep(0.01)
+        for pid in children or ():
+            while time.monotonic() < deadline + 5:
+                try:
+                    if os.waitpid(pid, os.WNOHANG)[0]:
+                        break
+                except ChildProcessError:
+                    break  # gevent's SIGCHLD handling reaped it already
+                gevent.sleep(0.05)
         done.set()
 
     handler = gevent.signal_handler(

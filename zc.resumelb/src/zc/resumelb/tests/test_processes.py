@@ -401,6 +401,20 @@ threads = 1
         worker.send_signal(signal.SIGTERM)
         self.assertEqual(worker.wait(10), 0)
 
+    def test_two_lb_processes_share_the_socket(self):
+        port = free_port()
+        worker = self.procs.worker(port, threads=2)
+        lb = self.procs.lb([port], '-w', '2')
+        wait_for(lambda: self.procs.log(lb).count('serving on') == 2,
+                 what='the second LB process')
+        wait_for_workers(lb.port, {worker.pid})
+        for i in range(20):
+            self.assertEqual(request(lb.port, host=f'w{i}')[0], 200)
+        lb.send_signal(signal.SIGTERM)
+        self.assertEqual(lb.wait(15), 0)
+        wait_for(lambda: self.procs.log(lb).count('SIGTERM') == 2,
+                 what='the second process to drain')
+
     def test_secret(self):
         port = free_port()
         secret = self.procs.secret_file('sesame')

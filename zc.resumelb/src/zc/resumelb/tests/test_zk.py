@@ -163,4 +163,3 @@ class LBTests(WorkerRunnerTests):
             with mock.patch('sys.stderr'):
                 zk.lbmain(['only-one-argument'])
         self.assertEqual(context.exception.code, 2)
-
