@@ -483,6 +483,13 @@ class Server(gevent.pywsgi.WSGIServer):
         self.socket_timeout = socket_timeout
         super().__init__(listener, application, **kw)
 
+    def update_environ(self):
+        # pywsgi would look the listen address up in reverse DNS (in a
+        # thread, possibly slowly) just to fill in SERVER_NAME.
+        if isinstance(self.address, tuple):
+            self.environ.setdefault('SERVER_NAME', str(self.address[0]))
+        super().update_environ()
+
 
 def _load(spec):
     module, _, expr = spec.partition(':')
@@ -584,11 +591,7 @@ def main(args=None):
             unskilled_score=options.unskilled_score))
         return pool
 
-    listener = gevent.socket.socket(socket.AF_INET6 if ':' in listen[0]
-                                    else socket.AF_INET)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(listen)
-    listener.listen(options.backlog or 1024)
+    listener = util.listen(listen, options.backlog or 1024)
     # Extra processes share the listening socket; each is a complete LB
     # with its own worker connections (workers serve several LBs).
     children = []

@@ -2,10 +2,16 @@
 import json
 import socket
 
+import gevent.socket
+
 
 def read_status(path, timeout=10):
-    """Connect to the Unix socket at ``path`` and return the status dict."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+    """Connect to the Unix socket at ``path`` and return the status dict.
+
+    A gevent socket: usable from scripts and from inside a gevent program
+    alike (the status server may run in the same process).
+    """
+    with gevent.socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         sock.connect(path)
         data = b''

@@ -435,6 +435,26 @@ def connect(addr, timeout=None):
     return sock
 
 
+def listen(addr, backlog=1024):
+    """A listening gevent TCP socket bound to ``addr`` with SO_REUSEADDR.
+
+    Bound through the standard library: gevent would resolve even a
+    numeric address in its resolver thread.
+    """
+    host, port = addr
+    family = socket.AF_INET6 if ':' in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+    except BaseException:
+        sock.close()
+        raise
+    return gevent.socket.socket(family, socket.SOCK_STREAM,
+                                fileno=sock.detach())
+
+
 def set_nodelay(sock):
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -14,7 +14,6 @@ import marshal
 import os
 import pprint
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -112,11 +111,7 @@ class Worker:
         if isinstance(addr, str):
             addr = util.parse_addr(addr, '127.0.0.1')
         host, port = addr
-        listener = gevent.socket.socket(socket.AF_INET6 if ':' in host
-                                        else socket.AF_INET)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host or '127.0.0.1', port))
-        listener.listen(128)
+        listener = util.listen((host or '127.0.0.1', port), 128)
         self.server = gevent.server.StreamServer(
             listener, self._handle_connection)
         self.server.start()

@@ -280,11 +280,7 @@ def lbmain(args=None, run=True):
         parse_properties(data)) if stat is not None else None)
 
     listen = util.parse_addr(options.address)
-    listener = gevent.socket.socket(socket.AF_INET6 if ':' in listen[0]
-                                    else socket.AF_INET)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(listen)
-    listener.listen(options.backlog or 1024)
+    listener = util.listen(listen, options.backlog or 1024)
     access = (logging.getLogger(options.access_logger)
               if options.access_logger else None)
     spawn = gevent.pool.Pool(options.max_connections)

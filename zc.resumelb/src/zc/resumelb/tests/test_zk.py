@@ -143,8 +143,7 @@ class LBTests(WorkerRunnerTests):
         lb, server = self.lbmain(f'-s {path}')
         self.start_worker()
         self.settle(lambda: len(lb.pool.workers) == 1)
-        status = gevent.get_hub().threadpool.apply(
-            zk.read_status, (path,))
+        status = zk.read_status(path)
         self.assertEqual(len(status['workers']), 1)
 
     def test_workers_path_as_a_link(self):
