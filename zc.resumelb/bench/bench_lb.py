@@ -1,0 +1,154 @@
+"""Requests/s and p99 latency through resumelb, nginx and one worker.
+
+wrk (Debian package ``wrk``) drives each setup on 127.0.0.1 with 100-byte
+responses and 32 connections:
+
+- resumelb in front of 3 workers (app code in the event loop), as one
+  process and as two (``-w 2``, sharing the listening socket);
+- nginx (Debian package ``nginx``) in front of 3 pywsgi servers of the same
+  app, with upstream keep-alive: the baseline;
+- one pywsgi server reached directly.
+
+Prints one line: the figures and the resumelb/nginx ratio.  Needs
+``apt-get install -y wrk nginx``; without them it says so and exits 1.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HOST = '127.0.0.1'
+DURATION = os.environ.get('BENCH_DURATION', '5')
+CONNECTIONS = '32'
+NGINX_CONF = """
+worker_processes 1;
+error_log {dir}/error.log;
+pid {dir}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    upstream app {{ {servers} keepalive 32; }}
+    server {{
+        listen {host}:{port};
+        location / {{
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}
+}}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((HOST, port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f'nothing listens on {HOST}:{port}')
+
+
+def wrk(port):
+    out = subprocess.run(
+        ['wrk', '-t2', '-c' + CONNECTIONS, '-d' + DURATION + 's',
+         '--latency', f'http://{HOST}:{port}/tiny'],
+        capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1))
+    value, unit = re.search(r'99%\s+([\d.]+)(us|ms|s)', out).groups()
+    p99 = float(value) * {'us': 0.001, 'ms': 1, 's': 1000}[unit]
+    errors = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
+    if errors:
+        raise SystemExit(f'wrk saw {errors.group(1)} error responses')
+    return rate, p99
+
+
+def main():
+    missing = [cmd for cmd in ('wrk', 'nginx') if not shutil.which(cmd)
+               and not os.path.exists('/usr/sbin/' + cmd)]
+    if missing:
+        print('bench_lb: needs ' + ' and '.join(missing)
+              + ': apt-get install -y wrk nginx')
+        return 1
+    nginx = shutil.which('nginx') or '/usr/sbin/nginx'
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    tmp = tempfile.mkdtemp(prefix='zc.resumelb-bench-')
+    procs = []
+
+    def spawn(*args):
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        procs.append(proc)
+        return proc
+
+    try:
+        worker_ports = [free_port() for _ in range(3)]
+        http_ports = [free_port() for _ in range(3)]
+        for port in worker_ports:
+            spawn(sys.executable, '-m', 'zc.resumelb.tests.procs',
+                  f'{HOST}:{port}', 'threads=0')
+        for port in http_ports:
+            spawn(sys.executable, '-m', 'zc.resumelb.tests.procs',
+                  '--http', f'{HOST}:{port}')
+        lb_port, lb2_port, nginx_port = free_port(), free_port(), free_port()
+        for port in worker_ports + http_ports:
+            wait_port(port)
+        for port, processes in ((lb_port, 1), (lb2_port, 2)):
+            spawn(sys.executable, '-c', 'import sys; from zc.resumelb.lb'
+                  ' import main; sys.exit(main())', '-a', f'{HOST}:{port}',
+                  '-l', os.devnull, '-w', str(processes),
+                  *[f'{HOST}:{p}' for p in worker_ports])
+        with open(os.path.join(tmp, 'nginx.conf'), 'w') as f:
+            f.write(NGINX_CONF.format(
+                dir=tmp, host=HOST, port=nginx_port,
+                servers=' '.join(f'server {HOST}:{p};'
+                                 for p in http_ports)))
+        spawn(nginx, '-c', os.path.join(tmp, 'nginx.conf'), '-p', tmp,
+              '-g', 'daemon off;')
+        wait_port(lb_port)
+        wait_port(lb2_port)
+        wait_port(nginx_port)
+        time.sleep(1)  # the LB connects to its workers
+        lb_rate, lb_p99 = wrk(lb_port)
+        lb2_rate, lb2_p99 = wrk(lb2_port)
+        nginx_rate, nginx_p99 = wrk(nginx_port)
+        one_rate, one_p99 = wrk(http_ports[0])
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f'resumelb 3 workers: {lb_rate:.0f} req/s p99 {lb_p99:.1f} ms;'
+          f' resumelb -w2: {lb2_rate:.0f} req/s p99 {lb2_p99:.1f} ms;'
+          f' nginx 3 pywsgi: {nginx_rate:.0f} req/s p99 {nginx_p99:.1f} ms;'
+          f' one pywsgi: {one_rate:.0f} req/s p99 {one_p99:.1f} ms;'
+          f' resumelb/nginx {lb_rate / nginx_rate:.2f}x,'
+          f' -w2/nginx {lb2_rate / nginx_rate:.2f}x')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

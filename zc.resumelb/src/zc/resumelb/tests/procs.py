@@ -1,0 +1,71 @@
+"""A worker process for the real-process tests and the benchmarks.
+
+``python -m zc.resumelb.tests.procs HOST:PORT [name=value ...]`` serves
+``app`` with the PasteDeploy runner; the values are runner settings.
+"""
+import hashlib
+import os
+import sys
+import time
+
+from zc.resumelb.worker import server_runner
+
+
+def app(env, start_response):
+    """Small behaviours the tests and benchmarks ask for by path."""
+    path = env['PATH_INFO']
+    query = env.get('QUERY_STRING', '')
+    if path == '/error':
+        raise ValueError('failing on purpose')
+    if path == '/echo':
+        body = env['wsgi.input'].read()
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return [b'%s %d' % (hashlib.sha256(body).hexdigest().encode(),
+                            len(body))]
+    if path == '/bytes':
+        size = int(query)
+        start_response('200 OK', [('Content-Type', 'application/octet-stream'),
+                                  ('Content-Length', str(size))])
+        return [bytes(range(256)) * (size // 256) + b'x' * (size % 256)]
+    if path == '/slow':
+        time.sleep(float(query or 1))
+    if path == '/tiny':
+        start_response('200 OK', [('Content-Type', 'text/plain'),
+                                  ('Content-Length', '100')])
+        return [b'x' * 100]
+    body = b'%d' % os.getpid()
+    start_response('200 OK', [('Content-Type', 'text/plain'),
+                              ('Content-Length', str(len(body)))])
+    return [body]
+
+
+def app_factory(global_conf, **local_conf):
+    """PasteDeploy ``paste.app_factory`` for ``app``."""
+    return app
+
+
+def serve_http(address):
+    """Serve ``app`` over plain HTTP (pywsgi): the benchmarks' baseline."""
+    import logging
+
+    import gevent.event
+
+    from zc.resumelb.lb import Server
+    from zc.resumelb.util import parse_addr
+    logging.basicConfig(level=logging.INFO)
+    server = Server(parse_addr(address, '127.0.0.1'), app, log=None)
+    server.start()
+    logging.getLogger(__name__).info(
+        'worker listening on %s:%s', *server.address[:2])
+    gevent.event.Event().wait()
+
+
+def main(args):
+    if args[0] == '--http':
+        return serve_http(args[1])
+    settings = dict(arg.split('=', 1) for arg in args[1:])
+    server_runner(app, {}, args[0], **settings)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])

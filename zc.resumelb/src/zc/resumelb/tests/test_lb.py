@@ -1,0 +1,276 @@
+"""The LB core against fake workers: listening sockets we drive (§6)."""
+import io
+import unittest
+
+import gevent
+import gevent.server
+import gevent.socket
+
+from zc.resumelb import util
+from zc.resumelb.lb import LB
+from zc.resumelb.lb import host_classifier
+from zc.resumelb.lb import re_classifier
+
+
+class FakeWorker:
+    """Accepts the LB's connection; the test reads and writes frames."""
+
+    def __init__(self):
+        self.listener = gevent.socket.socket()
+        self.listener.bind(('127.0.0.1', 0))
+        self.listener.listen(5)
+        self.addr = self.listener.getsockname()
+        self.sock = None
+
+    def accept(self, resume=None):
+        self.listener.settimeout(5)
+        self.sock, _ = self.listener.accept()
+        self.sock.settimeout(5)
+        self.reader = util.FrameReader(self.sock)
+        util.write_message(self.sock, 0, {} if resume is None else resume)
+
+    def read(self):
+        """The next frame that is not a keep-alive."""
+        while True:
+            rno, data = self.reader.read()
+            if rno:
+                return rno, data
+
+    def request(self):
+        """The environment and body frames of the next request."""
+        rno, env = self.read()
+        frames = []
+        while True:
+            got, data = self.read()
+            frames.append(data)
+            if data == b'':
+                return rno, env, frames
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+        self.listener.close()
+
+
+def environ(method='GET', path='/', body=b'', **extra):
+    env = {'REQUEST_METHOD': method, 'PATH_INFO': path,
+           'HTTP_HOST': 'h.com', 'wsgi.input': io.BytesIO(body),
+           'wsgi.errors': None, 'not.marshalable': object()}
+    if body:
+        env['CONTENT_LENGTH'] = str(len(body))
+    env.update(extra)
+    return env
+
+
+class Call:
+    """handle_wsgi running in its own greenlet."""
+
+    def __init__(self, lb, env):
+        self.status = self.headers = None
+        self.task = gevent.spawn(self._run, lb, env)
+
+    def _start_response(self, status, headers):
+        self.status, self.headers = status, headers
+
+    def _run(self, lb, env):
+        # Errors come back as values: the hub would print them otherwise.
+        try:
+            result = lb.handle_wsgi(env, self._start_response)
+            try:
+                return b''.join(result)
+            finally:
+                getattr(result, 'close', lambda: None)()
+        except Exception as error:
+            return error
+
+    def body(self):
+        result = self.task.get(timeout=5)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+
+class LBTests(unittest.TestCase):
+
+    def setUp(self):
+        self.workers = [FakeWorker(), FakeWorker()]
+        for worker in self.workers:
+            self.addCleanup(worker.close)
+        self.lb = LB([w.addr for w in self.workers], host_classifier)
+        self.addCleanup(self.lb.stop)
+        for worker in self.workers:
+            worker.accept()
+        self.wait(lambda: len(self.lb.pool.workers) == 2)
+
+    def front(self):
+        """The fake worker that gets the next request of a new class."""
+        addr = next(iter(self.lb.pool._lru)).addr
+        return [w for w in self.workers if tuple(w.addr) == addr][0]
+
+    def wait(self, condition):
+        for _ in range(500):
+            if condition():
+                return
+            gevent.sleep(0.01)
+        self.fail('condition never met')
+
+    def test_forwards_environment_and_response(self):
+        call = Call(self.lb, environ(QUERY_STRING='a=1'))
+        worker = self.front()
+        rno, env, frames = worker.request()
+        self.assertEqual(frames, [b''])
+        self.assertEqual(env['zc.resumelb.request_class'], 'h.com')
+        self.assertEqual(env['QUERY_STRING'], 'a=1')
+        for key in ('wsgi.input', 'wsgi.errors', 'not.marshalable'):
+            self.assertNotIn(key, env)
+        util.write_message(worker.sock, rno, ('200 OK', [('A', 'b')]),
+                           b'hel', b'lo', b'')
+        self.assertEqual(call.body(), b'hello')
+        self.assertEqual((call.status, call.headers),
+                         ('200 OK', [('A', 'b')]))
+        self.assertEqual(self.lb.pool.backlog, 0)
+        self.assertEqual(self.lb.in_progress, 0)
+
+    def test_request_body_frames(self):
+        body = b'x' * 200000
+        call = Call(self.lb, environ('PUT', body=body))
+        worker = self.front()
+        rno, env, frames = worker.request()
+        self.assertEqual([len(f) for f in frames],
+                         [65536, 65536, 65536, 3392, 0])
+        util.write_message(worker.sock, rno, ('204 No Content', []), b'')
+        self.assertEqual(call.body(), b'')
+
+    def test_keepalives_when_idle(self):
+        gevent.sleep(0.15)
+        worker = self.workers[0]
+        self.assertEqual(worker.reader.read(), (0, None))
+
+    def test_oldest_time_and_status(self):
+        call = Call(self.lb, environ())
+        worker = self.front()
+        rno, env, frames = worker.request()
+        lbworker, = [w for w in self.lb.pool.workers
+                     if w.addr == tuple(worker.addr)]
+        self.assertIsNotNone(lbworker.oldest_time)
+        self.assertEqual(repr(lbworker), '%s:%s' % tuple(worker.addr))
+        util.write_message(worker.sock, 999, b'stray')
+        util.write_message(worker.sock, rno, ('200 OK', []), b'')
+        call.body()
+        self.assertIsNone(lbworker.oldest_time)
+
+    def test_disconnect_retries_idempotent_and_502s_others(self):
+        worker = self.front()
+        other, = [w for w in self.workers if w is not worker]
+        get = Call(self.lb, environ())
+        worker.request()
+        post = Call(self.lb, environ('POST', body=b'data'))
+        rno, env, _ = worker.request()
+        self.assertEqual(env['REQUEST_METHOD'], 'POST')
+        worker.sock.close()
+        self.assertEqual(post.body()[:6], b'<html>')
+        self.assertEqual(post.status, '502 Bad Gateway')
+        rno, env, _ = other.request()
+        self.assertEqual(env['REQUEST_METHOD'], 'GET')
+        util.write_message(other.sock, rno, ('200 OK', []), b'ok', b'')
+        self.assertEqual(get.body(), b'ok')
+        self.assertEqual(self.lb.pool.backlog, 0)
+
+    def test_truncated_response(self):
+        worker = self.front()
+        call = Call(self.lb, environ())
+        rno, _, _ = worker.request()
+        util.write_message(worker.sock, rno, ('200 OK', []), b'part', None)
+        with self.assertLogs('zc.resumelb.lb', 'WARNING'):
+            with self.assertRaises(Exception) as context:
+                call.body()
+        self.assertIn('ended early', str(context.exception))
+
+    def test_head_yields_no_body(self):
+        worker = self.front()
+        call = Call(self.lb, environ('HEAD'))
+        rno, _, _ = worker.request()
+        util.write_message(worker.sock, rno, ('200 OK', []), b'body', b'')
+        self.assertEqual(call.body(), b'')
+
+    def test_closing_the_body_cancels_at_the_worker(self):
+        worker = self.front()
+        env = environ()
+        result = {}
+
+        def client():
+            body = self.lb.handle_wsgi(env, lambda *a: None)
+            it = iter(body)
+            result['first'] = next(it)
+            body.close()
+        task = gevent.spawn(client)
+        rno, _, _ = worker.request()
+        util.write_message(worker.sock, rno, ('200 OK', []), b'first')
+        task.join(5)
+        self.assertEqual(result['first'], b'first')
+        self.assertEqual(worker.read(), (rno, None))
+        self.assertEqual(self.lb.in_progress, 0)
+
+    def test_client_body_ending_early_cancels(self):
+        worker = self.front()
+        call = Call(self.lb, environ('POST', body=b'abc',
+                                     CONTENT_LENGTH='10'))
+        rno, env, = worker.read()
+        self.assertEqual(worker.read(), (rno, b'abc'))
+        self.assertEqual(worker.read(), (rno, None))
+        with self.assertRaises(Exception) as context:
+            call.body()
+        self.assertIn('ended early', str(context.exception))
+        self.assertEqual(self.lb.pool.backlog, 0)
+
+    def test_flapping_makes_no_second_connection(self):
+        addrs = [w.addr for w in self.workers]
+        self.lb.set_worker_addrs(addrs[:1])
+        self.lb.set_worker_addrs(addrs)
+        for worker in self.workers:
+            worker.listener.settimeout(0.2)
+            with self.assertRaises(OSError):
+                worker.listener.accept()
+
+    def test_versions_and_reconnection(self):
+        addrs = {tuple(w.addr): 'v%d' % i
+                 for i, w in enumerate(self.workers)}
+        self.lb.set_worker_addrs(addrs)
+        worker = self.workers[0]
+        worker.sock.close()
+        worker.accept({'x': 1.0})  # reconnected at once
+        self.wait(lambda: any(
+            w.version == 'v0' for w in self.lb.pool.workers))
+
+    def test_shutdown_waits_for_bodies(self):
+        worker = self.front()
+        call = Call(self.lb, environ())
+        rno, _, _ = worker.request()
+        util.write_message(worker.sock, rno, ('200 OK', []), b'a')
+        gevent.sleep(0.01)
+        stopper = gevent.spawn(self.lb.shutdown)
+        gevent.sleep(0.05)
+        self.assertFalse(stopper.dead)
+        util.write_message(worker.sock, rno, b'b', b'')
+        self.assertEqual(call.body(), b'ab')
+        stopper.join(5)
+        self.assertEqual(self.lb.workletts, {})
+
+
+class ClassifierTests(unittest.TestCase):
+
+    def test_host_classifier(self):
+        self.assertEqual(host_classifier({}), '')
+        self.assertEqual(host_classifier({'HTTP_HOST': 'www.a.com'}),
+                         'a.com')
+        self.assertEqual(host_classifier({'HTTP_HOST': 'a.com:8080'}),
+                         'a.com:8080')
+
+    def test_re_classifier(self):
+        classify = re_classifier('PATH_INFO', '^/(?P<class>[^/]*)')
+        self.assertEqual(
+            [classify(e) for e in ({}, {'PATH_INFO': ''},
+                                   {'PATH_INFO': '/'},
+                                   {'PATH_INFO': '/foo'},
+                                   {'PATH_INFO': '/foo/bar/baz'})],
+            ['', '', '', 'foo', 'foo'])

@@ -1,0 +1,491 @@
+"""The wire protocol and the plumbing both ends share.
+
+A frame is ``rno`` (u32 big-endian), payload length (u32 big-endian) and a
+``marshal`` (version 4) payload.  One TCP connection per (LB, worker) pair
+multiplexes many requests.
+"""
+import errno
+import hashlib
+import hmac
+import logging
+import marshal
+import queue
+import socket
+import struct
+import tempfile
+import time
+
+import gevent
+import gevent.event
+import gevent.queue
+import gevent.socket
+
+logger = logging.getLogger(__name__)
+
+MARSHAL_VERSION = 4
+#: Bytes a write queue (and a reader queue's memory part) holds before
+#: ``put`` blocks, or a BufferedQueue spills to a file.  Tests lower it.
+queue_size_bytes = 99999
+#: Frames above this size are a protocol error (a stranger, not a peer).
+MAX_FRAME_SIZE = 1 << 30
+_HEADER = struct.Struct('>II')
+_BATCH_BYTES = 65536
+
+Full = queue.Full
+Empty = queue.Empty
+
+_DISCONNECT_ERRNOS = frozenset((
+    errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN, errno.ESHUTDOWN,
+    errno.ECONNABORTED))
+
+
+class Disconnected(Exception):
+    """The peer is gone (EOF, reset, broken pipe) or the link was closed."""
+
+
+class ProtocolError(Exception):
+    """The peer sent something that is not a valid frame."""
+
+
+def _is_disconnect(error):
+    return getattr(error, 'errno', None) in _DISCONNECT_ERRNOS
+
+
+def encode(rno, obj):
+    """Return the bytes of one frame."""
+    payload = marshal.dumps(obj, MARSHAL_VERSION)
+    return _HEADER.pack(rno, len(payload)) + payload
+
+
+def _decode(rno, payload):
+    try:
+        return rno, marshal.loads(payload)
+    except (ValueError, EOFError, TypeError) as error:
+        raise ProtocolError(
+            f'undecodable payload for request {rno}: {error}') from None
+
+
+def _recv_exactly(sock, size):
+    parts = []
+    while size:
+        try:
+            data = sock.recv(min(size, 1 << 20))
+        except OSError as error:
+            if _is_disconnect(error):
+                raise Disconnected(str(error)) from None
+            raise
+        if not data:
+            raise Disconnected('connection closed by peer')
+        parts.append(data)
+        size -= len(data)
+    return b''.join(parts)
+
+
+def read_message(sock):
+    """Read one frame from ``sock`` and return ``(rno, obj)``."""
+    rno, size = _HEADER.unpack(_recv_exactly(sock, 8))
+    if size > MAX_FRAME_SIZE:
+        raise ProtocolError(
+            f'frame of {size} bytes exceeds the limit of {MAX_FRAME_SIZE}')
+    return _decode(rno, _recv_exactly(sock, size))
+
+
+def write_message(sock, rno, *objs):
+    """Write one frame per object in ``objs``, all with request ``rno``."""
+    data = b''.join(encode(rno, obj) for obj in objs)
+    try:
+        sock.sendall(data)
+    except OSError as error:
+        if _is_disconnect(error):
+            raise Disconnected(str(error)) from None
+        raise
+
+
+class FrameReader:
+    """Reads frames through a buffer: one ``recv`` yields many frames."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buffer = b''
+        self.pos = 0  # frames are sliced out without copying the rest
+
+    def _fill(self, need):
+        buffer = self.buffer[self.pos:]
+        self.pos = 0
+        while len(buffer) < need:
+            try:
+                data = self.sock.recv(max(262144, need - len(buffer)))
+            except OSError as error:
+                if _is_disconnect(error):
+                    raise Disconnected(str(error)) from None
+                raise
+            if not data:
+                raise Disconnected('connection closed by peer')
+            buffer += data
+        self.buffer = buffer
+
+    def read(self):
+        """Return the next ``(rno, obj)``."""
+        pos = self.pos
+        if len(self.buffer) - pos < 8:
+            self._fill(8)
+            pos = 0
+        rno, size = _HEADER.unpack_from(self.buffer, pos)
+        if size > MAX_FRAME_SIZE:
+            raise ProtocolError(
+                f'frame of {size} bytes exceeds the limit of'
+                f' {MAX_FRAME_SIZE}')
+        end = pos + 8 + size
+        if len(self.buffer) < end:
+            self._fill(8 + size)
+            pos, end = 0, 8 + size
+        self.pos = end
+        return _decode(rno, self.buffer[pos + 8:end])
+
+
+# Challenge/response on connect when a worker has a shared secret: the
+# worker sends (0, (CHALLENGE, nonce)), the LB answers (0, hmac(nonce)).
+CHALLENGE = 'hmac-sha256'
+
+
+def sign(secret, nonce):
+    """The answer to a worker's challenge ``nonce``."""
+    if isinstance(secret, str):
+        secret = secret.encode('utf-8')
+    return hmac.new(secret, nonce, hashlib.sha256).digest()
+
+
+def answer_challenge(sock, first, secret):
+    """Given the first frame read from a worker, answer a challenge.
+
+    Returns the résumé frame: ``first`` itself when the worker sent no
+    challenge, otherwise the frame read after the answer.
+    """
+    rno, obj = first
+    if rno == 0 and isinstance(obj, tuple) and obj[:1] == (CHALLENGE,):
+        if secret is None:
+            raise ProtocolError(
+                'the worker requires a secret, but none was configured')
+        write_message(sock, 0, sign(secret, obj[1]))
+        return None
+    return first
+
+
+def _payload_size(item):
+    try:
+        return len(item) if item else 0
+    except TypeError:
+        return 1
+
+
+class ByteSizedQueue:
+    """A FIFO queue whose capacity is counted in bytes.
+
+    ``put`` blocks only while the byte total is already at or above
+    ``maxbytes``, so one put may overshoot.  Falsy items weigh nothing, but
+    the queue is not empty while it holds any.
+    """
+
+    def __init__(self, maxbytes):
+        self.maxbytes = maxbytes
+        self._queue = gevent.queue.Queue()
+        self._bytes = 0
+        self._writable = gevent.event.Event()
+        self._writable.set()
+
+    _size = staticmethod(_payload_size)
+
+    def qsize(self):
+        """The byte total, or the item count if that is 0."""
+        return self._bytes or self._queue.qsize()
+
+    def __len__(self):
+        return self.qsize()
+
+    def __bool__(self):
+        return bool(self._queue.qsize())
+
+    def put(self, item, block=True, timeout=None):
+        """Add ``item``; waits (or raises Full) while the queue is full."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._bytes >= self.maxbytes:
+            remaining = (None if deadline is None
+                         else deadline - time.monotonic())
+            if not block or (remaining is not None and remaining <= 0):
+                raise Full(f'queue holds {self._bytes} bytes'
+                           f' (limit {self.maxbytes})')
+            self._writable.clear()
+            self._writable.wait(remaining)
+        self._bytes += self._size(item)
+        self._queue.put(item)
+
+    def get(self, block=True, timeout=None):
+        """Remove and return the oldest item."""
+        item = self._queue.get(block, timeout)
+        self._bytes -= self._size(item)
+        if self._bytes < self.maxbytes:
+            self._writable.set()
+        return item
+
+    def get_nowait(self):
+        return self.get(False)
+
+
+class _WriteQueue(ByteSizedQueue):
+    """Holds ``(rno, obj)`` pairs; counts the payload's bytes."""
+
+    @staticmethod
+    def _size(item):
+        if type(item) is bytes:  # frames encoded in advance
+            return len(item)
+        obj = item[1]
+        if isinstance(obj, (bytes, str)):
+            return len(obj)
+        return 64
+
+
+class BufferedQueue:
+    """A reader queue whose ``put`` never blocks.
+
+    Items go to memory until that is full, then, for good, to a temporary
+    file from which a feeder task refills memory as the consumer drains it.
+    A slow consumer therefore never blocks the connection's reader.
+    """
+
+    def __init__(self):
+        self.queue = ByteSizedQueue(queue_size_bytes)
+        self.file = None
+        self._closed = False
+        self._read_pos = self._write_pos = 0
+        self._data = None
+        self._feeder = None
+
+    def qsize(self):
+        return self.queue.qsize() + self._write_pos - self._read_pos
+
+    def put(self, item):
+        """Add ``item`` without blocking."""
+        if self._closed:
+            return
+        if self.file is None:
+            if self.queue._bytes < self.queue.maxbytes:
+                self.queue.put(item)
+                return
+            self.file = tempfile.TemporaryFile(prefix='zc.resumelb-')
+            self._data = gevent.event.Event()
+            self._feeder = gevent.spawn(self._feed)
+        data = marshal.dumps(item, MARSHAL_VERSION)
+        self.file.seek(self._write_pos)
+        self.file.write(struct.pack('>I', len(data)) + data)
+        self._write_pos = self.file.tell()
+        self._data.set()
+
+    def _feed(self):
+        while not self._closed:
+            if self._read_pos == self._write_pos:
+                self._data.clear()
+                self._data.wait()
+                continue
+            self.file.seek(self._read_pos)
+            size, = struct.unpack('>I', self.file.read(4))
+            item = marshal.loads(self.file.read(size))
+            self._read_pos += 4 + size
+            self.queue.put(item)
+
+    def get(self, block=True, timeout=None):
+        return self.queue.get(block, timeout)
+
+    def close(self):
+        """Drop everything; later puts are ignored.  Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._feeder is not None:
+            self._feeder.kill(block=False)
+        if self.file is not None:
+            self.file.close()
+        self._read_pos = self._write_pos = 0
+        while self.queue.qsize():
+            self.queue.get()
+
+
+class Connection:
+    """One end of an LB/worker link: writer task, reader queues by rno."""
+
+    #: Seconds without anything to send before a keep-alive is sent; None
+    #: disables keep-alives (workers send none).
+    write_keepalive_interval = None
+
+    def __init__(self, sock, addr=None):
+        self.socket = sock
+        if addr is None:
+            addr = sock.getpeername()[:2]
+        self.addr = addr
+        self.write_queue = _WriteQueue(queue_size_bytes)
+        self.readers = {}
+        self.is_connected = True
+        self.writer = gevent.spawn(self._write_loop)
+
+    def put(self, rno, obj):
+        """Queue a frame for sending."""
+        if not self.is_connected:
+            raise Disconnected(f'not connected to {self.addr}')
+        self.write_queue.put((rno, obj))
+
+    def put_frames(self, rno, *objs):
+        """Queue several frames as one item (one queue round trip)."""
+        if not self.is_connected:
+            raise Disconnected(f'not connected to {self.addr}')
+        self.write_queue.put(b''.join(encode(rno, obj) for obj in objs))
+
+    def _write_loop(self):
+        get = self.write_queue.get
+        qsize = self.write_queue._queue.qsize
+        sock = self.socket
+        if self.write_keepalive_interval:
+            keepalive = gevent.spawn(self._keepalive_loop)
+        try:
+            while self.is_connected:
+                item = get()
+                frames = [item if type(item) is bytes else encode(*item)]
+                size = len(frames[0])
+                while size < _BATCH_BYTES and qsize():
+                    item = get()
+                    frame = item if type(item) is bytes else encode(*item)
+                    frames.append(frame)
+                    size += len(frame)
+                sock.sendall(b''.join(frames) if len(frames) > 1
+                             else frames[0])
+                self._sent = True
+        except OSError as error:
+            if not _is_disconnect(error) and self.is_connected:
+                logger.exception('writing to %s', self.addr)
+        except (ValueError, TypeError):
+            logger.exception('unserializable frame for %s', self.addr)
+        finally:
+            if self.write_keepalive_interval:
+                keepalive.kill(block=False)
+            self.disconnected()
+
+    # A separate ticker instead of a timeout on every queue get: arming a
+    # timer per frame costs more than the keep-alives themselves.
+    _sent = False
+
+    def _keepalive_loop(self):
+        interval = self.write_keepalive_interval
+        while self.is_connected:
+            self._sent = False
+            gevent.sleep(interval)
+            if not self._sent and not self.write_queue._queue.qsize():
+                self.write_queue.put((0, None))
+
+    def disconnected(self):
+        """Mark the link dead and wake every in-flight request.  Idempotent."""
+        if not self.is_connected:
+            return
+        self.is_connected = False
+        for reader in list(self.readers.values()):
+            reader.put(None)
+        try:
+            self.socket.close()
+        except OSError:
+            pass
+        if self.writer is not gevent.getcurrent():
+            self.writer.kill(block=False)
+        logger.info('disconnected %s', self.addr)
+
+
+def parse_addr(addr, default_host=''):
+    """Parse ``HOST:PORT`` (or ``[IPV6]:PORT``) into ``(host, port)``."""
+    if not isinstance(addr, str) or ':' not in addr:
+        raise ValueError(f'invalid address {addr!r}: expected HOST:PORT')
+    host, port = addr.rsplit(':', 1)
+    if host.startswith('[') and host.endswith(']'):
+        host = host[1:-1]
+    try:
+        port = int(port)
+    except ValueError:
+        raise ValueError(
+            f'invalid port in address {addr!r}: expected an integer') from None
+    if not 0 <= port <= 65535:
+        raise ValueError(f'invalid port in address {addr!r}: out of range')
+    return (host or default_host), port
+
+
+def connect(addr, timeout=None):
+    """A connected gevent TCP socket, with TCP_NODELAY.
+
+    Numeric addresses skip the resolver (gevent's runs in a thread pool).
+    """
+    host, port = addr
+    family = socket.AF_INET6 if ':' in host else socket.AF_INET
+    try:
+        socket.inet_pton(family, host)
+    except OSError:
+        sock = gevent.socket.create_connection(addr, timeout)
+    else:
+        sock = gevent.socket.socket(family, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect((host, port))
+        except BaseException:
+            sock.close()
+            raise
+    set_nodelay(sock)
+    return sock
+
+
+def listen(addr, backlog=1024):
+    """A listening gevent TCP socket bound to ``addr`` with SO_REUSEADDR.
+
+    Bound through the standard library: gevent would resolve even a
+    numeric address in its resolver thread.
+    """
+    host, port = addr
+    family = socket.AF_INET6 if ':' in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+    except BaseException:
+        sock.close()
+        raise
+    return gevent.socket.socket(family, socket.SOCK_STREAM,
+                                fileno=sock.detach())
+
+
+def set_nodelay(sock):
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:
+        pass  # Unix sockets in tests have no Nagle to disable.
+
+
+def configure_logging(spec):
+    """Configure logging from a level (name or number) or a ZConfig file."""
+    if spec is None:
+        return
+    spec = str(spec).strip()
+    if spec.isdigit():
+        logging.basicConfig(level=int(spec))
+    elif spec in ('CRITICAL', 'ERROR', 'WARNING', 'INFO', 'DEBUG'):
+        logging.basicConfig(level=getattr(logging, spec))
+    else:
+        try:
+            import ZConfig
+        except ImportError:
+            raise SystemExit(
+                f'Error: logging configuration {spec!r} is not a level;'
+                ' a configuration file needs the ZConfig package') from None
+        with open(spec) as f:
+            ZConfig.configureLoggers(f.read())
+
+
+def read_secret(path):
+    """The shared secret stored in the file at ``path`` (stripped)."""
+    with open(path, 'rb') as f:
+        secret = f.read().strip()
+    if not secret:
+        raise ValueError(f'secret file {path!r} is empty')
+    return secret

@@ -1,0 +1,619 @@
+"""The worker: runs a WSGI application for load balancers.
+
+A worker speaks no HTTP.  Load balancers connect to it and send parsed
+requests (WSGI environments) over the frame protocol of ``zc.resumelb.util``;
+the worker measures how fast it serves each request class and publishes
+that as its résumé.
+"""
+import argparse
+import datetime
+import hmac
+import io
+import logging
+import marshal
+import os
+import pprint
+import signal
+import sys
+import tempfile
+import time
+
+import gevent
+import gevent.event
+import gevent.queue
+import gevent.server
+import gevent.socket
+import gevent.threadpool
+
+from zc.resumelb import util
+
+logger = logging.getLogger(__name__)
+
+#: Bodies up to this many bytes are buffered in memory, larger ones in a
+#: temporary file.
+STRING_BUFFER_SIZE = 9999999
+
+DEFAULT_HISTORY = 9999
+
+_ERROR_BODY = b'A system error occurred'
+_ERROR_HEADERS = [('Content-Type', 'text/html; charset=UTF-8'),
+                  ('Content-Length', str(len(_ERROR_BODY)))]
+_CHUNK = 65536
+
+
+class _Request:
+    """A request in progress: its body frames arrive on ``queue``."""
+
+    __slots__ = ('queue', 'cancelled')
+
+    def __init__(self):
+        self.queue = gevent.queue.Queue()
+        self.cancelled = False
+
+    def put(self, data):
+        if data is None:
+            self.cancelled = True
+        self.queue.put(data)
+
+
+class _WorkerConnection(util.Connection):
+
+    def __init__(self, sock, addr, cid):
+        self.cid = cid
+        super().__init__(sock, addr)
+
+
+class _TraceLog:
+    """The object applications find under ``environ[tracelog_key]``."""
+
+    def __init__(self, logger, trace_id):
+        self._logger = logger
+        self._id = trace_id
+
+    def log(self, msg=None, code='-'):
+        """Write an application record to the trace log."""
+        _trace(self._logger, code, self._id, msg)
+
+
+def _trace(logger, code, trace_id, msg=None):
+    if msg is None:
+        logger.info('%s %s %s', code, trace_id, datetime.datetime.now())
+    else:
+        logger.info('%s %s %s %s', code, trace_id, datetime.datetime.now(),
+                    msg)
+
+
+class Worker:
+    """Serve ``app`` to load balancers connecting to ``addr``."""
+
+    def __init__(self, app, addr, history=None, max_skill_age=None,
+                 resume_file=None, threads=None, tracelog=None,
+                 tracelog_key='tracelog', secret=None):
+        self.app = app
+        self.update_settings(dict(history=history,
+                                  max_skill_age=max_skill_age))
+        self.resume = {}
+        self.perf = {}
+        self.generation = 0
+        self.resume_file = resume_file
+        self.secret = secret
+        if resume_file:
+            self._load_resume(resume_file)
+        threads = int(threads) if threads not in (None, '') else 0
+        self.threads = threads
+        self.threadpool = (
+            gevent.threadpool.ThreadPool(threads) if threads > 0 else None)
+        self.tracelog = (
+            logging.getLogger(tracelog) if tracelog else None)
+        self.tracelog_key = tracelog_key
+        self.connections = {}
+
+        if isinstance(addr, str):
+            addr = util.parse_addr(addr, '127.0.0.1')
+        host, port = addr
+        listener = util.listen((host or '127.0.0.1', port), 128)
+        self.server = gevent.server.StreamServer(
+            listener, self._handle_connection)
+        self.server.start()
+        self.addr = listener.getsockname()[:2]
+        if self.tracelog:
+            _trace(self.tracelog, 'S', 0)
+
+    # Settings
+
+    def update_settings(self, settings):
+        """Apply ``history`` and ``max_skill_age``; absent/None ⇒ default."""
+        history = settings.get('history')
+        self.history = (DEFAULT_HISTORY if history is None
+                        else int(float(history)))
+        if self.history < 1:
+            raise ValueError(
+                f'history must be a positive integer, got {history!r}')
+        age = settings.get('max_skill_age')
+        self.max_skill_age = (self.history * 10 if age is None
+                              else int(float(age)))
+        self.decay = 1.0 - 1.0 / self.history
+
+    def _load_resume(self, path):
+        if not os.path.exists(path):
+            return
+        try:
+            with open(path, 'rb') as f:
+                resume = marshal.load(f)
+            if not isinstance(resume, dict):
+                raise ValueError(f'expected a dict, got {type(resume)}')
+        except Exception:
+            logger.exception('Could not read resume file %r', path)
+            return
+        self.resume = resume
+        for rclass, score in resume.items():
+            if score > 0:
+                self.perf[rclass] = (0, self.history / score, self.history)
+
+    # Connections
+
+    def _new_cid(self):
+        cid = 0
+        while cid in self.connections:
+            cid += 1
+        return cid
+
+    def _handle_connection(self, sock, addr):
+        util.set_nodelay(sock)
+        addr = addr[:2]
+        if self.secret is not None and not self._authenticate(sock, addr):
+            sock.close()
+            return
+        cid = self._new_cid()
+        conn = _WorkerConnection(sock, addr, cid)
+        self.connections[cid] = conn
+        util.logger.info('worker connected %s(%s)', addr, cid)
+        conn.put(0, dict(self.resume))
+        reader = util.FrameReader(sock)
+        readers = conn.readers
+        try:
+            while True:
+                rno, data = reader.read()
+                if rno == 0:
+                    continue
+                request = readers.get(rno)
+                if request is None:
+                    if isinstance(data, dict):
+                        request = readers[rno] = _Request()
+                        gevent.spawn(self._handle_request,
+                                     conn, rno, request, data)
+                else:
+                    request.put(data)
+                    if data is None:
+                        del readers[rno]
+        except util.Disconnected:
+            pass
+        except util.ProtocolError as error:
+            logger.warning('closing connection from %s: %s', addr, error)
+        except OSError:
+            if conn.is_connected:  # else we closed it ourselves
+                logger.exception('reading from %s', addr)
+        finally:
+            conn.disconnected()
+            readers.clear()
+            if self.connections.get(cid) is conn:
+                del self.connections[cid]
+
+    def _authenticate(self, sock, addr):
+        nonce = os.urandom(32)
+        sock.settimeout(10)
+        try:
+            util.write_message(sock, 0, (util.CHALLENGE, nonce))
+            rno, answer = util.read_message(sock)
+        except (util.Disconnected, util.ProtocolError, OSError) as error:
+            logger.warning('connection from %s failed authentication: %s',
+                           addr, error)
+            return False
+        finally:
+            sock.settimeout(None)
+        if (rno == 0 and isinstance(answer, bytes)
+                and hmac.compare_digest(answer,
+                                        util.sign(self.secret, nonce))):
+            return True
+        logger.warning(
+            'connection from %s rejected: wrong answer to the secret'
+            ' challenge', addr)
+        return False
+
+    # Requests
+
+    def _handle_request(self, conn, rno, request, env):
+        trace_id = f'{conn.cid}.{rno}' if self.tracelog else rno
+        body = None
+        try:
+            env['zc.resumelb.lb_addr'] = conn.addr
+            if self.tracelog:
+                url = env.get('PATH_INFO', '')
+                if env.get('QUERY_STRING'):
+                    url += '?' + env['QUERY_STRING']
+                _trace(self.tracelog, 'B', trace_id,
+                       f"{env.get('REQUEST_METHOD', '')} {url}")
+                env[self.tracelog_key] = _TraceLog(self.tracelog, trace_id)
+            env['wsgi.errors'] = sys.stderr
+            body = self._read_body(env, request)
+            if body is None:
+                return
+            if self.tracelog:
+                _trace(self.tracelog, 'I', trace_id, env['CONTENT_LENGTH'])
+            self._respond(conn, rno, request, env, trace_id)
+        except util.Disconnected:
+            pass
+        finally:
+            if body is not None:
+                body.close()
+            if conn.readers.get(rno) is request:
+                del conn.readers[rno]
+
+    def _read_body(self, env, request):
+        length = env.get('CONTENT_LENGTH') or '0'
+        try:
+            length = int(length)
+            known = length >= 0
+        except ValueError:
+            known = False
+        if known and length > STRING_BUFFER_SIZE:
+            buffer = tempfile.TemporaryFile(prefix='zc.resumelb-')
+        else:
+            buffer = io.BytesIO()
+        received = 0
+        get = request.queue.get
+        while True:
+            data = get()
+            if data is None:
+                buffer.close()
+                return None
+            if not data:
+                break
+            received += len(data)
+            if (isinstance(buffer, io.BytesIO)
+                    and received > STRING_BUFFER_SIZE):
+                spilled = tempfile.TemporaryFile(prefix='zc.resumelb-')
+                spilled.write(buffer.getvalue())
+                buffer = spilled
+            buffer.write(data)
+        if not known or (received and 'HTTP_TRANSFER_ENCODING' in env):
+            env['CONTENT_LENGTH'] = str(received)
+            env.pop('HTTP_TRANSFER_ENCODING', None)
+        elif 'CONTENT_LENGTH' in env and not env['CONTENT_LENGTH']:
+            env['CONTENT_LENGTH'] = '0'
+        buffer.seek(0)
+        env['wsgi.input'] = buffer
+        return buffer
+
+    def _run(self, func, *args):
+        if self.threadpool is None:
+            return func(*args)
+        # Exceptions travel back as values: raised inside the pool they
+        # would also be printed by the hub.
+        ok, value = self.threadpool.apply(_catching, (func, args))
+        if ok:
+            return value
+        try:
+            raise value
+        finally:
+            value = None
+
+    def _respond(self, conn, rno, request, env, trace_id):
+        response = _Response(self, env, trace_id)
+        try:
+            self._run(response.start)
+        except Exception:
+            logger.exception('Uncaught application exception for %s',
+                             trace_id)
+            if request.cancelled:
+                return
+            conn.put(rno, ('500 Internal Server Error', _ERROR_HEADERS))
+            if env.get('REQUEST_METHOD') != 'HEAD':
+                conn.put(rno, _ERROR_BODY)
+            conn.put(rno, b'')
+            response.close_quietly()
+            return
+        if self.tracelog:
+            _trace(self.tracelog, 'A', trace_id, response.summary())
+        try:
+            if request.cancelled:
+                return
+            start = (response.status, response.headers)
+            if response.iterator is None:
+                # The whole response is known: one queue item for all.
+                conn.put_frames(rno, start, *response.pending, b'')
+                self._update_resume(env)
+                return
+            conn.put(rno, start)
+            for chunk in response.pending:
+                conn.put(rno, chunk)
+            if response.iterator is not None:
+                in_loop = self.threadpool is None or response.is_sequence
+                while response.iterator is not None:
+                    if request.cancelled:
+                        return
+                    try:
+                        chunks = (response.next_chunks() if in_loop
+                                  else self._run(response.next_chunks))
+                    except Exception:
+                        logger.exception(
+                            'Uncaught application exception for %s',
+                            trace_id)
+                        conn.put(rno, None)
+                        return
+                    for chunk in chunks:
+                        if request.cancelled:
+                            return
+                        conn.put(rno, chunk)
+            if request.cancelled:
+                return
+            conn.put(rno, b'')
+            self._update_resume(env)
+        finally:
+            if response.has_close():
+                try:
+                    self._run(response.close)
+                except Exception:
+                    logger.exception('Error closing the response of %s',
+                                     trace_id)
+            if self.tracelog:
+                _trace(self.tracelog, 'E', trace_id)
+
+    # Résumé
+
+    def _update_resume(self, env):
+        elapsed = max(time.time() - env['zc.resumelb.time'], 1e-9)
+        rclass = env.get('zc.resumelb.request_class', '')
+        self.generation += 1
+        generation = self.generation
+        perf = self.perf.get(rclass)
+        if perf is not None:
+            gen, t, c = perf
+            decay = self.decay ** (generation - gen)
+            t = t * decay + elapsed
+            c = c * decay + 1
+        else:
+            t, c = elapsed, 1
+        self.perf[rclass] = (generation, t, c)
+        self.resume[rclass] = c / t
+        if generation % self.history == 0:
+            oldest = generation - self.max_skill_age
+            for rclass, (gen, _, _) in list(self.perf.items()):
+                if gen < oldest:
+                    del self.perf[rclass]
+                    self.resume.pop(rclass, None)
+            self.new_resume(dict(self.resume))
+
+    def new_resume(self, resume):
+        """Publish ``resume``: write the résumé file, tell every LB."""
+        self.resume = resume
+        if self.resume_file:
+            try:
+                tmp = self.resume_file + '.tmp'
+                with open(tmp, 'wb') as f:
+                    marshal.dump(resume, f, util.MARSHAL_VERSION)
+                os.replace(tmp, self.resume_file)
+            except OSError:
+                logger.exception('Could not write resume file %r',
+                                 self.resume_file)
+        for conn in list(self.connections.values()):
+            try:
+                conn.put(0, resume)
+            except util.Disconnected:
+                pass
+
+    # Life cycle
+
+    def stop(self):
+        """Stop listening, close all connections, stop the thread pool."""
+        self.server.close()
+        for conn in list(self.connections.values()):
+            conn.disconnected()
+        self.connections.clear()
+        # Readers end once their sockets are closed; don't wait the
+        # server's default second for them.
+        self.server.stop(timeout=0.1)
+        if self.threadpool is not None:
+            self.threadpool.kill()
+        if self.tracelog:
+            _trace(self.tracelog, 'X', 0)
+
+    def shutdown(self):
+        """Refuse new connections, finish active requests, then stop."""
+        self.server.close()
+        while any(conn.readers for conn in self.connections.values()):
+            gevent.sleep(0.01)
+        self.stop()
+
+
+def _catching(func, args):
+    try:
+        return True, func(*args)
+    except Exception as error:
+        return False, error
+
+
+class _Response:
+    """Runs the application; every method may run in a pool thread."""
+
+    def __init__(self, worker, env, trace_id):
+        self.worker = worker
+        self.env = env
+        self.trace_id = trace_id
+        self.status = None
+        self.headers = None
+        self.pending = []
+        self.result = None
+        self.iterator = None
+        self.is_sequence = False
+        self._started = False
+
+    def start_response(self, status, headers, exc_info=None):
+        if exc_info is not None:
+            try:
+                if self._started:
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif self.status is not None:
+            raise AssertionError('start_response called twice'
+                                 ' without exc_info')
+        self.status = status
+        self.headers = [(str(k), str(v)) for k, v in headers]
+        return self.write
+
+    def write(self, data):
+        if not isinstance(data, bytes):
+            raise TypeError(f'response data must be bytes, got {data!r}')
+        if data:
+            self.pending.append(data)
+
+    def start(self):
+        env = self.env
+        env['zc.resumelb.time'] = time.time()
+        worker = self.worker
+        if worker.tracelog:
+            _trace(worker.tracelog, 'C', self.trace_id)
+        self.result = result = worker.app(env, self.start_response)
+        self.is_sequence = isinstance(result, (list, tuple))
+        self.iterator = iter(result)
+        # Pull the first chunk now: generator apps call start_response
+        # only when first iterated.
+        for chunk in self.iterator:
+            self._check(chunk)
+            if chunk:
+                self.pending.append(chunk)
+                break
+        else:
+            self.iterator = None
+        if self.is_sequence and self.iterator is not None:
+            # Already in memory: take the rest now, it cannot block.
+            for chunk in self.iterator:
+                self._check(chunk)
+                if chunk:
+                    self.pending.append(chunk)
+            self.iterator = None
+        if self.status is None:
+            raise AssertionError('the application did not call'
+                                 ' start_response')
+        self._started = True
+        if self.env.get('REQUEST_METHOD') == 'HEAD':
+            # Nothing of a HEAD body reaches a client; don't produce it.
+            self.pending = []
+            self.iterator = None
+
+    @staticmethod
+    def _check(chunk):
+        if not isinstance(chunk, bytes):
+            raise TypeError(f'response chunks must be bytes, got {chunk!r}')
+
+    def next_chunks(self):
+        """Up to ≈64 KiB of further non-empty chunks; [] at the end."""
+        chunks = []
+        size = 0
+        for chunk in self.iterator:
+            self._check(chunk)
+            if chunk:
+                chunks.append(chunk)
+                size += len(chunk)
+                # A thread round trip per chunk is costly; batch small ones
+                # only when the app has them ready (a sequence).
+                if size >= _CHUNK or not self.is_sequence:
+                    return chunks
+        self.iterator = None
+        return chunks
+
+    def has_close(self):
+        return hasattr(self.result, 'close')
+
+    def close(self):
+        self.result.close()
+
+    def close_quietly(self):
+        if self.has_close():
+            try:
+                self.worker._run(self.close)
+            except Exception:
+                logger.exception('Error closing the response of %s',
+                                 self.trace_id)
+
+    def summary(self):
+        length = '?'
+        for name, value in self.headers:
+            if name.lower() == 'content-length':
+                length = value
+        return f'{self.status.split()[0]} {length}'
+
+
+def get_resume(addr, secret=None):
+    """Connect to the worker at ``addr`` and return its résumé."""
+    if isinstance(addr, str):
+        addr = util.parse_addr(addr, '127.0.0.1')
+    sock = util.connect(addr, timeout=10)
+    try:
+        frame = util.read_message(sock)
+        if util.answer_challenge(sock, frame, secret) is None:
+            frame = util.read_message(sock)
+        rno, resume = frame
+        if rno != 0 or not isinstance(resume, dict):
+            raise util.ProtocolError(
+                f'expected a résumé (request 0) from {addr}, got request'
+                f' {rno}')
+        return resume
+    finally:
+        sock.close()
+
+
+def get_resume_main(args=None):
+    """``get-worker-resume HOST:PORT ...``: print workers' résumés."""
+    parser = argparse.ArgumentParser(
+        prog='get-worker-resume',
+        description='Print the résumé of each worker (also a health check).')
+    parser.add_argument('addresses', nargs='+', metavar='HOST:PORT')
+    parser.add_argument('-k', '--secret-file',
+                        help='file holding the shared worker secret')
+    options = parser.parse_args(args)
+    secret = (util.read_secret(options.secret_file)
+              if options.secret_file else None)
+    status = 0
+    for addr in options.addresses:
+        try:
+            resume = get_resume(util.parse_addr(addr, '127.0.0.1'), secret)
+        except (OSError, ValueError, util.Disconnected,
+                util.ProtocolError) as error:
+            print(f'{addr}: {error}', file=sys.stderr)
+            status = 1
+            continue
+        print(addr)
+        pprint.pprint(resume, width=1)
+    return status
+
+
+def server_runner(app, global_conf, address, **kw):
+    """PasteDeploy ``main`` server runner: serve ``app`` until SIGTERM.
+
+    ``address`` is ``HOST:PORT``; an empty host binds 127.0.0.1, since the
+    worker protocol must never be reachable by strangers.  ``kw`` may hold
+    ``history``, ``max_skill_age``, ``threads``, ``resume_file``,
+    ``tracelog`` and ``secret_file``.
+    """
+    logging.basicConfig(level=logging.INFO)
+    secret_file = kw.pop('secret_file', None)
+    if secret_file:
+        kw['secret'] = util.read_secret(secret_file)
+    worker = Worker(app, util.parse_addr(address, '127.0.0.1'), **kw)
+    logger.info('worker listening on %s:%s', *worker.addr)
+    done = gevent.event.Event()
+
+    def terminate():
+        logger.info('SIGTERM: finishing active requests')
+        worker.shutdown()
+        done.set()
+
+    handler = gevent.signal_handler(
+        signal.SIGTERM, lambda: gevent.spawn(terminate))
+    try:
+        done.wait()
+    finally:
+        handler.cancel()
+    return worker
