@@ -49,7 +49,9 @@ check:
 test: check bin/test
 	@$(PYTHON) tools/run-tests $(TESTFLAGS)
 
+# wrk and nginx: zc.resumelb's benchmark compares against nginx under wrk.
 bench: bin/test
+	@tools/apt-ensure wrk nginx
 	@$(PYTHON) tools/run-benchmarks $(DISTS)
 
 # build and twine live in their own virtualenv: .venv is the buildout
