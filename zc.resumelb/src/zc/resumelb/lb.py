@@ -382,6 +382,7 @@ def re_classifier(name, regex):
 
 _MAX_HEADER_LINE = 8192
 _MAX_HEADERS = 100
+_COALESCE_BYTES = 65536
 
 
 class _Headers:
@@ -441,6 +442,27 @@ class _Handler(gevent.pywsgi.WSGIHandler):
         if server.socket_timeout:
             sock.settimeout(server.socket_timeout)
         super().__init__(sock, address, server, rfile)
+
+    # pywsgi sends the status line and headers, then the first chunk, in
+    # two sends: two packets (TCP_NODELAY) and two wake-ups for the client
+    # of every small response.  Both go out together instead.
+    _held = None
+
+    def _write_with_headers(self, data):
+        self._held = b'' if len(data) <= _COALESCE_BYTES else None
+        try:
+            super()._write_with_headers(data)
+            held = self._held
+        finally:
+            self._held = None
+        if held:
+            super()._sendall(held)
+
+    def _sendall(self, data):
+        if self._held is not None:
+            self._held += data
+        else:
+            super()._sendall(data)
 
     def process_result(self):
         if self.command == 'HEAD':
