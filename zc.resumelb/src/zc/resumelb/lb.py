@@ -456,13 +456,24 @@ class _Handler(gevent.pywsgi.WSGIHandler):
         finally:
             self._held = None
         if held:
-            super()._sendall(held)
+            self._sendall(held)
 
     def _sendall(self, data):
         if self._held is not None:
             self._held += data
-        else:
-            super()._sendall(data)
+            return
+        # gevent's sendall asks the kernel for the send buffer size on
+        # every call; one plain send usually takes a whole small response.
+        try:
+            sent = self.socket.send(data)
+            if sent < len(data):
+                self.socket.sendall(memoryview(data)[sent:])
+        except OSError as error:
+            self.status = f'socket error: {error}'
+            if self.code > 0:
+                self.code = -self.code
+            raise
+        self.response_length += len(data)
 
     def process_result(self):
         if self.command == 'HEAD':
