@@ -35,6 +35,7 @@ DEFAULT = object()
 _READ_BLOCK = 65536
 _RETRYABLE = frozenset(('GET', 'HEAD'))
 _PAYLOAD_TYPES = (str, bytes, int, float, bool, type(None))
+_SCALARS = frozenset(_PAYLOAD_TYPES)
 _DROP = frozenset(('wsgi.input', 'wsgi.errors', 'wsgi.file_wrapper'))
 
 
@@ -250,7 +251,7 @@ class _Worker(util.Connection):
             raise util.Disconnected(f'not connected to {self}')
         env = {k: v for k, v in environ.items()
                if k not in _DROP
-               and (type(v) is str or _payload_ok(v))}
+               and (type(v) in _SCALARS or _payload_ok(v))}
         env['zc.resumelb.request_class'] = rclass
         rno = self._next_rno()
         queue = self.readers[rno] = util.BufferedQueue()

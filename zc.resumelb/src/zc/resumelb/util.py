@@ -190,8 +190,9 @@ class ByteSizedQueue:
         self.maxbytes = maxbytes
         self._queue = gevent.queue.Queue()
         self._bytes = 0
-        self._writable = gevent.event.Event()
-        self._writable.set()
+        # Made when a put first has to wait: most queues (one per request)
+        # never fill, and an Event per request is a measurable cost.
+        self._writable = None
 
     _size = staticmethod(_payload_size)
 
@@ -214,6 +215,8 @@ class ByteSizedQueue:
             if not block or (remaining is not None and remaining <= 0):
                 raise Full(f'queue holds {self._bytes} bytes'
                            f' (limit {self.maxbytes})')
+            if self._writable is None:
+                self._writable = gevent.event.Event()
             self._writable.clear()
             self._writable.wait(remaining)
         self._bytes += self._size(item)
@@ -223,7 +226,7 @@ class ByteSizedQueue:
         """Remove and return the oldest item."""
         item = self._queue.get(block, timeout)
         self._bytes -= self._size(item)
-        if self._bytes < self.maxbytes:
+        if self._writable is not None and self._bytes < self.maxbytes:
             self._writable.set()
         return item
 
