@@ -1,5 +1,6 @@
 """The load balancer: HTTP in, requests routed by class to workers."""
 import argparse
+import datetime
 import importlib
 import json
 import logging
@@ -433,6 +434,26 @@ class _Headers:
         return self.get('content-type')
 
 
+class _Clock:
+    """The Date header and access-log time, formatted once a second."""
+
+    second = None
+
+    def _update(self, second):
+        self.second = second
+        self.http_date = gevent.pywsgi.format_date_time(second)
+        self.log_time = str(datetime.datetime.fromtimestamp(second))
+
+    def now(self):
+        second = int(time.time())
+        if second != self.second:
+            self._update(second)
+        return self
+
+
+_clock = _Clock()
+
+
 class _Handler(gevent.pywsgi.WSGIHandler):
 
     def MessageClass(self, fp, *args):
@@ -475,6 +496,23 @@ class _Handler(gevent.pywsgi.WSGIHandler):
                 self.code = -self.code
             raise
         self.response_length += len(data)
+
+    def finalize_headers(self):
+        if self.provided_date is None:
+            self.response_headers.append((b'Date', _clock.now().http_date))
+            self.provided_date = True
+        super().finalize_headers()
+
+    def format_request(self):
+        length = self.response_length or '-'
+        delta = ('%.6f' % (self.time_finish - self.time_start)
+                 if self.time_finish else '-')
+        client = self.client_address
+        if isinstance(client, tuple):
+            client = client[0]
+        status = (self._orig_status or self.status or '000').split()[0]
+        return (f'{client or "-"} - - [{_clock.now().log_time}]'
+                f' "{self.requestline or ""}" {status} {length} {delta}')
 
     def process_result(self):
         if self.command == 'HEAD':
