@@ -271,8 +271,11 @@ class BufferedQueue:
         if self._closed:
             return
         if self.file is None:
-            if self.queue._bytes < self.queue.maxbytes:
-                self.queue.put(item)
+            queue = self.queue
+            if queue._bytes < queue.maxbytes:
+                # put() itself would only check the same limit again.
+                queue._bytes += _payload_size(item)
+                queue._queue.put(item)
                 return
             self.file = tempfile.TemporaryFile(prefix='zc.resumelb-')
             self._data = gevent.event.Event()
@@ -339,7 +342,7 @@ class Connection:
         """Queue several frames as one item (one queue round trip)."""
         if not self.is_connected:
             raise Disconnected(f'not connected to {self.addr}')
-        self.write_queue.put(b''.join(encode(rno, obj) for obj in objs))
+        self.write_queue.put(b''.join([encode(rno, obj) for obj in objs]))
 
     def _write_loop(self):
         get = self.write_queue.get
