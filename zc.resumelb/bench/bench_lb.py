@@ -9,6 +9,13 @@ responses and 32 connections:
   app, with upstream keep-alive: the baseline;
 - one pywsgi server reached directly.
 
+Both fronts use keep-alive to the client (wrk) and to the backends, and
+serve the same ``/tiny`` app in the event loop.  One asymmetry is left in
+nginx's favour: resumelb writes (and flushes) an access-log line per
+request (to /dev/null), nginx has ``access_log off``.  The pywsgi backends
+are ``zc.resumelb.lb.Server``, so front-end improvements there lift the
+baseline too.
+
 Prints one line: the figures and the resumelb/nginx ratio.  Needs
 ``apt-get install -y wrk nginx``; without them it says so and exits 1.
 """

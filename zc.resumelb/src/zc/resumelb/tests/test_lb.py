@@ -6,6 +6,7 @@ import gevent
 import gevent.server
 import gevent.socket
 
+from zc.resumelb import lb as lb_module
 from zc.resumelb import util
 from zc.resumelb.lb import LB
 from zc.resumelb.lb import host_classifier
@@ -274,3 +275,53 @@ class ClassifierTests(unittest.TestCase):
                                    {'PATH_INFO': '/foo'},
                                    {'PATH_INFO': '/foo/bar/baz'})],
             ['', '', '', 'foo', 'foo'])
+
+
+class _SendLog:
+    """A client socket that records what each send call was given."""
+
+    def __init__(self, sock, sends):
+        self._sock = sock
+        self.sends = sends
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+    def send(self, data, *args):
+        self.sends.append(bytes(data))
+        return self._sock.send(data, *args)
+
+    def sendall(self, data, *args):
+        self.sends.append(bytes(data))
+        return self._sock.sendall(data, *args)
+
+
+class ServerTests(unittest.TestCase):
+    """The HTTP front end (pywsgi with our handler)."""
+
+    def test_small_response_goes_out_in_one_send(self):
+        sends = []
+
+        class Handler(lb_module._Handler):
+            def __init__(self, sock, *args):
+                super().__init__(_SendLog(sock, sends), *args)
+
+        def app(environ, start_response):
+            start_response('200 OK', [('Content-Length', '5')])
+            return [b'hello']
+
+        server = lb_module.Server(('127.0.0.1', 0), app, log=None)
+        server.handler_class = Handler
+        server.start()
+        self.addCleanup(server.stop)
+        with gevent.socket.create_connection(server.address[:2]) as sock:
+            sock.sendall(b'GET / HTTP/1.1\r\nHost: h\r\n\r\n')
+            data = b''
+            while not data.endswith(b'hello'):
+                chunk = sock.recv(4096)
+                self.assertTrue(chunk, data)
+                data += chunk
+        self.assertEqual(len(sends), 1, sends)
+        self.assertTrue(sends[0].startswith(b'HTTP/1.1 200 OK\r\n'))
+        self.assertIn(b'\r\nDate: ', sends[0])
+        self.assertTrue(sends[0].endswith(b'\r\n\r\nhello'))
