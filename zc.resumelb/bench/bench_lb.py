@@ -1,23 +1,23 @@
-"""Requests/s and p99 latency through resumelb, nginx and one worker.
+"""Requests/s and p99 latency through resumelb, nginx and one HTTP server.
 
 wrk (Debian package ``wrk``) drives each setup on 127.0.0.1 with 100-byte
 responses and 32 connections:
 
 - resumelb in front of 3 workers (app code in the event loop), as one
   process and as two (``-w 2``, sharing the listening socket);
-- nginx (Debian package ``nginx``) in front of 3 pywsgi servers of the same
-  app, with upstream keep-alive: the baseline;
-- one pywsgi server reached directly.
+- nginx (Debian package ``nginx``) in front of 3 gevent pywsgi servers of
+  the same app, with upstream keep-alive: the issue's baseline;
+- nginx in front of 3 servers of the same app on the LB's own lean HTTP
+  server (``zc.resumelb.httpserver``), about twice as fast as pywsgi: a
+  stricter baseline;
+- one pywsgi server and one lean server reached directly.
 
-Both fronts use keep-alive to the client (wrk) and to the backends, and
-serve the same ``/tiny`` app in the event loop.  One asymmetry is left in
-nginx's favour: resumelb writes (and flushes) an access-log line per
-request (to /dev/null), nginx has ``access_log off``.  The pywsgi backends
-are ``zc.resumelb.lb.Server``, so front-end improvements there lift the
-baseline too.
+Every front end keeps connections alive to the client (wrk) and to its
+backends, and writes an access-log line per request to /dev/null.
 
-Prints one line: the figures and the resumelb/nginx ratio.  Needs
-``apt-get install -y wrk nginx``; without them it says so and exits 1.
+Prints one line: the figures and resumelb's ratios to both nginx setups.
+Needs ``apt-get install -y wrk nginx``; without them it says so and
+exits 1.
 """
 import os
 import re
@@ -38,7 +38,7 @@ error_log {dir}/error.log;
 pid {dir}/nginx.pid;
 events {{ worker_connections 1024; }}
 http {{
-    access_log off;
+    access_log /dev/null;
     client_body_temp_path {dir}/body;
     proxy_temp_path {dir}/proxy;
     fastcgi_temp_path {dir}/fastcgi;
@@ -108,36 +108,45 @@ def main():
 
     try:
         worker_ports = [free_port() for _ in range(3)]
-        http_ports = [free_port() for _ in range(3)]
+        pywsgi_ports = [free_port() for _ in range(3)]
+        lean_ports = [free_port() for _ in range(3)]
         for port in worker_ports:
             spawn(sys.executable, '-m', 'zc.resumelb.tests.procs',
                   f'{HOST}:{port}', 'threads=0')
-        for port in http_ports:
-            spawn(sys.executable, '-m', 'zc.resumelb.tests.procs',
-                  '--http', f'{HOST}:{port}')
-        lb_port, lb2_port, nginx_port = free_port(), free_port(), free_port()
-        for port in worker_ports + http_ports:
+        for flag, ports in (('--http', pywsgi_ports),
+                            ('--lean-http', lean_ports)):
+            for port in ports:
+                spawn(sys.executable, '-m', 'zc.resumelb.tests.procs',
+                      flag, f'{HOST}:{port}')
+        lb_port, lb2_port = free_port(), free_port()
+        nginx_ports = {'pywsgi': free_port(), 'lean': free_port()}
+        for port in worker_ports + pywsgi_ports + lean_ports:
             wait_port(port)
         for port, processes in ((lb_port, 1), (lb2_port, 2)):
             spawn(sys.executable, '-c', 'import sys; from zc.resumelb.lb'
                   ' import main; sys.exit(main())', '-a', f'{HOST}:{port}',
                   '-l', os.devnull, '-w', str(processes),
                   *[f'{HOST}:{p}' for p in worker_ports])
-        with open(os.path.join(tmp, 'nginx.conf'), 'w') as f:
-            f.write(NGINX_CONF.format(
-                dir=tmp, host=HOST, port=nginx_port,
-                servers=' '.join(f'server {HOST}:{p};'
-                                 for p in http_ports)))
-        spawn(nginx, '-c', os.path.join(tmp, 'nginx.conf'), '-p', tmp,
-              '-g', 'daemon off;')
-        wait_port(lb_port)
-        wait_port(lb2_port)
-        wait_port(nginx_port)
+        for name, ports in (('pywsgi', pywsgi_ports), ('lean', lean_ports)):
+            conf_dir = os.path.join(tmp, name)
+            os.mkdir(conf_dir)
+            with open(os.path.join(conf_dir, 'nginx.conf'), 'w') as f:
+                f.write(NGINX_CONF.format(
+                    dir=conf_dir, host=HOST, port=nginx_ports[name],
+                    servers=' '.join(f'server {HOST}:{p};' for p in ports)))
+            spawn(nginx, '-c', os.path.join(conf_dir, 'nginx.conf'),
+                  '-p', conf_dir, '-g', 'daemon off;')
+        for port in (lb_port, lb2_port, *nginx_ports.values()):
+            wait_port(port)
         time.sleep(1)  # the LB connects to its workers
-        lb_rate, lb_p99 = wrk(lb_port)
-        lb2_rate, lb2_p99 = wrk(lb2_port)
-        nginx_rate, nginx_p99 = wrk(nginx_port)
-        one_rate, one_p99 = wrk(http_ports[0])
+        figures = {
+            'resumelb': wrk(lb_port),
+            'resumelb -w2': wrk(lb2_port),
+            'nginx 3 pywsgi': wrk(nginx_ports['pywsgi']),
+            'nginx 3 lean': wrk(nginx_ports['lean']),
+            'one pywsgi': wrk(pywsgi_ports[0]),
+            'one lean': wrk(lean_ports[0]),
+        }
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -148,12 +157,14 @@ def main():
                 proc.kill()
                 proc.wait()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f'resumelb 3 workers: {lb_rate:.0f} req/s p99 {lb_p99:.1f} ms;'
-          f' resumelb -w2: {lb2_rate:.0f} req/s p99 {lb2_p99:.1f} ms;'
-          f' nginx 3 pywsgi: {nginx_rate:.0f} req/s p99 {nginx_p99:.1f} ms;'
-          f' one pywsgi: {one_rate:.0f} req/s p99 {one_p99:.1f} ms;'
-          f' resumelb/nginx {lb_rate / nginx_rate:.2f}x,'
-          f' -w2/nginx {lb2_rate / nginx_rate:.2f}x')
+    print('; '.join(f'{name}: {rate:.0f} req/s p99 {p99:.1f} ms'
+                    for name, (rate, p99) in figures.items()), end='; ')
+    ratios = []
+    for lb in ('resumelb', 'resumelb -w2'):
+        for baseline in ('nginx 3 pywsgi', 'nginx 3 lean'):
+            ratios.append(f'{lb}/{baseline}'
+                          f' {figures[lb][0] / figures[baseline][0]:.2f}x')
+    print(', '.join(ratios))
     return 0
 
 

@@ -1,5 +1,6 @@
 """The load balancer: HTTP in, requests routed by class to workers."""
 import argparse
+import collections
 import datetime
 import importlib
 import json
@@ -13,17 +14,19 @@ import time
 
 import gevent
 import gevent.event
+import gevent.hub
 import gevent.pool
-import gevent.pywsgi
 import gevent.server
 import gevent.socket
 
 from zc.resumelb import util
+from zc.resumelb.httpserver import Abort
+from zc.resumelb.httpserver import Server
 from zc.resumelb.pool import Pool
 from zc.resumelb.pool import PoolBase
 
-__all__ = ['LB', 'Pool', 'PoolBase', 'host_classifier', 're_classifier',
-           'main']
+__all__ = ['LB', 'Pool', 'PoolBase', 'Server', 'host_classifier',
+           're_classifier', 'main']
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +54,80 @@ def _payload_ok(value):
     return False
 
 
-class _ClientGone(Exception):
+class _ClientGone(Abort):
     """The client's request body ended early or could not be read."""
 
+    log_status = '499'
 
-class _Truncated(Exception):
+
+class _Truncated(Abort):
     """The response ended early: worker died or the app failed mid-body."""
+
+
+class _Reply:
+    """One response's frames, from the worker connection's reader task to
+    the request's task.
+
+    Behaves as a ``util.BufferedQueue``, which it becomes once
+    ``util.queue_size_bytes`` are held in memory: ``put`` never blocks the
+    reader, which serves every request on the connection, and past that
+    limit frames go to a temporary file.  Until then it is a deque and a
+    waiter, much lighter for the common small response.
+    """
+
+    __slots__ = ('frames', 'size', 'waiter', 'overflow', 'closed')
+
+    def __init__(self):
+        self.frames = collections.deque()
+        self.size = 0
+        self.waiter = None
+        self.overflow = None
+        self.closed = False
+
+    def put(self, item):
+        if self.closed:
+            return
+        if self.overflow is not None:
+            self.overflow.put(item)
+            return
+        if self.size >= util.queue_size_bytes:
+            # Hand over in order: the same frames stay in memory as in a
+            # BufferedQueue from the start, and this one goes to the file.
+            self.overflow = overflow = util.BufferedQueue()
+            for frame in self.frames:
+                overflow.put(frame)
+            self.frames.clear()
+            overflow.put(item)
+        else:
+            self.frames.append(item)
+            self.size += len(item) if item else 0
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            waiter.hub.loop.run_callback(waiter.switch, None)
+
+    def get(self):
+        frames = self.frames
+        if not frames:
+            if self.overflow is not None:
+                return self.overflow.get()
+            self.waiter = waiter = gevent.hub.Waiter()
+            try:
+                waiter.get()
+            finally:
+                self.waiter = None
+            if not frames:  # only the overflow got something
+                return self.overflow.get()
+        item = frames.popleft()
+        self.size -= len(item) if item else 0
+        return item
+
+    def close(self):
+        """Drop everything; later puts are ignored.  Idempotent."""
+        self.closed = True
+        self.frames.clear()
+        if self.overflow is not None:
+            self.overflow.close()
 
 
 class LB:
@@ -255,7 +326,7 @@ class _Worker(util.Connection):
                and (type(v) in _SCALARS or _payload_ok(v))}
         env['zc.resumelb.request_class'] = rclass
         rno = self._next_rno()
-        queue = self.readers[rno] = util.BufferedQueue()
+        queue = self.readers[rno] = _Reply()
         self.requests[rno] = time.time()
         try:
             if _has_body(environ):
@@ -380,160 +451,6 @@ def re_classifier(name, regex):
     return classifier
 
 
-# The HTTP front end
-
-_MAX_HEADER_LINE = 8192
-_MAX_HEADERS = 100
-_COALESCE_BYTES = 65536
-
-
-class _Headers:
-    """Request headers, parsed without the email package.
-
-    pywsgi's default goes through ``http.client.parse_headers`` and the
-    email parser, which costs more than everything else the LB does for a
-    small request.  Offers the subset of the ``Message`` API pywsgi uses.
-    """
-
-    def __init__(self, rfile):
-        self.status = ''
-        self.headers = []
-        self._map = {}
-        for _ in range(_MAX_HEADERS + 1):
-            line = rfile.readline(_MAX_HEADER_LINE + 1)
-            if len(line) > _MAX_HEADER_LINE:
-                self.status = 'Line too long'
-                return
-            if line in (b'\r\n', b'\n', b''):
-                return
-            text = line.decode('latin-1')
-            self.headers.append(text)
-            if text[:1] in ' \t':
-                continue  # a continuation line; pywsgi joins them
-            name, colon, value = text.partition(':')
-            if not colon or not name.strip():
-                self.status = 'Invalid header line'
-                return
-            self._map.setdefault(name.strip().lower(), value.strip())
-        self.status = 'Too many headers'
-
-    def get(self, name, default=None):
-        return self._map.get(name.lower(), default)
-
-    getheader = get
-
-    def __delitem__(self, name):
-        name = name.lower()
-        if self._map.pop(name, None) is None:
-            raise KeyError(name)
-        self.headers = [h for h in self.headers
-                        if h.partition(':')[0].strip().lower() != name]
-
-    @property
-    def typeheader(self):
-        return self.get('content-type')
-
-
-class _Clock:
-    """The Date header and access-log time, formatted once a second."""
-
-    second = None
-
-    def _update(self, second):
-        self.second = second
-        self.http_date = gevent.pywsgi.format_date_time(second)
-        self.log_time = str(datetime.datetime.fromtimestamp(second))
-
-    def now(self):
-        second = int(time.time())
-        if second != self.second:
-            self._update(second)
-        return self
-
-
-_clock = _Clock()
-
-
-class _Handler(gevent.pywsgi.WSGIHandler):
-
-    def MessageClass(self, fp, *args):
-        return _Headers(fp)
-
-    def __init__(self, sock, address, server, rfile=None):
-        util.set_nodelay(sock)
-        if server.socket_timeout:
-            sock.settimeout(server.socket_timeout)
-        super().__init__(sock, address, server, rfile)
-
-    # pywsgi sends the status line and headers, then the first chunk, in
-    # two sends: two packets (TCP_NODELAY) and two wake-ups for the client
-    # of every small response.  Both go out together instead.
-    _held = None
-
-    def _write_with_headers(self, data):
-        self._held = b'' if len(data) <= _COALESCE_BYTES else None
-        try:
-            super()._write_with_headers(data)
-            held = self._held
-        finally:
-            self._held = None
-        if held:
-            self._sendall(held)
-
-    def _sendall(self, data):
-        if self._held is not None:
-            self._held += data
-            return
-        # gevent's sendall asks the kernel for the send buffer size on
-        # every call; one plain send usually takes a whole small response.
-        try:
-            sent = self.socket.send(data)
-            if sent < len(data):
-                self.socket.sendall(memoryview(data)[sent:])
-        except OSError as error:
-            self.status = f'socket error: {error}'
-            if self.code > 0:
-                self.code = -self.code
-            raise
-        self.response_length += len(data)
-
-    def finalize_headers(self):
-        if self.provided_date is None:
-            self.response_headers.append((b'Date', _clock.now().http_date))
-            self.provided_date = True
-        super().finalize_headers()
-
-    def format_request(self):
-        length = self.response_length or '-'
-        delta = ('%.6f' % (self.time_finish - self.time_start)
-                 if self.time_finish else '-')
-        client = self.client_address
-        if isinstance(client, tuple):
-            client = client[0]
-        status = (self._orig_status or self.status or '000').split()[0]
-        return (f'{client or "-"} - - [{_clock.now().log_time}]'
-                f' "{self.requestline or ""}" {status} {length} {delta}')
-
-    def process_result(self):
-        if self.command == 'HEAD':
-            for _ in self.result:
-                pass
-            if self.status and not self.headers_sent:
-                self.write(b'')
-            return
-        super().process_result()
-
-    def handle_error(self, t, v, tb):
-        if isinstance(v, (_Truncated, _ClientGone)):
-            # Headers (and maybe part of the body) are out: closing the
-            # connection is the only way to tell the client.
-            self.close_connection = True
-            if isinstance(v, _ClientGone):
-                self.status = '499 Client Gone'
-            return
-        super().handle_error(t, v, tb)
-
-
 class _LineLog:
     """Access log file: every line flushed as it is written."""
 
@@ -543,24 +460,6 @@ class _LineLog:
     def write(self, line):
         self.stream.write(line)
         self.stream.flush()
-
-
-class Server(gevent.pywsgi.WSGIServer):
-    """pywsgi with TCP_NODELAY, socket timeouts and HEAD done right."""
-
-    handler_class = _Handler
-
-    def __init__(self, listener, application, socket_timeout=None,
-                 **kw):
-        self.socket_timeout = socket_timeout
-        super().__init__(listener, application, **kw)
-
-    def update_environ(self):
-        # pywsgi would look the listen address up in reverse DNS (in a
-        # thread, possibly slowly) just to fill in SERVER_NAME.
-        if isinstance(self.address, tuple):
-            self.environ.setdefault('SERVER_NAME', str(self.address[0]))
-        super().update_environ()
 
 
 def _load(spec):

@@ -57,6 +57,7 @@ class _Request:
 
 
 class _WorkerConnection(util.Connection):
+    eager = True
 
     def __init__(self, sock, addr, cid):
         self.cid = cid

@@ -2,6 +2,9 @@
 
 ``python -m zc.resumelb.tests.procs HOST:PORT [name=value ...]`` serves
 ``app`` with the PasteDeploy runner; the values are runner settings.
+``--http HOST:PORT`` serves it over HTTP with gevent's pywsgi instead
+(with TCP_NODELAY),
+``--lean-http HOST:PORT`` with the LB's own HTTP server.
 """
 import hashlib
 import os
@@ -44,25 +47,42 @@ def app_factory(global_conf, **local_conf):
     return app
 
 
-def serve_http(address):
-    """Serve ``app`` over plain HTTP (pywsgi): the benchmarks' baseline."""
+def serve_http(address, server_class):
+    """Serve ``app`` over plain HTTP: the benchmarks' baselines."""
     import logging
 
     import gevent.event
 
-    from zc.resumelb.lb import Server
     from zc.resumelb.util import parse_addr
     logging.basicConfig(level=logging.INFO)
-    server = Server(parse_addr(address, '127.0.0.1'), app, log=None)
+    server = server_class(parse_addr(address, '127.0.0.1'), app, log=None)
     server.start()
     logging.getLogger(__name__).info(
         'worker listening on %s:%s', *server.address[:2])
     gevent.event.Event().wait()
 
 
+def _PyWSGIServer():
+    """gevent's pywsgi, with the TCP_NODELAY the spec requires of HTTP
+    front ends (without it every keep-alive response waits ~40 ms)."""
+    import gevent.pywsgi
+
+    from zc.resumelb.util import set_nodelay
+
+    class Server(gevent.pywsgi.WSGIServer):
+        def handle(self, sock, address):
+            set_nodelay(sock)
+            super().handle(sock, address)
+
+    return Server
+
+
 def main(args):
     if args[0] == '--http':
-        return serve_http(args[1])
+        return serve_http(args[1], _PyWSGIServer())
+    if args[0] == '--lean-http':  # the LB's front end, serving the app
+        from zc.resumelb.httpserver import Server
+        return serve_http(args[1], Server)
     settings = dict(arg.split('=', 1) for arg in args[1:])
     server_runner(app, {}, args[0], **settings)
 

@@ -259,16 +259,16 @@ class ThreeWorkerTests(unittest.TestCase):
                 pass  # the LB answered and closed before reading it all
         return b''.join(chunks)
 
-    def test_malformed_and_oversized_requests_get_400(self):
+    def test_malformed_and_oversized_requests_are_refused(self):
         self.assertTrue(self.raw(b'GARBAGE\r\n\r\n').startswith(
             b'HTTP/1.1 400'))
         self.assertTrue(self.raw(
             b'GET / HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 100000
-            + b'\r\n\r\n').startswith(b'HTTP/1.1 400'))
+            + b'\r\n\r\n').startswith(b'HTTP/1.1 431'))
         many = b''.join(b'X-H%d: v\r\n' % i for i in range(150))
         self.assertTrue(self.raw(
             b'GET / HTTP/1.1\r\nHost: x\r\n' + many + b'\r\n'
-        ).startswith(b'HTTP/1.1 400'))
+        ).startswith(b'HTTP/1.1 431'))
         self.assertTrue(self.raw(
             b'GET / HTTP/1.1\r\nno colon here\r\n\r\n'
         ).startswith(b'HTTP/1.1 400'))

@@ -1,0 +1,795 @@
+"""The load balancer's HTTP front end: a lean HTTP/1.1 server for WSGI.
+
+gevent's pywsgi is a general server; for every small request it builds a
+handler object, parses headers through several layers and formats the
+response in pieces, which cost the LB more CPU than routing the request.
+This server does the same protocol work in a few string operations per
+request: the head is found and split in one buffer, the environment is
+built in one pass, and a small response leaves in one send.
+
+What it implements: HTTP/1.0 and 1.1, persistent connections and
+pipelining, ``Content-Length`` and chunked request bodies (with ``Expect:
+100-continue``), chunked (1.1) or close-delimited (1.0) responses when the
+application gives no length, no body for HEAD, 1xx, 204 and 304, socket
+timeouts, and clear 4xx/5xx answers to bad requests.
+"""
+import datetime
+import functools
+import logging
+import re
+import sys
+import time
+from email.utils import formatdate
+from urllib.parse import unquote_to_bytes
+
+import gevent.server
+
+from zc.resumelb import util
+
+logger = logging.getLogger(__name__)
+
+MAX_REQUEST_LINE = 8192
+MAX_HEAD_BYTES = 65536
+MAX_HEADERS = 100
+#: After a response, an unread request body up to this size is read and
+#: discarded to keep the connection; a longer one closes it instead.
+MAX_DRAIN_BYTES = 65536
+_RECV_SIZE = 65536
+_monotonic = time.monotonic
+_MAX_CHUNK_LINE = 1024
+
+_REQUEST_LINE = re.compile(
+    r"([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^ ]+) HTTP/(\d)\.(\d)")
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_NO_BODY_CODES = frozenset((204, 304))
+_SPECIAL_HEADERS = {'CONTENT_TYPE': 'CONTENT_TYPE',
+                    'CONTENT_LENGTH': 'CONTENT_LENGTH'}
+
+
+class Abort(Exception):
+    """The application gave up on a response and has said why already.
+
+    The server closes the connection (a response already started cannot
+    be finished any other way) without logging a traceback.  Subclasses
+    may set ``log_status`` to the status the access log should show.
+    """
+
+    log_status = None
+
+
+class ClientDisconnected(ConnectionError):
+    """The client closed the connection, reset it or timed out."""
+
+
+class _BadRequest(Exception):
+
+    def __init__(self, status, reason):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class _Clock:
+    """The Date header and access-log time, formatted once a second."""
+
+    second = None
+
+    def now(self):
+        second = int(time.time())
+        if second != self.second:
+            self.http_date = formatdate(second, usegmt=True)
+            self.log_time = str(datetime.datetime.fromtimestamp(second))
+            self.second = second
+        return self
+
+
+clock = _Clock()
+
+
+class _LoggerLog:
+    """Access lines to a ``logging.Logger``, at INFO."""
+
+    def __init__(self, logger):
+        self.info = logger.info
+
+    def write(self, line):
+        self.info(line.rstrip('\n'))
+
+
+class Server(gevent.server.StreamServer):
+    """Serve ``application`` over HTTP on ``listener``.
+
+    ``listener``: a listening socket or a ``(host, port)`` address.
+    ``log``: where access lines go: a file-like object (each line is
+    written and flushed), a ``logging.Logger`` (at INFO), ``None`` for
+    none; standard error by default.  ``error_log``: the logger for
+    application errors.  ``spawn``: as for gevent servers; a
+    ``gevent.pool.Pool(n)`` caps simultaneous connections at ``n``.
+    ``socket_timeout``: seconds a client socket may stay silent (or
+    unwritable) before it is dropped; ``None`` for never.
+    """
+
+    def __init__(self, listener, application, log=sys.stderr,
+                 error_log=None, spawn='default', socket_timeout=None):
+        super().__init__(listener, spawn=spawn)
+        self.application = application
+        if isinstance(log, logging.Logger):
+            log = _LoggerLog(log)
+        self.log = log
+        self.error_log = error_log if error_log is not None else logger
+        self.socket_timeout = socket_timeout
+        self.base_environ = None
+        self.connections = set()
+        self._sweeper = None
+
+    def init_socket(self):
+        super().init_socket()
+        host, port = self.address[:2]
+        self.base_environ = {
+            'SCRIPT_NAME': '',
+            'SERVER_NAME': str(host),
+            'SERVER_PORT': str(port),
+            'SERVER_SOFTWARE': 'zc.resumelb',
+            'GATEWAY_INTERFACE': 'CGI/1.1',
+            'wsgi.version': (1, 0),
+            'wsgi.url_scheme': 'http',
+            'wsgi.errors': sys.stderr,
+            'wsgi.multithread': False,
+            'wsgi.multiprocess': False,
+            'wsgi.run_once': False,
+        }
+
+    def start(self):
+        super().start()
+        if self.socket_timeout is not None and self._sweeper is None:
+            self._sweeper = gevent.spawn(self._sweep)
+
+    def close(self):
+        if self._sweeper is not None:
+            self._sweeper.kill(block=False)
+            self._sweeper = None
+        super().close()
+
+    def _sweep(self):
+        # One ticker for every connection instead of gevent's timer armed
+        # around each socket operation, which costs more than a tenth of
+        # the LB's time per small request.
+        timeout = self.socket_timeout
+        period = min(max(timeout / 4, 0.01), 1.0)
+        while True:
+            gevent.sleep(period)
+            now = time.monotonic()
+            for conn in list(self.connections):
+                since = conn.waiting_since
+                if since is not None and now - since >= timeout:
+                    conn.time_out()
+
+    def handle(self, sock, address):
+        util.set_nodelay(sock)
+        conn = _Connection(self, sock, address)
+        self.connections.add(conn)
+        try:
+            conn.serve()
+        finally:
+            self.connections.discard(conn)
+
+
+class _Connection:
+    """One client connection: requests read and answered in turn."""
+
+    def __init__(self, server, sock, address):
+        self.server = server
+        self.sock = sock
+        self.buffer = b''
+        self.closed = False
+        #: When the socket operation in progress began, if one is.
+        self.waiting_since = None
+        self.timed_out = False
+        # Between keep-alive requests the socket is almost always empty
+        # when we come to read: waiting for it to become readable first
+        # saves a recv that would fail with EAGAIN (gevent's recv tries
+        # before it waits).
+        self.wait_readable = functools.partial(sock._wait, sock._read_event)
+        if isinstance(address, tuple):
+            self.client = address[0]
+            self.base_environ = dict(server.base_environ,
+                                     REMOTE_ADDR=address[0],
+                                     REMOTE_PORT=str(address[1]))
+        else:
+            self.client = '-'
+            self.base_environ = dict(server.base_environ, REMOTE_ADDR='')
+
+    def serve(self):
+        try:
+            while self.serve_one():
+                pass
+        except OSError:
+            pass  # the client went away or timed out; nobody to tell
+        finally:
+            self.sock.close()
+
+    def time_out(self):
+        """Drop the connection: its socket operation takes too long."""
+        self.timed_out = True
+        self.sock.close()  # the waiting task gets an error
+
+    def _lost(self, doing, error):
+        if self.timed_out:
+            return ClientDisconnected(
+                f'{doing} {self.client} took over'
+                f' {self.server.socket_timeout} seconds')
+        return ClientDisconnected(f'{doing} {self.client}: {error}')
+
+    def recv(self):
+        self.waiting_since = _monotonic()
+        try:
+            return self.sock.recv(_RECV_SIZE)
+        except OSError as error:
+            raise self._lost('reading from', error) from None
+        finally:
+            self.waiting_since = None
+
+    def read_head(self):
+        """The request's head (without the blank line), or None at EOF."""
+        buffer = self.buffer
+        while True:
+            end = buffer.find(b'\r\n\r\n', 0, MAX_HEAD_BYTES + 4)
+            if end >= 0:
+                self.buffer = buffer[end + 4:]
+                return buffer[:end].decode('latin-1').split('\r\n')
+            end = buffer.find(b'\n\n', 0, MAX_HEAD_BYTES + 2)
+            if end >= 0:  # a client that ends lines with bare LFs
+                self.buffer = buffer[end + 2:]
+                return buffer[:end].decode('latin-1').replace(
+                    '\r\n', '\n').split('\n')
+            if len(buffer) > MAX_HEAD_BYTES:
+                if buffer.find(b'\n', 0, MAX_REQUEST_LINE) < 0:
+                    raise _BadRequest('414 URI Too Long',
+                                      'request line too long')
+                raise _BadRequest('431 Request Header Fields Too Large',
+                                  'request head over'
+                                  f' {MAX_HEAD_BYTES} bytes')
+            if not buffer:
+                self.waiting_since = _monotonic()
+                try:
+                    self.wait_readable()
+                except OSError as error:
+                    raise self._lost('waiting for', error) from None
+                finally:
+                    self.waiting_since = None
+            data = self.recv()
+            if not data:
+                if buffer.strip():
+                    raise _BadRequest('400 Bad Request',
+                                      'connection closed inside the head')
+                return None
+            # Clients may send empty lines between requests.
+            buffer = (buffer + data) if buffer else data.lstrip(b'\r\n')
+
+    def serve_one(self):
+        """Answer one request; return whether to go on with the next."""
+        try:
+            lines = self.read_head()
+            if lines is None:
+                return False
+            request = _Request(self, lines)
+        except _BadRequest as error:
+            self.refuse(error)
+            return False
+        request.respond()
+        if not request.keep_alive or self.closed:
+            return False
+        return request.input.discard(MAX_DRAIN_BYTES)
+
+    def refuse(self, error):
+        body = f'{error.reason}\n'.encode('latin-1', 'replace')
+        self.sock.sendall(
+            b'HTTP/1.1 %s\r\nContent-Type: text/plain\r\n'
+            b'Content-Length: %d\r\nConnection: close\r\n\r\n%s'
+            % (error.status.encode('latin-1'), len(body), body))
+        self.server.error_log.info('refused a request from %s: %s',
+                                   self.client, error.reason)
+
+    def send(self, data):
+        # One plain send usually takes a whole small response; gevent's
+        # sendall would first ask the kernel for the send buffer size.
+        self.waiting_since = _monotonic()
+        try:
+            sent = self.sock.send(data)
+            if sent < len(data):
+                self.sock.sendall(memoryview(data)[sent:])
+        except OSError as error:
+            raise self._lost('writing to', error) from None
+        finally:
+            self.waiting_since = None
+
+
+class _Request:
+    """One request and its response."""
+
+    status = None
+    response_headers = None
+    headers_sent = False
+    chunked = False
+    body_length = 0
+    declared_length = None
+    log_status = None
+
+    def __init__(self, conn, lines):
+        self.conn = conn
+        self.start = time.time()
+        self.request_line = line = lines[0]
+        if len(line) > MAX_REQUEST_LINE:
+            raise _BadRequest('414 URI Too Long', 'request line too long')
+        match = _REQUEST_LINE.fullmatch(line)
+        if match is None:
+            raise _BadRequest('400 Bad Request',
+                              f'invalid request line {line[:100]!r}')
+        method, target, major, minor = match.groups()
+        if major != '1':
+            raise _BadRequest('505 HTTP Version Not Supported',
+                              f'HTTP/{major}.{minor} is not supported')
+        self.method = method
+        self.http11 = minor != '0'
+        if len(lines) > MAX_HEADERS + 1:
+            raise _BadRequest('431 Request Header Fields Too Large',
+                              f'more than {MAX_HEADERS} header fields')
+        self.environ = environ = conn.base_environ.copy()
+        environ['REQUEST_METHOD'] = method
+        environ['SERVER_PROTOCOL'] = f'HTTP/1.{minor}'
+        environ['RAW_URI'] = target
+        self._set_path(environ, target)
+        self._set_headers(environ, lines)
+        connection = environ.get('HTTP_CONNECTION', '').lower()
+        if self.http11:
+            self.keep_alive = 'close' not in connection
+        else:
+            self.keep_alive = 'keep-alive' in connection
+        self.input = environ['wsgi.input'] = self._make_input(environ)
+
+    @staticmethod
+    def _set_path(environ, target):
+        if not target.startswith('/'):
+            scheme, sep, rest = target.partition('://')
+            if sep and scheme.lower() in ('http', 'https'):
+                target = '/' + rest.partition('/')[2]
+            elif target == '*' and environ['REQUEST_METHOD'] == 'OPTIONS':
+                environ['PATH_INFO'] = '*'
+                environ['QUERY_STRING'] = ''
+                return
+            else:
+                raise _BadRequest('400 Bad Request',
+                                  f'invalid request target {target[:100]!r}')
+        path, _, query = target.partition('?')
+        if '%' in path:
+            path = unquote_to_bytes(path).decode('latin-1')
+        environ['PATH_INFO'] = path
+        environ['QUERY_STRING'] = query
+
+    @staticmethod
+    def _set_headers(environ, lines):
+        key = None
+        for line in lines[1:]:
+            name, colon, value = line.partition(':')
+            if not colon or not _HEADER_NAME.fullmatch(name):
+                if line[:1] in (' ', '\t') and key is not None:
+                    # An obsolete folded line continues the previous one.
+                    environ[key] += ' ' + line.strip(' \t')
+                    continue
+                raise _BadRequest('400 Bad Request',
+                                  f'invalid header line {line[:100]!r}')
+            if '_' in name:
+                # Would be indistinguishable from the same name with '-'
+                # once in the environment: a way to spoof headers.
+                key = None
+                continue
+            value = value.strip(' \t')
+            key = name.upper().replace('-', '_')
+            key = _SPECIAL_HEADERS.get(key) or 'HTTP_' + key
+            if key in environ:
+                if key == 'CONTENT_LENGTH' and environ[key] != value:
+                    raise _BadRequest('400 Bad Request',
+                                      'conflicting Content-Length headers')
+                if key != 'CONTENT_LENGTH':
+                    environ[key] += ',' + value
+            else:
+                environ[key] = value
+
+    def _make_input(self, environ):
+        coding = environ.get('HTTP_TRANSFER_ENCODING')
+        length = environ.get('CONTENT_LENGTH')
+        expect = (self.http11 and environ.get('HTTP_EXPECT', '').lower()
+                  == '100-continue')
+        if coding is not None:
+            if coding.lower() != 'chunked':
+                raise _BadRequest('501 Not Implemented',
+                                  f'transfer coding {coding!r} is not'
+                                  ' supported; only chunked')
+            if length is not None:
+                raise _BadRequest('400 Bad Request',
+                                  'both Content-Length and'
+                                  ' Transfer-Encoding given')
+            return _ChunkedInput(self.conn, expect)
+        if length is None or length == '':
+            return _NO_INPUT
+        if not length.isdigit() or not length.isascii():
+            raise _BadRequest('400 Bad Request',
+                              f'invalid Content-Length {length[:40]!r}')
+        length = int(length)
+        return _Input(self.conn, length, expect) if length else _NO_INPUT
+
+    # The WSGI side
+
+    def start_response(self, status, headers, exc_info=None):
+        if exc_info is not None:
+            try:
+                if self.headers_sent:
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif self.status is not None:
+            raise AssertionError('start_response called a second time'
+                                 ' without exc_info')
+        if (type(status) is not str or len(status) < 4
+                or not status[:3].isdigit() or status[3] != ' '):
+            raise ValueError(f'invalid status {status!r}: expected a str'
+                             ' like "200 OK"')
+        self.code = int(status[:3])
+        self.status = status
+        self.response_headers = headers
+        return self.write
+
+    def write(self, data):
+        """Send ``data`` (bytes) as part of the response body."""
+        if type(data) is not bytes:
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                raise TypeError(f'response body chunks must be bytes,'
+                                f' not {type(data).__name__}: {data!r:.60}')
+            data = bytes(data)
+        if self.status is None:
+            raise AssertionError('write() before start_response()')
+        head = b'' if self.headers_sent else self._head(data)
+        if not self.has_body or not data:
+            if head:
+                self.conn.send(head)
+            return
+        self.body_length += len(data)
+        if self.chunked:
+            data = b'%x\r\n%s\r\n' % (len(data), data)
+        self.conn.send(head + data if head else data)
+
+    def _head(self, first, complete=False):
+        """The status line and headers, completed by the server's own."""
+        code = self.code
+        self.has_body = (self.method != 'HEAD' and code >= 200
+                         and code not in _NO_BODY_CODES)
+        lines = [f'HTTP/1.1 {self.status}']
+        length = date = connection = None
+        for name, value in self.response_headers:
+            if type(name) is not str or type(value) is not str:
+                raise TypeError(f'header {name!r}: {value!r}: names and'
+                                ' values must be str')
+            lower = name.lower()
+            if lower == 'content-length':
+                length = value
+                continue  # checked, and put last by the code below
+            elif lower == 'date':
+                date = value
+            elif lower == 'connection':
+                connection = value.lower()
+                continue  # hop-by-hop: the server's own goes out below
+            elif lower == 'transfer-encoding':
+                continue  # the server decides the framing
+            lines.append(f'{name}: {value}')
+        if length is not None:
+            lines.append(f'Content-Length: {length}')
+            if length.isdigit():
+                self.declared_length = int(length)
+        elif complete and code not in _NO_BODY_CODES and code >= 200:
+            # The whole body is known: give its length, keep the connection.
+            lines.append(f'Content-Length: {len(first)}')
+            self.declared_length = len(first)
+        elif self.has_body:
+            if self.http11:
+                self.chunked = True
+                lines.append('Transfer-Encoding: chunked')
+            else:
+                self.keep_alive = False
+        if connection == 'close':
+            self.keep_alive = False
+        if date is None:
+            lines.append(f'Date: {clock.now().http_date}')
+        if not self.keep_alive:
+            lines.append('Connection: close')
+        elif not self.http11:
+            lines.append('Connection: keep-alive')
+        head = '\r\n'.join(lines)
+        breaks = len(lines) - 1
+        if head.count('\n') != breaks or head.count('\r') != breaks:
+            raise ValueError(f'line break inside the status or a header'
+                             f' of {self.response_headers!r:.200}')
+        self.headers_sent = True
+        return (head + '\r\n\r\n').encode('latin-1')
+
+    def respond(self):
+        """Run the application and send its response."""
+        conn = self.conn
+        server = conn.server
+        result = None
+        try:
+            result = server.application(self.environ, self.start_response)
+            if (type(result) is list and len(result) == 1
+                    and self.status is not None and not self.headers_sent):
+                # The common case: the whole body in one piece.
+                data = result[0]
+                if type(data) is not bytes:
+                    self.write(data)  # raises the TypeError
+                conn.send(self._head(data, complete=True)
+                          + (data if self.has_body else b''))
+                self.body_length = len(data) if self.has_body else 0
+            else:
+                for data in result:
+                    if data:
+                        self.write(data)
+                if not self.headers_sent:
+                    if self.status is None:
+                        raise AssertionError('the application returned'
+                                             ' without calling'
+                                             ' start_response')
+                    conn.send(self._head(b'', complete=True))
+                elif self.chunked:
+                    conn.send(b'0\r\n\r\n')
+            if (self.declared_length is not None and self.has_body
+                    and self.body_length != self.declared_length):
+                # The client would wait for bytes that never come, or
+                # read the surplus as the next response.
+                server.error_log.error(
+                    'application sent %d bytes of a %d-byte body for %s',
+                    self.body_length, self.declared_length,
+                    self.request_line)
+                self.keep_alive = False
+        except Abort as error:
+            self.log_status = error.log_status
+            conn.closed = True
+        except ClientDisconnected:
+            self.log_status = self.log_status or '499'
+            conn.closed = True
+        except Exception as error:
+            self._fail(error)
+        finally:
+            if result is not None and hasattr(result, 'close'):
+                try:
+                    result.close()
+                except Exception:
+                    server.error_log.exception(
+                        'closing the response of %s', self.request_line)
+            if server.log is not None:
+                self._log()
+
+    def _fail(self, error):
+        conn = self.conn
+        conn.server.error_log.error(
+            'error in the application for %s from %s', self.request_line,
+            conn.client, exc_info=error)
+        if self.headers_sent:
+            conn.closed = True
+            return
+        self.log_status = '500'
+        body = b'Internal Server Error\n'
+        try:
+            conn.send(b'HTTP/1.1 500 Internal Server Error\r\n'
+                      b'Content-Type: text/plain\r\nContent-Length: %d\r\n'
+                      b'Date: %s\r\n%s\r\n%s'
+                      % (len(body), clock.now().http_date.encode(),
+                         b'' if self.keep_alive else b'Connection: close\r\n',
+                         b'' if self.method == 'HEAD' else body))
+        except OSError:
+            conn.closed = True
+
+    def _log(self):
+        status = self.log_status or (self.status or '000')[:3]
+        conn = self.conn
+        conn.server.log.write(
+            f'{conn.client} - - [{clock.now().log_time}]'
+            f' "{self.request_line}" {status} {self.body_length or "-"}'
+            f' {time.time() - self.start:.6f}\n')
+
+
+class _NoInput:
+    """The body of a request that has none."""
+
+    def read(self, size=-1):
+        return b''
+
+    def readline(self, size=-1):
+        return b''
+
+    def readlines(self, hint=-1):
+        return []
+
+    def __iter__(self):
+        return iter(())
+
+    def discard(self, limit):
+        return True
+
+
+_NO_INPUT = _NoInput()
+
+
+class _Input:
+    """A ``Content-Length`` request body, read from the connection."""
+
+    def __init__(self, conn, length, expect_continue=False):
+        self.conn = conn
+        self.remaining = length
+        self.expect_continue = expect_continue
+
+    def _more(self, size):
+        """Up to ``size`` bytes of the body; raises if the client left."""
+        conn = self.conn
+        if self.expect_continue:
+            self.expect_continue = False
+            conn.send(b'HTTP/1.1 100 Continue\r\n\r\n')
+        data = conn.buffer
+        if not data:
+            data = conn.recv()
+            if not data:
+                raise ClientDisconnected(
+                    f'the client closed the connection with {self.remaining}'
+                    ' bytes of the request body unsent')
+        if len(data) > size:
+            conn.buffer = data[size:]
+            return data[:size]
+        conn.buffer = b''
+        return data
+
+    def read(self, size=-1):
+        if size is None or size < 0 or size > self.remaining:
+            size = self.remaining
+        if size == 0:
+            return b''
+        data = self._more(size)
+        self.remaining -= len(data)
+        if len(data) == size:
+            return data
+        parts = [data]
+        size -= len(data)
+        while size:
+            data = self._more(size)
+            self.remaining -= len(data)
+            size -= len(data)
+            parts.append(data)
+        return b''.join(parts)
+
+    def readline(self, size=-1):
+        if size is None or size < 0 or size > self.remaining:
+            size = self.remaining
+        parts = []
+        while size:
+            data = self._more(size)
+            end = data.find(b'\n') + 1
+            if end:
+                self.conn.buffer = data[end:] + self.conn.buffer
+                data = data[:end]
+            self.remaining -= len(data)
+            size -= len(data)
+            parts.append(data)
+            if end:
+                break
+        return b''.join(parts)
+
+    def readlines(self, hint=-1):
+        lines = []
+        total = 0
+        while line := self.readline():
+            lines.append(line)
+            total += len(line)
+            if 0 < hint <= total:
+                break
+        return lines
+
+    def __iter__(self):
+        return iter(self.readline, b'')
+
+    def discard(self, limit):
+        """Read what the application left unread, up to ``limit`` bytes.
+
+        Returns whether the connection is in step for a next request.
+        """
+        if self.expect_continue:
+            # The client waits for our word before sending the body;
+            # it never got it, so nothing of the body is on its way.
+            return False
+        if self.remaining > limit:
+            return False
+        try:
+            while self.remaining:
+                self.remaining -= len(self._more(self.remaining))
+        except OSError:
+            return False
+        return True
+
+
+class _ChunkedInput(_Input):
+    """A chunked request body, decoded as it is read."""
+
+    def __init__(self, conn, expect_continue=False):
+        super().__init__(conn, 0, expect_continue)
+        self.done = False
+        self.total = 0
+
+    def _line(self):
+        conn = self.conn
+        while True:
+            end = conn.buffer.find(b'\n')
+            if end >= 0:
+                line, conn.buffer = conn.buffer[:end], conn.buffer[end + 1:]
+                return line.rstrip(b'\r')
+            if len(conn.buffer) > _MAX_CHUNK_LINE:
+                raise ValueError('chunk size line too long')
+            data = conn.recv()
+            if not data:
+                raise ClientDisconnected('the client closed the connection'
+                                         ' inside a chunked request body')
+            conn.buffer += data
+
+    def _next_chunk(self):
+        """Read the next chunk's size line; False after the last chunk."""
+        if self.expect_continue:
+            self.expect_continue = False
+            self.conn.send(b'HTTP/1.1 100 Continue\r\n\r\n')
+        if self.total:
+            if self._line():
+                raise ValueError('chunk data longer than its size says')
+        line = self._line()
+        size = line.split(b';', 1)[0].strip()
+        if not size or size.strip(b'0123456789abcdefABCDEF'):
+            raise ValueError(f'invalid chunk size line {line[:40]!r}')
+        self.remaining = int(size, 16)
+        self.total += 1
+        if self.remaining == 0:
+            while self._line():
+                pass  # trailer fields, which WSGI has no place for
+            self.done = True
+            return False
+        return True
+
+    def read(self, size=-1):
+        parts = []
+        unlimited = size is None or size < 0
+        while unlimited or size > 0:
+            if not self.remaining and (self.done or not self._next_chunk()):
+                break
+            want = self.remaining if unlimited else min(size,
+                                                        self.remaining)
+            data = super().read(want)
+            parts.append(data)
+            if not unlimited:
+                size -= len(data)
+        return b''.join(parts)
+
+    def readline(self, size=-1):
+        parts = []
+        unlimited = size is None or size < 0
+        while unlimited or size > 0:
+            if not self.remaining and (self.done or not self._next_chunk()):
+                break
+            data = super().readline(self.remaining if unlimited
+                                    else min(size, self.remaining))
+            parts.append(data)
+            if not unlimited:
+                size -= len(data)
+            if data.endswith(b'\n'):
+                break
+        return b''.join(parts)
+
+    def discard(self, limit):
+        if self.expect_continue:
+            return False
+        try:
+            while limit > 0 and not self.done:
+                limit -= len(self.read(min(limit, _RECV_SIZE)))
+        except (OSError, ValueError):
+            return False
+        return self.done
