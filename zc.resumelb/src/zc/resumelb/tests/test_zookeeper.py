@@ -62,7 +62,6 @@ class ZooKeeperTests(unittest.TestCase):
     def setUp(self):
         self.zk = ZooKeeperLayer.client
         self.hosts = ZooKeeperLayer.server.hosts
-        self.procs = Processes(self.addCleanup)
         self.classes = itertools.count()
         # The zc.zk layout, with the workers node a link to a pool kept
         # outside the LB's subtree.
@@ -71,10 +70,13 @@ class ZooKeeperTests(unittest.TestCase):
         self.pool_path = f'{self.root}/pool'
         self.lb_settings = {'workers ->': '../pool'}
         self.zk.create(self.pool_path, b'{}', makepath=True)
+        self.addCleanup(self.zk.delete, self.root, recursive=True)
         self.zk.create(f'{self.pool_path}/providers')
         self.zk.create(self.lb_path, json.dumps(self.lb_settings).encode())
         self.zk.create(f'{self.lb_path}/providers')
-        self.addCleanup(self.zk.delete, self.root, recursive=True)
+        # Cleanups run last-in first-out: the processes stop before
+        # their tree is deleted.
+        self.procs = Processes(self.addCleanup)
 
     # Processes and registrations
 
@@ -203,15 +205,25 @@ class ZooKeeperTests(unittest.TestCase):
             return resume >= set(triple)
         wait_for(kept, what='default history back on the worker')
 
-        # LB settings: one-at-a-time requests to one worker drive the
-        # pool's mean backlog to d/(1+d), where the decay
-        # d = 1 - 1/(2 backlog_history) with one worker.
+        # LB settings: with one worker, strictly alternating get and put
+        # drive the pool's mean backlog to d/(1+d), where the decay
+        # d = 1 - 1/(2 backlog_history).
+        def idle_status():
+            status = self.status()
+            return status if status['backlog'] == 0 else None
+
+        def one_request():
+            self.assertEqual(
+                request(lb.port, host=self.fresh_class())[0], 200)
+            # The LB may put the worker back after the client has the
+            # response; the next request must not overtake that.
+            return wait_for(idle_status, what='the request to be put back')
+
         def mean_backlog_reaches(expected):
             def check():
                 for _ in range(20):
-                    self.assertEqual(
-                        request(lb.port, host=self.fresh_class())[0], 200)
-                return abs(self.status()['mean_backlog'] - expected) < 0.003
+                    status = one_request()
+                return abs(status['mean_backlog'] - expected) < 0.003
             return check
 
         def d_over_1_plus_d(backlog_history):
