@@ -41,7 +41,7 @@ setup(
     zip_safe=False,
     install_requires=['gevent>=24', 'zope.interface'],
     extras_require={
-        'test': ['zope.testrunner', 'zope.testing', 'PasteDeploy'],
+        'test': ['zope.testrunner', 'zope.testing', 'PasteDeploy', 'kazoo'],
         'zk': ['kazoo'],
     },
     entry_points={
