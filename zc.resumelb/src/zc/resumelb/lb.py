@@ -1,7 +1,6 @@
 """The load balancer: HTTP in, requests routed by class to workers."""
 import argparse
 import collections
-import datetime
 import importlib
 import json
 import logging

@@ -6,7 +6,6 @@ import gevent
 import gevent.server
 import gevent.socket
 
-from zc.resumelb import lb as lb_module
 from zc.resumelb import util
 from zc.resumelb.lb import LB
 from zc.resumelb.lb import host_classifier
