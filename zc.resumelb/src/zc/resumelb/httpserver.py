@@ -61,6 +61,14 @@ class ClientDisconnected(ConnectionError):
     """The client closed the connection, reset it or timed out."""
 
 
+class InvalidBody(ValueError):
+    """The request body breaks the chunked coding.
+
+    Raised to the application by ``wsgi.input``; if the application lets
+    it through, the client gets ``400 Bad Request``.
+    """
+
+
 class _BadRequest(Exception):
 
     def __init__(self, status, reason):
@@ -283,7 +291,7 @@ class _Connection:
 
     def refuse(self, error):
         body = f'{error.reason}\n'.encode('latin-1', 'replace')
-        self.sock.sendall(
+        self.send(
             b'HTTP/1.1 %s\r\nContent-Type: text/plain\r\n'
             b'Content-Length: %d\r\nConnection: close\r\n\r\n%s'
             % (error.status.encode('latin-1'), len(body), body))
@@ -554,6 +562,11 @@ class _Request:
         except ClientDisconnected:
             self.log_status = self.log_status or '499'
             conn.closed = True
+        except InvalidBody as error:
+            conn.closed = True
+            if not self.headers_sent:
+                self.log_status = '400'
+                conn.refuse(_BadRequest('400 Bad Request', str(error)))
         except Exception as error:
             self._fail(error)
         finally:
@@ -727,7 +740,7 @@ class _ChunkedInput(_Input):
                 line, conn.buffer = conn.buffer[:end], conn.buffer[end + 1:]
                 return line.rstrip(b'\r')
             if len(conn.buffer) > _MAX_CHUNK_LINE:
-                raise ValueError('chunk size line too long')
+                raise InvalidBody('chunk size line too long')
             data = conn.recv()
             if not data:
                 raise ClientDisconnected('the client closed the connection'
@@ -741,11 +754,11 @@ class _ChunkedInput(_Input):
             self.conn.send(b'HTTP/1.1 100 Continue\r\n\r\n')
         if self.total:
             if self._line():
-                raise ValueError('chunk data longer than its size says')
+                raise InvalidBody('chunk data longer than its size says')
         line = self._line()
         size = line.split(b';', 1)[0].strip()
         if not size or size.strip(b'0123456789abcdefABCDEF'):
-            raise ValueError(f'invalid chunk size line {line[:40]!r}')
+            raise InvalidBody(f'invalid chunk size line {line[:40]!r}')
         self.remaining = int(size, 16)
         self.total += 1
         if self.remaining == 0:

@@ -20,6 +20,7 @@ import gevent.socket
 
 from zc.resumelb import util
 from zc.resumelb.httpserver import Abort
+from zc.resumelb.httpserver import InvalidBody
 from zc.resumelb.httpserver import Server
 from zc.resumelb.pool import Pool
 from zc.resumelb.pool import PoolBase
@@ -337,7 +338,7 @@ class _Worker(util.Connection):
             data = queue.get()
             if data is None:
                 raise util.Disconnected(f'{self} went away')
-        except _ClientGone:
+        except (_ClientGone, InvalidBody):
             if self.is_connected:
                 self.put(rno, None)
             self._release(rno)
@@ -366,6 +367,8 @@ class _Worker(util.Connection):
             try:
                 data = read(_READ_BLOCK if chunked
                             else min(_READ_BLOCK, remaining))
+            except InvalidBody:
+                raise  # the HTTP server answers 400
             except (OSError, ValueError) as error:
                 raise _ClientGone(str(error)) from None
             if not data:

@@ -339,6 +339,13 @@ class RequestBodyTests(ServerTestCase):
                       b'Connection: close\r\n\r\nzz\r\n')
         self.assertEqual(seen, ["invalid chunk size line b'zz'"])
 
+    def test_bad_chunk_the_app_lets_through_is_a_400(self):
+        self.serve(echo)
+        answer = self.exchange(b'POST / HTTP/1.1\r\nTransfer-Encoding:'
+                               b' chunked\r\n\r\n5\r\nhello\r\nzz\r\n')
+        self.assertTrue(answer.startswith(b'HTTP/1.1 400 Bad Request\r\n'))
+        self.assertTrue(answer.endswith(b"invalid chunk size line b'zz'\n"))
+
     def test_expect_continue_is_answered_when_the_app_reads(self):
         self.serve(echo)
         for query, continues in (('', 1), ('none', 0)):
@@ -623,3 +630,44 @@ class TimeoutAndLimitTests(ServerTestCase):
         first.close()
         second.settimeout(10)
         self.assertEqual(self.read_response(second)[2], b'hello')
+
+
+class MangledRequestTests(ServerTestCase):
+    """Requests damaged at random: always a clean answer or a clean close."""
+
+    GOOD = (b'POST /echo?q=1 HTTP/1.1\r\nHost: example.com\r\n'
+            b'Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n'
+            b'Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n')
+
+    def mangle(self, rng):
+        data = bytearray(self.GOOD)
+        for _ in range(rng.randint(1, 4)):
+            action = rng.randrange(4)
+            at = rng.randrange(len(data) + 1)
+            if action == 0:
+                data[at] = rng.randrange(256)
+            elif action == 1:
+                del data[at:at + rng.randint(1, 8)]
+            elif action == 2:
+                data[at:at] = bytes(rng.randrange(256)
+                                    for _ in range(rng.randint(1, 8)))
+            else:
+                data = data[:at]
+        return bytes(data)
+
+    def test_mangled_requests(self):
+        import random
+        rng = random.Random(20261123)
+        self.serve(echo, socket_timeout=0.5)
+        for _ in range(300):
+            request = self.mangle(rng)
+            answer = self.exchange(request, end=True)
+            if answer:
+                self.assertRegex(answer, rb'^HTTP/1\.1 [1-5]\d\d ',
+                                 request)
+        application_errors = [r.getMessage() for r in self.errors
+                              if r.levelno > logging.INFO]
+        self.assertEqual(application_errors, [])
+        sock = self.connect()
+        sock.sendall(self.GOOD)
+        self.assertEqual(self.read_response(sock)[2], b'hello')

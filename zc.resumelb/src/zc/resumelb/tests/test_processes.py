@@ -274,6 +274,14 @@ class ThreeWorkerTests(unittest.TestCase):
         ).startswith(b'HTTP/1.1 400'))
         self.assertEqual(request(self.lb.port)[0], 200)
 
+    def test_broken_chunked_upload_is_a_400(self):
+        answer = self.raw(b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                          b'Transfer-Encoding: chunked\r\n\r\n'
+                          b'5\r\nhello\r\nnot hex\r\n')
+        self.assertTrue(answer.startswith(b'HTTP/1.1 400 Bad Request'))
+        self.assertIn(b"invalid chunk size line b'not hex'", answer)
+        self.assertEqual(request(self.lb.port)[0], 200)
+
     def test_silent_and_slow_clients_time_out(self):
         start = time.monotonic()
         self.assertEqual(self.raw(b'', timeout=10), b'')
