@@ -493,8 +493,9 @@ class _Request:
             lines.append(f'Content-Length: {length}')
             if length.isdigit():
                 self.declared_length = int(length)
-        elif complete and code not in _NO_BODY_CODES and code >= 200:
+        elif complete and self.has_body:
             # The whole body is known: give its length, keep the connection.
+            # (Not for HEAD: what a GET would return is unknown here.)
             lines.append(f'Content-Length: {len(first)}')
             self.declared_length = len(first)
         elif self.has_body:
