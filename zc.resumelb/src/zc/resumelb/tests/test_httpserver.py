@@ -193,6 +193,15 @@ class ResponseTests(ServerTestCase):
             self.assertTrue(first.endswith(b'\r\n\r\n'), first)
             self.assertTrue(second.endswith(b'\r\n\r\ncontent'), second)
 
+    def test_head_without_a_length_gets_none_made_up(self):
+        def app(environ, start_response):
+            start_response('200 OK', [('Content-Type', 'text/plain')])
+            return []
+        self.serve(app)
+        answer = self.exchange(b'HEAD / HTTP/1.0\r\n\r\n')
+        self.assertNotIn(b'Content-Length', answer)
+        self.assertTrue(answer.endswith(b'\r\n\r\n'))
+
     def test_write_callable(self):
         def app(environ, start_response):
             write = start_response('200 OK', [])
