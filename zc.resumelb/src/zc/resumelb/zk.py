@@ -247,6 +247,7 @@ class Follower:
         self.generation = 0
         self._closed = False
         self._stopped = gevent.event.Event()
+        self._resolver = None
         # One channel per kind: coalescing keeps the newest value of
         # each, and a deletion is never hidden behind a data change.
         self._data = (_ToHub(lambda value: self._current(value, on_data))
@@ -293,25 +294,33 @@ class Follower:
         self.generation += 1
         logger.info('%s deleted; resolving %s again',
                     self.resolved, self.path)
-        gevent.spawn(self._resolve_again)
+        if self._resolver is None:
+            self._resolver = gevent.spawn(self._resolve_again)
 
     def _resolve_again(self):
-        for delay in _backoff():
-            if self._closed:
+        try:
+            for delay in _backoff():
+                if self._closed:
+                    return
+                generation = self.generation = self.generation + 1
+                try:
+                    resolved = _blocking(resolve, self.client, self.path)
+                    _blocking(self._watch, resolved, generation)
+                except Exception as exc:
+                    logger.warning('following %s failed (%r); retrying'
+                                   ' in %.1fs', self.path, exc, delay)
+                    self._stopped.wait(delay)
+                    continue
+                if generation != self.generation:
+                    # Deleted again while the watches were being set.
+                    self._stopped.wait(delay)
+                    continue
+                logger.info('following %s at %s', self.path, resolved)
+                if self.on_moved is not None:
+                    self.on_moved(resolved)
                 return
-            generation = self.generation = self.generation + 1
-            try:
-                resolved = _blocking(resolve, self.client, self.path)
-                _blocking(self._watch, resolved, generation)
-            except Exception as exc:
-                logger.warning('following %s failed (%r); retrying in'
-                               ' %.1fs', self.path, exc, delay)
-                self._stopped.wait(delay)
-                continue
-            logger.info('following %s at %s', self.path, resolved)
-            if self.on_moved is not None:
-                self.on_moved(resolved)
-            return
+        finally:
+            self._resolver = None
 
     def close(self):
         """Stop watching; kazoo drops the watches at their next event."""
