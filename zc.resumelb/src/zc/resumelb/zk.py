@@ -4,6 +4,8 @@ Node data is a JSON object of *properties*; a property ``"NAME ->"`` makes
 ``NODE/NAME`` a link to the path it names (the zc.zk conventions).  kazoo
 (``pip install zc.resumelb[zk]``) talks to ZooKeeper; its watch callbacks
 run on kazoo's threads, so they only hand values to the gevent hub.
+A watched node that is deleted makes the runner resolve its configured
+path again, so re-pointed links and re-created nodes are followed.
 """
 import argparse
 import json
@@ -19,6 +21,7 @@ import gevent
 import gevent.event
 import gevent.pool
 import gevent.socket
+import gevent.threadpool
 
 from zc.resumelb import util
 from zc.resumelb.status import read_status
@@ -96,9 +99,6 @@ class _ToHub:
     def _deliver(self):
         self.callback(self.value)
 
-    def close(self):
-        self.watcher.close()
-
 
 def _local_addresses():
     try:
@@ -111,30 +111,113 @@ def _local_addresses():
     return others or found or ['127.0.0.1']
 
 
+_calls = None
+
+
+def _blocking(func, *args):
+    """``func(*args)`` on the runners' ZooKeeper thread.
+
+    kazoo's calls wait on native locks; made from a greenlet they would
+    stall the hub (every request of the LB or worker) for as long as
+    ZooKeeper takes to answer, or to come back.  One thread is enough
+    for these rare calls, and it lives as long as the process.
+    """
+    global _calls
+    if _calls is None:
+        _calls = gevent.threadpool.ThreadPool(1)
+    # Raised in the pool, an exception would also be reported there as
+    # an error; it is the caller's to handle.
+    ok, value = _calls.apply(_outcome, (func, args))
+    if not ok:
+        raise value
+    return value
+
+
+def _outcome(func, args):
+    try:
+        return True, func(*args)
+    except Exception as exc:
+        return False, exc
+
+
+def _backoff():
+    """Retry delays: 0.1 s doubling to at most 5 s."""
+    delay = 0.1
+    while True:
+        yield delay
+        delay = min(delay * 2, 5.0)
+
+
 class Registration:
     """Ephemeral ``host:port`` nodes under ``providers``, kept alive.
 
-    Re-created when a lost session is re-established.
+    Re-created when a lost session is re-established, retrying with
+    backoff until the nodes exist (the connection may drop again during
+    an attempt) or ``close()`` is called.
     """
 
     def __init__(self, client, providers, addr, **extra):
         self.client = client
         host, port = addr[:2]
-        hosts = ([host] if host not in ('', '0.0.0.0')
-                 else _local_addresses())
-        self.paths = [f'{providers}/{h}:{port}' for h in hosts]
+        self.hosts = ([host] if host not in ('', '0.0.0.0')
+                      else _local_addresses())
+        self.port = port
+        self.paths = self._paths(providers)
         data = dict(pid=os.getpid())
         data.update({k: v for k, v in extra.items() if v is not None})
         self.data = json.dumps(data).encode('utf-8')
         self._lost = False
-        self._recreate = _ToHub(lambda _: self.create())
+        self._closed = False
+        self._wanted = gevent.event.Event()
+        self._recreate = _ToHub(lambda _: self._wanted.set())
         client.add_listener(self._state)
         self.create()
+        self._keeper = gevent.spawn(self._keep)
+
+    def _paths(self, providers):
+        return [f'{providers}/{h}:{self.port}' for h in self.hosts]
 
     def create(self):
+        """Create the nodes that are missing."""
         for path in self.paths:
             if not self.client.exists(path):
                 self.client.create(path, self.data, ephemeral=True)
+
+    def move(self, providers):
+        """Register under ``providers`` from now on (a link was followed).
+
+        The old nodes are not deleted: the runners move only when the node
+        above the old ``providers`` was deleted, which ZooKeeper allows
+        only once its children are gone.
+        """
+        self.paths = self._paths(providers)
+        self._wanted.set()
+
+    def close(self):
+        """Stop re-creating the nodes (closing the client removes them)."""
+        self._closed = True
+        self.client.remove_listener(self._state)
+        self._wanted.set()
+
+    def _keep(self):
+        # Not killed by close(): a call in flight on the ZooKeeper thread
+        # finishes, then the loop sees the flag.
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            for delay in _backoff():
+                if self._closed:
+                    return
+                try:
+                    _blocking(self.create)
+                    break
+                except Exception as exc:
+                    logger.warning('registering %s failed (%r);'
+                                   ' retrying in %.1fs',
+                                   ', '.join(self.paths), exc, delay)
+                # A move or close() cuts the wait short.
+                self._wanted.wait(delay)
+                self._wanted.clear()
 
     def _state(self, state):
         if state == 'LOST':
@@ -142,6 +225,108 @@ class Registration:
         elif state == 'CONNECTED' and self._lost:
             self._lost = False
             self._recreate.send(None)
+
+
+class Follower:
+    """Watches the node a configured path resolves to, and follows it.
+
+    ``on_data(properties)`` gets the node's properties on every change,
+    ``on_children(resolved_path, children)`` its children; both run in
+    the hub.  When the node is deleted the configured path is resolved
+    again (a link may have been re-pointed, or the node may come back),
+    retrying with backoff while it does not resolve, and the node it then
+    resolves to is watched; ``on_moved(resolved_path)`` is told.  The
+    last settings stay in force meanwhile.
+    """
+
+    def __init__(self, client, path, resolved, on_data=None,
+                 on_children=None, on_moved=None):
+        self.client = client
+        self.path = path
+        self.on_moved = on_moved
+        self.generation = 0
+        self._closed = False
+        self._stopped = gevent.event.Event()
+        self._resolver = None
+        # One channel per kind: coalescing keeps the newest value of
+        # each, and a deletion is never hidden behind a data change.
+        self._data = (_ToHub(lambda value: self._current(value, on_data))
+                      if on_data is not None else None)
+        self._children = (
+            _ToHub(lambda value: self._current(value, on_children))
+            if on_children is not None else None)
+        self._deleted = _ToHub(self._node_deleted)
+        self._watch(resolved, self.generation)
+
+    def _current(self, value, func):
+        generation, args = value
+        if generation == self.generation and not self._closed:
+            func(*args)
+
+    def _watch(self, resolved, generation):
+        # kazoo threads run these callbacks: they only hand values on,
+        # and return False (kazoo then drops the watch) once stale.
+        self.resolved = resolved
+
+        def data_changed(data, stat):
+            if generation != self.generation:
+                return False
+            if stat is None:
+                self._deleted.send(generation)
+                return False
+            if self._data is not None:
+                self._data.send((generation, (parse_properties(data),)))
+
+        def children_changed(children):
+            if generation != self.generation:
+                return False
+            self._children.send((generation, (resolved, children)))
+
+        # The data watch reports a deletion that the children watch
+        # (kazoo stops it silently) would not.
+        self.client.DataWatch(resolved, data_changed)
+        if self._children is not None:
+            self.client.ChildrenWatch(resolved, children_changed)
+
+    def _node_deleted(self, generation):
+        if generation != self.generation or self._closed:
+            return
+        self.generation += 1
+        logger.info('%s deleted; resolving %s again',
+                    self.resolved, self.path)
+        if self._resolver is None:
+            self._resolver = gevent.spawn(self._resolve_again)
+
+    def _resolve_again(self):
+        try:
+            for delay in _backoff():
+                if self._closed:
+                    return
+                generation = self.generation = self.generation + 1
+                try:
+                    resolved = _blocking(resolve, self.client, self.path)
+                    _blocking(self._watch, resolved, generation)
+                except Exception as exc:
+                    logger.warning('following %s failed (%r); retrying'
+                                   ' in %.1fs', self.path, exc, delay)
+                    self._stopped.wait(delay)
+                    continue
+                if generation != self.generation:
+                    # Deleted again while the watches were being set.
+                    self._stopped.wait(delay)
+                    continue
+                logger.info('following %s at %s', self.path, resolved)
+                if self.on_moved is not None:
+                    self.on_moved(resolved)
+                return
+        finally:
+            self._resolver = None
+
+    def close(self):
+        """Stop watching; kazoo drops the watches at their next event."""
+        self._closed = True
+        self.generation += 1
+        self._stopped.set()
 
 
 def _configure_loggers(loggers):
@@ -166,29 +351,33 @@ def worker(app, global_conf, zookeeper, path, loggers=None, address=':0',
     """PasteDeploy ``zk`` server runner: a worker registered in ZooKeeper.
 
     Settings (``history``, ``max_skill_age``) come from the properties of
-    ``path`` and follow their changes.  With ``run`` false, returns the
+    ``path`` and follow their changes; when that node is deleted, ``path``
+    is resolved again and the worker follows (and registers under) the
+    node it then names.  With ``run`` false, returns the
     worker instead of serving until SIGTERM.  ``backdoor`` is accepted for
     configuration compatibility; no backdoor server is started.
     """
     from zc.resumelb.worker import Worker
     _configure_loggers(loggers)
     client = connect(zookeeper)
-    path = resolve(client, path)
+    resolved = resolve(client, path)
     the_worker = Worker(app, util.parse_addr(address, '127.0.0.1'),
                         threads=threads, **kw)
-    the_worker.update_settings(properties(client, path))
-    settings = _ToHub(the_worker.update_settings)
-    client.DataWatch(path, lambda data, stat: settings.send(
-        parse_properties(data)) if stat is not None else None)
+    the_worker.update_settings(properties(client, resolved))
     the_worker.zookeeper = client
-    the_worker.registration = Registration(
-        client, path + '/providers', the_worker.addr,
+    registration = the_worker.registration = Registration(
+        client, resolved + '/providers', the_worker.addr,
         description=description, version=version)
+    the_worker.settings_watch = Follower(
+        client, path, resolved, on_data=the_worker.update_settings,
+        on_moved=lambda real: registration.move(real + '/providers'))
     if not run:
         return the_worker
     done = gevent.event.Event()
 
     def terminate():
+        the_worker.settings_watch.close()
+        registration.close()
         client.stop()
         client.close()
         the_worker.shutdown()
@@ -238,7 +427,8 @@ def lbmain(args=None, run=True):
     options = _lb_parser().parse_args(args)
     util.configure_logging(options.logger_configuration)
     client = connect(options.zookeeper)
-    providers = resolve(client, options.path + '/workers/providers')
+    workers_path = options.path + '/workers/providers'
+    providers = resolve(client, workers_path)
     classifier = lbmodule._load(options.request_classifier)
     factory = lbmodule._load(options.pool_factory)
     disconnect_message = lbmodule.DEFAULT
@@ -252,7 +442,7 @@ def lbmain(args=None, run=True):
                      single_version=options.single_version)
     want_versions = options.single_version or factory is not lbmodule.Pool
 
-    def set_workers(children):
+    def set_workers(providers, children):
         addrs = {}
         for child in children:
             try:
@@ -270,14 +460,11 @@ def lbmain(args=None, run=True):
             addrs[addr] = version
         lb.set_worker_addrs(addrs if want_versions else list(addrs))
 
-    set_workers(client.get_children(providers))
-    workers_to_hub = _ToHub(set_workers)
-    client.ChildrenWatch(providers, workers_to_hub.send)
+    set_workers(providers, client.get_children(providers))
+    lb.workers_watch = Follower(client, workers_path, providers,
+                                on_children=set_workers)
     lb_path = resolve(client, options.path)
     lb.update_settings(properties(client, lb_path))
-    settings = _ToHub(lb.update_settings)
-    client.DataWatch(lb_path, lambda data, stat: settings.send(
-        parse_properties(data)) if stat is not None else None)
 
     listen = util.parse_addr(options.address)
     listener = util.listen(listen, options.backlog or 1024)
@@ -294,15 +481,21 @@ def lbmain(args=None, run=True):
     logger.info('serving on %s:%s', host, port)
     status = (lbmodule._status_server(options.status_server, lb.pool)
               if options.status_server else None)
-    lb.registration = Registration(
+    registration = lb.registration = Registration(
         client, lb_path + '/providers',
         (options.address.rsplit(':', 1)[0], port))
+    lb.settings_watch = Follower(
+        client, options.path, lb_path, on_data=lb.update_settings,
+        on_moved=lambda real: registration.move(real + '/providers'))
     lb.zookeeper = client
     if not run:
         return lb, server
     done = gevent.event.Event()
 
     def terminate():
+        lb.workers_watch.close()
+        lb.settings_watch.close()
+        registration.close()
         client.stop()
         client.close()
         server.close()

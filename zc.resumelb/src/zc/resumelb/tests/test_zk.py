@@ -3,6 +3,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import unittest
 from unittest import mock
 
@@ -21,7 +22,26 @@ def props(**values):
     return json.dumps(values).encode()
 
 
+class ZooKeeperThreadLayer:
+    """Starts the runners' ZooKeeper thread before the tests.
+
+    It lives as long as the process, and gets an entry in threading's
+    table on first use of current_thread(); made here, neither is blamed
+    on the first test that happens to need the thread.
+    """
+
+    @classmethod
+    def setUp(cls):
+        zk._blocking(threading.current_thread)
+
+    @classmethod
+    def tearDown(cls):
+        """The thread stays: the runners' next use would start it again."""
+
+
 class Base(unittest.TestCase):
+
+    layer = ZooKeeperThreadLayer
 
     def setUp(self):
         self.tree = fakezk.Tree()
@@ -43,7 +63,18 @@ class Base(unittest.TestCase):
     def start_worker(self, path='/lb/workers', **kw):
         worker = zk.worker(app, {}, 'zk:2181', path, run=False, **kw)
         self.addCleanup(worker.stop)
+        self.addCleanup(worker.registration.close)
+        self.addCleanup(worker.settings_watch.close)
         return worker
+
+    def delete_tree(self, path):
+        for child in self.tree.children(path):
+            self.delete_tree(f'{path}/{child}')
+        self.tree.delete(path)
+
+    def make_pool(self, path, **settings):
+        self.make(path, props(**settings))
+        self.make(path + '/providers')
 
 
 class ResolveTests(Base):
@@ -100,6 +131,57 @@ class WorkerRunnerTests(Base):
         worker.zookeeper.stop()
         self.assertEqual(self.tree.children('/lb/workers/providers'), [])
 
+    def test_registration_retried_until_it_exists(self):
+        worker = self.start_worker()
+        # The connection drops again while the registration is re-created
+        # after a session loss: three attempts fail, the fourth holds.
+        self.tree.fail_creates(3)
+        worker.zookeeper.lose_session()
+        self.assertEqual(self.tree.children('/lb/workers/providers'), [])
+        self.settle(lambda: self.tree.children('/lb/workers/providers'))
+        self.assertEqual(self.tree.failing_creates, 0)
+
+    def test_closed_registration_stops_retrying(self):
+        worker = self.start_worker()
+        self.tree.fail_creates(1000)
+        worker.zookeeper.lose_session()
+        gevent.sleep(0.05)
+        worker.registration.close()
+        gevent.sleep(0.05)
+        left = self.tree.failing_creates
+        self.assertLess(left, 1000)
+        gevent.sleep(0.5)
+        self.assertEqual(self.tree.failing_creates, left)
+
+    def test_settings_follow_a_relinked_or_recreated_node(self):
+        self.delete_tree('/lb/workers')
+        self.make_pool('/pool1', history=5)
+        self.tree.set('/lb', props(**{'workers ->': '/pool1'}))
+        worker = self.start_worker()
+        name = '%s:%s' % worker.addr
+        self.assertEqual(worker.history, 5)
+        self.assertEqual(self.tree.children('/pool1/providers'), [name])
+
+        # An operator re-points the link, then removes the old pool.
+        self.make_pool('/pool2', history=7)
+        self.tree.set('/lb', props(**{'workers ->': '/pool2'}))
+        self.delete_tree('/pool1')
+        self.settle(lambda: worker.history == 7)
+        self.settle(lambda: self.tree.children('/pool2/providers'))
+        self.assertEqual(self.tree.children('/pool2/providers'), [name])
+
+        # The node goes away for a while and comes back: the worker keeps
+        # its settings meanwhile, then follows the new node.
+        self.delete_tree('/pool2')
+        gevent.sleep(0.3)
+        self.assertEqual(worker.history, 7)
+        self.make_pool('/pool2', history=9)
+        self.settle(lambda: worker.history == 9)
+        self.settle(lambda: self.tree.children('/pool2/providers'))
+        # Changes of the new node are followed too.
+        self.tree.set('/pool2', props(history=11))
+        self.settle(lambda: worker.history == 11)
+
     def test_resume_file_passes_through(self):
         tmp = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, tmp)
@@ -113,6 +195,9 @@ class LBTests(WorkerRunnerTests):
         lb, server = zk.lbmain(f'zk:2181 /lb -a 127.0.0.1:0 {options}')
         self.addCleanup(lb.stop)
         self.addCleanup(server.stop)
+        for closeable in (lb.registration, lb.settings_watch,
+                          lb.workers_watch):
+            self.addCleanup(closeable.close)
         return lb, server
 
     def test_workers_join_settings_follow_and_lb_registers(self):
@@ -156,6 +241,46 @@ class LBTests(WorkerRunnerTests):
         worker = self.start_worker('/lb/workers')
         self.assertEqual(worker.history, 5)
         self.settle(lambda: len(lb.pool.workers) == 1)
+
+    def test_workers_follow_a_relinked_providers_node(self):
+        self.delete_tree('/lb/workers')
+        self.make_pool('/pool1')
+        self.tree.set('/lb', props(**{'workers ->': '/pool1'}))
+        lb, server = self.lbmain('-v')
+        first = self.start_worker(version='1')
+        self.settle(lambda: len(lb.pool.workers) == 1)
+
+        self.make_pool('/pool2')
+        self.tree.set('/lb', props(**{'workers ->': '/pool2'}))
+        self.delete_tree('/pool1')
+        second = zk.worker(app, {}, 'zk:2181', '/pool2', run=False,
+                           version='2')
+        self.addCleanup(second.stop)
+        self.addCleanup(second.registration.close)
+        self.addCleanup(second.settings_watch.close)
+        # Versions are read from the providers node now followed.
+        self.settle(lambda: set(lb.worker_addrs) == {first.addr,
+                                                     second.addr})
+        self.assertEqual(lb.worker_addrs[second.addr], '2')
+
+        # Deleted and re-created under the same path.
+        self.delete_tree('/pool2')
+        self.settle(lambda: lb.worker_addrs == {})
+        self.make_pool('/pool2')
+        self.settle(lambda: set(lb.worker_addrs) == {first.addr,
+                                                     second.addr})
+
+    def test_lb_settings_follow_a_recreated_node(self):
+        lb, server = self.lbmain()
+        name = '127.0.0.1:%s' % server.address[1]
+        self.delete_tree('/lb/workers')
+        self.delete_tree('/lb')
+        gevent.sleep(0.2)
+        self.assertEqual(lb.pool.variance, 2.0)
+        self.make('/lb', props(variance=5))
+        self.make('/lb/providers')
+        self.settle(lambda: lb.pool.variance == 5.0)
+        self.settle(lambda: self.tree.children('/lb/providers') == [name])
 
     def test_usage_errors(self):
         with self.assertRaises(SystemExit) as context:

@@ -273,3 +273,28 @@ class ZooKeeperTests(unittest.TestCase):
         # The LB's watch on the providers survived its new session.
         second = self.worker('second')
         wait_for_workers(lb.port, {second.pid})
+
+    def test_a_relinked_pool_is_followed(self):
+        first = self.worker('first')
+        lb = self.lb()
+        wait_for_workers(lb.port, {first.pid})
+
+        # The operator moves the pool: a new node, the link re-pointed,
+        # the old node deleted (with the worker's registration in it).
+        pool2 = f'{self.root}/pool2'
+        self.zk.create(pool2, b'{}')
+        self.zk.create(f'{pool2}/providers')
+        self.zk.set(self.lb_path, json.dumps(
+            {'workers ->': '../pool2'}).encode())
+        self.zk.delete(self.pool_path, recursive=True)
+
+        # The running worker follows the link and registers anew; the
+        # running LB follows it to the new providers node and so sees
+        # both the moved worker and one started afterwards.
+        self.registered(f'{pool2}/providers', first)
+        self.pool_path = pool2
+        second = self.worker('second')
+        wait_for(lambda: self.lb_workers() == sorted(
+            '%s:%d' % w.addr for w in (first, second)),
+            what='the LB to follow the link to both workers')
+        wait_for_workers(lb.port, {first.pid, second.pid})
