@@ -46,7 +46,13 @@ egg-info:
 check:
 	@$(PYTHON) tools/check-skeleton $(DISTS)
 
+# System packages the tests use, installed when missing so that `make test`
+# works on a fresh machine: gcc for zc.recipe.egg's custom recipe (it builds
+# a C extension), zookeeper for zc.resumelb's real-server tests.
+TEST_PACKAGES := gcc zookeeper
+
 test: check bin/test
+	@tools/apt-ensure $(TEST_PACKAGES)
 	@$(PYTHON) tools/run-tests $(TESTFLAGS)
 
 # wrk and nginx: zc.resumelb's benchmark compares against nginx under wrk.
