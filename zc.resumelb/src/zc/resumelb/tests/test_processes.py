@@ -8,7 +8,6 @@ import concurrent.futures
 import hashlib
 import http.client
 import itertools
-import json
 import os
 import re
 import shutil
@@ -20,6 +19,7 @@ import tempfile
 import time
 import unittest
 
+from zc.resumelb.status import read_status
 from zc.resumelb.worker import get_resume
 
 HOST = '127.0.0.1'
@@ -292,13 +292,7 @@ class ThreeWorkerTests(unittest.TestCase):
         self.assertEqual(request(self.lb.port)[0], 200)
 
     def test_status_server(self):
-        with socket.socket(socket.AF_UNIX) as sock:
-            sock.settimeout(10)
-            sock.connect(ThreeWorkers.status_path)
-            data = b''
-            while chunk := sock.recv(65536):
-                data += chunk
-        status = json.loads(data)
+        status = read_status(ThreeWorkers.status_path)
         self.assertEqual(sorted(status), ['backlog', 'mean_backlog',
                                           'workers', 'workers_ex'])
         self.assertEqual([w[0] for w in status['workers']],

@@ -10,9 +10,9 @@ import itertools
 import json
 import os
 import signal
-import socket
 import unittest
 
+from zc.resumelb.status import read_status
 from zc.resumelb.tests.test_processes import Processes
 from zc.resumelb.tests.test_processes import request
 from zc.resumelb.tests.test_processes import wait_for
@@ -117,13 +117,7 @@ class ZooKeeperTests(unittest.TestCase):
         return proc
 
     def status(self):
-        with socket.socket(socket.AF_UNIX) as sock:
-            sock.settimeout(10)
-            sock.connect(self.status_path)
-            data = b''
-            while chunk := sock.recv(65536):
-                data += chunk
-        return json.loads(data)
+        return read_status(self.status_path)
 
     def lb_workers(self):
         return [w[0] for w in self.status()['workers']]
