@@ -15,7 +15,8 @@ responses and 32 connections:
 Every front end keeps connections alive to the client (wrk) and to its
 backends, and writes an access-log line per request to /dev/null.
 
-Prints one line: the figures and resumelb's ratios to both nginx setups.
+Prints one line: the figures, the CPU time the (single) LB process spent
+per request, and resumelb's ratios to both nginx setups.
 Needs ``apt-get install -y wrk nginx``; without them it says so and
 exits 1.
 """
@@ -85,7 +86,15 @@ def wrk(port):
     errors = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
     if errors:
         raise SystemExit(f'wrk saw {errors.group(1)} error responses')
-    return rate, p99
+    requests = int(re.search(r'(\d+) requests in', out).group(1))
+    return rate, p99, requests
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time used by process ``pid`` so far (Linux)."""
+    with open(f'/proc/{pid}/stat') as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def main():
@@ -123,10 +132,12 @@ def main():
         for port in worker_ports + pywsgi_ports + lean_ports:
             wait_port(port)
         for port, processes in ((lb_port, 1), (lb2_port, 2)):
-            spawn(sys.executable, '-c', 'import sys; from zc.resumelb.lb'
+            lb = spawn(sys.executable, '-c', 'import sys; from zc.resumelb.lb'
                   ' import main; sys.exit(main())', '-a', f'{HOST}:{port}',
                   '-l', os.devnull, '-w', str(processes),
                   *[f'{HOST}:{p}' for p in worker_ports])
+            if processes == 1:
+                lb_pid = lb.pid
         for name, ports in (('pywsgi', pywsgi_ports), ('lean', lean_ports)):
             conf_dir = os.path.join(tmp, name)
             os.mkdir(conf_dir)
@@ -139,14 +150,16 @@ def main():
         for port in (lb_port, lb2_port, *nginx_ports.values()):
             wait_port(port)
         time.sleep(1)  # the LB connects to its workers
-        figures = {
-            'resumelb': wrk(lb_port),
+        lb_cpu = cpu_seconds(lb_pid)
+        figures = {'resumelb': wrk(lb_port)}
+        lb_cpu = cpu_seconds(lb_pid) - lb_cpu
+        figures.update({
             'resumelb -w2': wrk(lb2_port),
             'nginx 3 pywsgi': wrk(nginx_ports['pywsgi']),
             'nginx 3 lean': wrk(nginx_ports['lean']),
             'one pywsgi': wrk(pywsgi_ports[0]),
             'one lean': wrk(lean_ports[0]),
-        }
+        })
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -158,7 +171,9 @@ def main():
                 proc.wait()
         shutil.rmtree(tmp, ignore_errors=True)
     print('; '.join(f'{name}: {rate:.0f} req/s p99 {p99:.1f} ms'
-                    for name, (rate, p99) in figures.items()), end='; ')
+                    for name, (rate, p99, _) in figures.items()), end='; ')
+    print(f'resumelb LB CPU {lb_cpu / figures["resumelb"][2] * 1e6:.0f}'
+          ' us/request', end='; ')
     ratios = []
     for lb in ('resumelb', 'resumelb -w2'):
         for baseline in ('nginx 3 pywsgi', 'nginx 3 lean'):
