@@ -6,6 +6,7 @@ import gevent
 import gevent.server
 import gevent.socket
 
+from zc.resumelb import lb as lb_module
 from zc.resumelb import util
 from zc.resumelb.lb import LB
 from zc.resumelb.lb import host_classifier
@@ -274,3 +275,68 @@ class ClassifierTests(unittest.TestCase):
                                    {'PATH_INFO': '/foo'},
                                    {'PATH_INFO': '/foo/bar/baz'})],
             ['', '', '', 'foo', 'foo'])
+
+
+class ReplyTests(unittest.TestCase):
+    """A response's frames between a worker connection and its request."""
+
+    def setUp(self):
+        self.saved = util.queue_size_bytes
+        util.queue_size_bytes = 999
+
+    def tearDown(self):
+        util.queue_size_bytes = self.saved
+
+    def test_frames_in_order_in_memory_then_through_a_file(self):
+        reply = lb_module._Reply()
+        reply.put(('200 OK', []))
+        reply.put(b'a' * 1000)
+        self.assertIsNone(reply.overflow)
+        # As with a BufferedQueue: once the limit is held, the next frame
+        # goes to a temporary file.
+        reply.put(b'b' * 1000)
+        self.assertIsNotNone(reply.overflow.file)
+        reply.put(b'')
+        self.assertEqual([reply.get() for _ in range(4)],
+                         [('200 OK', []), b'a' * 1000, b'b' * 1000, b''])
+        reply.close()
+
+    def test_get_waits_for_a_put(self):
+        reply = lb_module._Reply()
+        getter = gevent.spawn(reply.get)
+        gevent.sleep(0.01)
+        self.assertFalse(getter.dead)
+        reply.put(b'x')
+        self.assertEqual(getter.get(timeout=1), b'x')
+
+    def test_close_removes_the_file_and_drops_later_frames(self):
+        reply = lb_module._Reply()
+        reply.put(b'a' * 1000)
+        reply.put(b'b' * 1000)
+        spill = reply.overflow.file
+        reply.close()
+        reply.close()
+        self.assertTrue(spill.closed)
+        reply.put(b'c')
+        self.assertEqual(len(reply.frames), 0)
+
+    def test_a_closed_body_closes_the_spill_file(self):
+        lb = LB([], host_classifier)
+        self.addCleanup(lb.stop)
+        listener = gevent.socket.socket()
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(1)
+        self.addCleanup(listener.close)
+        sock = gevent.socket.create_connection(listener.getsockname())
+        self.addCleanup(sock.close)
+        worker = lb_module._Worker(lb, sock, listener.getsockname(), None)
+        self.addCleanup(worker.disconnected)
+        reply = worker.readers[7] = lb_module._Reply()
+        for _ in range(3):
+            reply.put(b'z' * 1000)
+        spill = reply.overflow.file
+        body = lb_module._Body(worker, 7, reply, head=False)
+        self.assertEqual(next(body), b'z' * 1000)
+        body.close()  # the client went away
+        self.assertTrue(spill.closed)
+        self.assertNotIn(7, worker.readers)
