@@ -1,5 +1,6 @@
 """Framing and queues (spec §3, §6.5)."""
 import marshal
+import os
 import socket
 import struct
 import unittest
@@ -161,3 +162,37 @@ class ParseAddrTests(unittest.TestCase):
         util.set_nodelay(a)
         a.close()
         b.close()
+
+
+class EagerWriteTests(unittest.TestCase):
+    """Workers' connections write a finished response at once."""
+
+    def connection(self, eager):
+        ours, theirs = gevent.socket.socketpair()
+        self.addCleanup(theirs.close)
+        conn = util.Connection(ours, addr=('peer', 0))
+        self.addCleanup(conn.disconnected)
+        conn.eager = eager
+        return conn, theirs
+
+    def test_frames_are_on_the_wire_before_the_writer_task_runs(self):
+        for eager in (True, False):
+            with self.subTest(eager=eager):
+                conn, theirs = self.connection(eager)
+                conn.put_frames(5, ('200 OK', []), b'hi', b'')
+                # No yield to the hub since: only an eager write is out.
+                try:
+                    sent = len(os.read(theirs.fileno(), 65536))
+                except BlockingIOError:
+                    sent = 0
+                self.assertEqual(bool(sent), eager)
+
+    def test_what_a_full_socket_refuses_follows_in_order(self):
+        conn, theirs = self.connection(True)
+        big = os.urandom(4_000_000)
+        conn.put_frames(1, big)
+        conn.put_frames(2, b'after')
+        self.assertGreater(conn.write_queue.qsize(), 0)  # a partial write
+        reader = util.FrameReader(theirs)
+        self.assertEqual(reader.read(), (1, big))
+        self.assertEqual(reader.read(), (2, b'after'))
