@@ -491,6 +491,23 @@ def _status_server(path, pool):
     return server
 
 
+def _drain(server, status, lb, connections):
+    """Stop taking connections, then finish the requests in progress.
+
+    ``connections`` is the server's pool of client connection tasks;
+    they get up to 5 seconds after the last response started to finish
+    writing.  Returns the monotonic time that allowance ended.
+    """
+    server.close()
+    if status is not None:
+        status.close()
+    lb.shutdown()
+    deadline = time.monotonic() + 5
+    while len(connections) and time.monotonic() < deadline:
+        gevent.sleep(0.01)
+    return deadline
+
+
 def _parser():
     parser = argparse.ArgumentParser(
         prog='resumelb',
@@ -590,34 +607,20 @@ def main(args=None):
     logger.info('serving on %s:%s', host, port)
     status = (_status_server(options.status_server, lb.pool)
               if options.status_server and children is not None else None)
-    done = gevent.event.Event()
 
     def terminate():
         logger.info('SIGTERM: draining')
         for pid in children or ():
             os.kill(pid, signal.SIGTERM)
-        server.close()
-        if status is not None:
-            status.close()
-        lb.shutdown()
-        # Let open client connections finish writing.
-        deadline = time.monotonic() + 5
-        while len(spawn) and time.monotonic() < deadline:
-            gevent.sleep(0.01)
+        deadline = _drain(server, status, lb, spawn) + 5
         for pid in children or ():
-            while time.monotonic() < deadline + 5:
+            while time.monotonic() < deadline:
                 try:
                     if os.waitpid(pid, os.WNOHANG)[0]:
                         break
                 except ChildProcessError:
                     break  # gevent's SIGCHLD handling reaped it already
                 gevent.sleep(0.05)
-        done.set()
 
-    handler = gevent.signal_handler(
-        signal.SIGTERM, lambda: gevent.spawn(terminate))
-    try:
-        done.wait()
-    finally:
-        handler.cancel()
+    util.run_until_sigterm(terminate)
     return 0

@@ -11,6 +11,7 @@ import hmac
 import logging
 import marshal
 import queue
+import signal
 import socket
 import struct
 import tempfile
@@ -496,6 +497,25 @@ def set_nodelay(sock):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except OSError:
         pass  # Unix sockets in tests have no Nagle to disable.
+
+
+def run_until_sigterm(terminate):
+    """Wait until SIGTERM has come and ``terminate()`` has returned.
+
+    ``terminate`` runs in a task of its own, not in the signal handler,
+    so that it may wait for requests to finish.
+    """
+    done = gevent.event.Event()
+
+    def on_sigterm():
+        terminate()
+        done.set()
+
+    handler = gevent.signal_handler(signal.SIGTERM, gevent.spawn, on_sigterm)
+    try:
+        done.wait()
+    finally:
+        handler.cancel()
 
 
 def configure_logging(spec):

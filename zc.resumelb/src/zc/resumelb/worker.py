@@ -13,7 +13,6 @@ import logging
 import marshal
 import os
 import pprint
-import signal
 import sys
 import tempfile
 import time
@@ -604,17 +603,10 @@ def server_runner(app, global_conf, address, **kw):
         kw['secret'] = util.read_secret(secret_file)
     worker = Worker(app, util.parse_addr(address, '127.0.0.1'), **kw)
     logger.info('worker listening on %s:%s', *worker.addr)
-    done = gevent.event.Event()
 
     def terminate():
         logger.info('SIGTERM: finishing active requests')
         worker.shutdown()
-        done.set()
 
-    handler = gevent.signal_handler(
-        signal.SIGTERM, lambda: gevent.spawn(terminate))
-    try:
-        done.wait()
-    finally:
-        handler.cancel()
+    util.run_until_sigterm(terminate)
     return worker

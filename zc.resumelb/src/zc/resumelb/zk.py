@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import posixpath
-import signal
 import socket
 import sys
 import time
@@ -373,7 +372,6 @@ def worker(app, global_conf, zookeeper, path, loggers=None, address=':0',
         on_moved=lambda real: registration.move(real + '/providers'))
     if not run:
         return the_worker
-    done = gevent.event.Event()
 
     def terminate():
         the_worker.settings_watch.close()
@@ -381,14 +379,8 @@ def worker(app, global_conf, zookeeper, path, loggers=None, address=':0',
         client.stop()
         client.close()
         the_worker.shutdown()
-        done.set()
 
-    handler = gevent.signal_handler(
-        signal.SIGTERM, lambda: gevent.spawn(terminate))
-    try:
-        done.wait()
-    finally:
-        handler.cancel()
+    util.run_until_sigterm(terminate)
 
 
 def _lb_parser():
@@ -490,7 +482,6 @@ def lbmain(args=None, run=True):
     lb.zookeeper = client
     if not run:
         return lb, server
-    done = gevent.event.Event()
 
     def terminate():
         lb.workers_watch.close()
@@ -498,21 +489,9 @@ def lbmain(args=None, run=True):
         registration.close()
         client.stop()
         client.close()
-        server.close()
-        if status is not None:
-            status.close()
-        lb.shutdown()
-        deadline = time.monotonic() + 5
-        while len(spawn) and time.monotonic() < deadline:
-            gevent.sleep(0.01)
-        done.set()
+        lbmodule._drain(server, status, lb, spawn)
 
-    handler = gevent.signal_handler(
-        signal.SIGTERM, lambda: gevent.spawn(terminate))
-    try:
-        done.wait()
-    finally:
-        handler.cancel()
+    util.run_until_sigterm(terminate)
     return 0
 
 
