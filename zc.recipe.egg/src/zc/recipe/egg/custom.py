@@ -6,6 +6,8 @@ import sys
 import zc.buildout
 import zc.buildout.easy_install
 
+from zc.recipe.egg.egg import links_and_index
+
 # rpath entries starting with these are expanded by the dynamic linker at
 # load time and must not be turned into buildout paths.
 _RPATH_SPECIALS = ('$ORIGIN', '$LIB', '$PLATFORM',
@@ -67,17 +69,7 @@ class Custom(Base):
     def __init__(self, buildout, name, options):
         super().__init__(buildout, name, options)
         b_options = buildout['buildout']
-
-        links = options.get('find-links', b_options.get('find-links', ''))
-        links = tuple(links.split())
-        if links:
-            options['find-links'] = '\n'.join(links)
-        self.links = links
-
-        index = options.get('index', b_options.get('index'))
-        if index is not None:
-            options['index'] = index
-        self.index = index
+        self.links, self.index = links_and_index(buildout, options)
 
         environment_section = options.get('environment')
         if environment_section:

@@ -40,6 +40,23 @@ def get_bool(options, name, default=False, *, part=None):
         '; expected true or false')
 
 
+def links_and_index(buildout, options):
+    """The part's find-links (a tuple) and index, defaulting to buildout's.
+
+    Both are written back into ``options``, so that buildout reinstalls
+    the part when they change.
+    """
+    b_options = buildout['buildout']
+    links = tuple(options.get('find-links',
+                              b_options.get('find-links', '')).split())
+    if links:
+        options['find-links'] = '\n'.join(links)
+    index = options.get('index', b_options.get('index'))
+    if index is not None:
+        options['index'] = index
+    return links, index
+
+
 def _in_part(part):
     return f' in part [{part}]' if part else ''
 
@@ -57,17 +74,7 @@ class Eggs:
         self.name = name
         self.options = options
         b_options = buildout['buildout']
-
-        links = options.get('find-links', b_options['find-links'])
-        links = tuple(links.split())
-        if links:
-            options['find-links'] = '\n'.join(links)
-        self.links = links
-
-        index = options.get('index', b_options.get('index'))
-        if index is not None:
-            options['index'] = index
-        self.index = index
+        self.links, self.index = links_and_index(buildout, options)
 
         # allow-hosts protects the whole buildout, so a part cannot widen it.
         self.allow_hosts = tuple(
