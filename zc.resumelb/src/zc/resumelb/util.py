@@ -67,17 +67,23 @@ def _decode(rno, payload):
             f'undecodable payload for request {rno}: {error}') from None
 
 
+def _recv(sock, size):
+    """Up to ``size`` bytes; Disconnected when the peer is gone."""
+    try:
+        data = sock.recv(size)
+    except OSError as error:
+        if _is_disconnect(error):
+            raise Disconnected(str(error)) from None
+        raise
+    if not data:
+        raise Disconnected('connection closed by peer')
+    return data
+
+
 def _recv_exactly(sock, size):
     parts = []
     while size:
-        try:
-            data = sock.recv(min(size, 1 << 20))
-        except OSError as error:
-            if _is_disconnect(error):
-                raise Disconnected(str(error)) from None
-            raise
-        if not data:
-            raise Disconnected('connection closed by peer')
+        data = _recv(sock, min(size, 1 << 20))
         parts.append(data)
         size -= len(data)
     return b''.join(parts)
@@ -115,15 +121,7 @@ class FrameReader:
         buffer = self.buffer[self.pos:]
         self.pos = 0
         while len(buffer) < need:
-            try:
-                data = self.sock.recv(max(262144, need - len(buffer)))
-            except OSError as error:
-                if _is_disconnect(error):
-                    raise Disconnected(str(error)) from None
-                raise
-            if not data:
-                raise Disconnected('connection closed by peer')
-            buffer += data
+            buffer += _recv(self.sock, max(262144, need - len(buffer)))
         self.buffer = buffer
 
     def read(self):
