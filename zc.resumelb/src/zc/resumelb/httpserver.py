@@ -639,12 +639,16 @@ class _Input:
         self.remaining = length
         self.expect_continue = expect_continue
 
+    def _continue(self):
+        """Tell a client waiting for it to send the body: the app reads."""
+        if self.expect_continue:
+            self.expect_continue = False
+            self.conn.send(b'HTTP/1.1 100 Continue\r\n\r\n')
+
     def _more(self, size):
         """Up to ``size`` bytes of the body; raises if the client left."""
         conn = self.conn
-        if self.expect_continue:
-            self.expect_continue = False
-            conn.send(b'HTTP/1.1 100 Continue\r\n\r\n')
+        self._continue()
         data = conn.buffer
         if not data:
             data = conn.recv()
@@ -750,9 +754,7 @@ class _ChunkedInput(_Input):
 
     def _next_chunk(self):
         """Read the next chunk's size line; False after the last chunk."""
-        if self.expect_continue:
-            self.expect_continue = False
-            self.conn.send(b'HTTP/1.1 100 Continue\r\n\r\n')
+        self._continue()
         if self.total:
             if self._line():
                 raise InvalidBody('chunk data longer than its size says')
