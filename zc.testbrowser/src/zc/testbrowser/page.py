@@ -1,0 +1,346 @@
+"""The page model: links, forms, fields and items of one document.
+
+Every backend describes its document as a flat list of ``Element`` records
+in document order (parsed HTML for the WSGI and HTTP browsers, one script
+over the live DOM for a real browser) and hands it to ``build_page``.  All
+finding and form logic then works on the ``Page`` this returns, so the
+backends agree by construction.  A backend acts on the page through the
+``Page`` methods named in ``zc.testbrowser.interfaces.IPageModel``;
+``Page`` itself implements them for a static document (values kept in the
+records, submission by the browser's ``navigate``).
+"""
+import urllib.parse
+
+import zope.interface
+
+from zc.testbrowser._forms import encode_submission
+from zc.testbrowser.interfaces import IPageModel
+
+TEXT_LIKE = frozenset((
+    'text', 'email', 'number', 'search', 'url', 'tel', 'date', 'time',
+    'datetime-local', 'month', 'week', 'range', 'color', 'password',
+    'hidden'))
+KNOWN_INPUT_TYPES = TEXT_LIKE | {
+    'checkbox', 'radio', 'submit', 'image', 'button', 'reset', 'file'}
+
+
+def normalize(text):
+    """Collapse every run of whitespace to one space and strip the ends."""
+    return ' '.join(text.split())
+
+
+class Element:
+    """One element as a backend saw it.
+
+    ``tag`` lower case; ``attrs`` a dict of string values (``''`` for a
+    valueless attribute); ``text`` the text content (raw for ``textarea``,
+    which has its leading newline already removed as parsing does);
+    ``form``/``label``/``select``: the position in the element list of the
+    form that owns the element, the ``label`` that encloses it and the
+    ``select`` that holds an ``option``, or None; ``handle`` whatever the
+    backend needs to act on the element later (None for parsed HTML).
+    """
+
+    __slots__ = ('tag', 'attrs', 'text', 'form', 'label', 'select', 'handle')
+
+    def __init__(self, tag, attrs, text='', form=None, label=None,
+                 select=None, handle=None):
+        self.tag = tag
+        self.attrs = attrs
+        self.text = text
+        self.form = form
+        self.label = label
+        self.select = select
+        self.handle = handle
+
+    def __repr__(self):
+        return f'<Element {self.tag} {self.attrs!r}>'
+
+
+class LinkRecord:
+    """An ``a`` or ``area`` with an ``href``."""
+
+    __slots__ = ('element', 'text', 'url')
+
+    def __init__(self, element, url):
+        self.element = element
+        self.text = '' if element.tag == 'area' else normalize(element.text)
+        self.url = url
+
+
+class Item:
+    """A selectable thing: an ``option``, a checkbox or a radio button."""
+
+    __slots__ = ('element', 'value', 'labels', 'selected', 'disabled',
+                 'owner')
+
+    def __init__(self, element, value, labels, selected, disabled):
+        self.element = element
+        self.value = value
+        self.labels = labels
+        self.selected = selected
+        self.disabled = disabled
+        self.owner = None  # the Field (select) or Group it belongs to
+
+
+class Field:
+    """A control that is not a checkbox or radio button.
+
+    ``kind`` is the control's ``type``: the lower-cased input type
+    ('text' for a missing or unknown one), 'textarea', 'select', 'submit'
+    (also ``<button>``), 'image', 'button', 'reset', 'file'.
+    """
+
+    __slots__ = ('element', 'kind', 'name', 'labels', 'value', 'items',
+                 'upload', 'disabled', 'readonly', 'multiple', 'form')
+
+    def __init__(self, element, kind, name, labels, value, disabled):
+        self.element = element
+        self.kind = kind
+        self.name = name
+        self.labels = labels
+        self.value = value
+        self.items = []
+        self.upload = None
+        self.disabled = disabled
+        self.readonly = 'readonly' in element.attrs
+        self.multiple = kind == 'select' and 'multiple' in element.attrs
+        self.form = None
+
+
+class Group:
+    """All checkboxes, or all radio buttons, of one name in one form."""
+
+    __slots__ = ('kind', 'name', 'items', 'form')
+
+    labels = ()
+    readonly = False
+
+    def __init__(self, kind, name):
+        self.kind = kind
+        self.name = name
+        self.items = []
+        self.form = None
+
+    @property
+    def element(self):
+        return self.items[0].element
+
+    @property
+    def multiple(self):
+        return self.kind == 'checkbox'
+
+    @property
+    def disabled(self):
+        return all(item.disabled for item in self.items)
+
+    @property
+    def boolean(self):
+        """A lone checkbox without a value attribute is a boolean control."""
+        return (self.kind == 'checkbox' and len(self.items) == 1
+                and 'value' not in self.items[0].element.attrs)
+
+
+class FormRecord:
+    """A form: ``entries`` in search order, ``successful`` in document order.
+
+    ``entries`` holds Fields and Groups (a group where its first member
+    is); ``members`` holds Fields and checkbox/radio Items as they appear,
+    which is the order of the submitted form data set.
+    """
+
+    __slots__ = ('element', 'entries', 'members', 'action', 'page')
+
+    def __init__(self, element, action):
+        self.element = element
+        self.entries = []
+        self.members = []
+        self.action = action
+        self.page = None
+
+    @property
+    def method(self):
+        method = self.element.attrs.get('method', '').upper()
+        return method if method in ('GET', 'POST') else 'GET'
+
+    @property
+    def enctype(self):
+        enctype = self.element.attrs.get('enctype', '').lower()
+        if enctype in ('multipart/form-data', 'text/plain'):
+            return enctype
+        return 'application/x-www-form-urlencoded'
+
+
+@zope.interface.implementer(IPageModel)
+class Page:
+    """The page model of one document, acting on its own records."""
+
+    def __init__(self, url, base_url, title, links, forms, charset,
+                 navigate=None):
+        self.url = url
+        self.base_url = base_url
+        self.title = title
+        self.links = links
+        self.forms = forms
+        self.charset = charset
+        self.navigate = navigate
+        for form in forms:
+            form.page = self
+
+    def set_value(self, field, value):
+        field.value = value
+
+    def set_selected(self, field, item, selected):
+        if selected and not field.multiple:
+            for other in field.items:
+                other.selected = False
+        item.selected = selected
+
+    def set_file(self, field, upload):
+        field.upload = upload
+
+    def click_link(self, link):
+        self.navigate('GET', link.url)
+
+    def submit(self, form, submitter=None, coord=None):
+        method, url, body, content_type = encode_submission(
+            form, submitter, coord, self.charset)
+        self.navigate(method, url, body, content_type)
+
+
+def build_page(elements, url, charset='utf-8', navigate=None,
+               page_factory=Page):
+    """Build the Page of a document from its Elements in document order."""
+    base_url = url.split('#', 1)[0]
+    title = None
+    for element in elements:
+        if element.tag == 'base' and 'href' in element.attrs:
+            base_url = urllib.parse.urljoin(base_url, element.attrs['href'])
+            break
+    labels_for = {}
+    for element in elements:
+        if element.tag == 'title' and title is None:
+            title = normalize(element.text)
+        elif element.tag == 'label' and element.attrs.get('for'):
+            labels_for.setdefault(element.attrs['for'], []).append(
+                normalize(element.text))
+
+    def labels_of(element):
+        found = []
+        if element.label is not None:
+            found.append(normalize(elements[element.label].text))
+        element_id = element.attrs.get('id')
+        if element_id:
+            found.extend(labels_for.get(element_id, ()))
+        return found
+
+    # Forms first: a control may name a form that comes after it.
+    forms = {}
+    for position, element in enumerate(elements):
+        if element.tag == 'form':
+            action = element.attrs.get('action', '').strip()
+            forms[position] = FormRecord(
+                element, urllib.parse.urljoin(base_url, action) if action
+                else url.split('#', 1)[0])
+    links = []
+    selects = {}
+    for position, element in enumerate(elements):
+        tag = element.tag
+        if tag in ('a', 'area'):
+            href = element.attrs.get('href')
+            if href is not None:
+                links.append(LinkRecord(
+                    element, urllib.parse.urljoin(base_url, href.strip())))
+        elif tag == 'option':
+            field = selects.get(element.select)
+            if field is not None:
+                _add_option(field, element)
+        elif tag in ('input', 'button', 'select', 'textarea'):
+            form = forms.get(element.form)
+            if form is None:
+                continue  # only controls of a form are found
+            field = _add_control(form, element, labels_of(element))
+            if tag == 'select':
+                selects[position] = field
+    for field in selects.values():
+        _default_selection(field)
+    return page_factory(url, base_url, title, links, list(forms.values()),
+                        charset, navigate)
+
+
+def _add_control(form, element, labels):
+    attrs = element.attrs
+    name = attrs.get('name') or None
+    disabled = 'disabled' in attrs
+    if element.tag == 'input':
+        kind = attrs.get('type', 'text').strip().lower()
+        if kind not in KNOWN_INPUT_TYPES:
+            kind = 'text'
+    elif element.tag == 'button':
+        kind = attrs.get('type', 'submit').strip().lower()
+        if kind not in ('button', 'reset'):
+            kind = 'submit'
+    else:
+        kind = element.tag
+    if kind in ('checkbox', 'radio'):
+        item = Item(element, attrs.get('value', 'on'), labels,
+                    'checked' in attrs, disabled)
+        group = None
+        for entry in form.entries:
+            if (isinstance(entry, Group) and entry.kind == kind
+                    and entry.name == name):
+                group = entry
+                break
+        if group is None:
+            group = Group(kind, name)
+            group.form = form
+            form.entries.append(group)
+        item.owner = group
+        group.items.append(item)
+        form.members.append(item)
+        if kind == 'radio' and item.selected:
+            for other in group.items[:-1]:
+                other.selected = False
+        return group
+    if kind == 'submit':
+        labels = labels + [attrs['value']] if 'value' in attrs else labels
+        if element.tag == 'button':
+            labels = labels + [normalize(element.text)]
+    if kind == 'textarea':
+        value = element.text
+    elif kind == 'image':
+        value = ''
+    else:
+        value = attrs.get('value', '')
+        if kind in TEXT_LIKE and kind != 'hidden':
+            # Browsers strip line breaks from single-line values.
+            value = value.replace('\r', '').replace('\n', '')
+    field = Field(element, kind, name, labels, value, disabled)
+    field.form = form
+    form.entries.append(field)
+    form.members.append(field)
+    return field
+
+
+def _add_option(field, element):
+    attrs = element.attrs
+    text = normalize(element.text)
+    labels = [attrs['label'], text] if attrs.get('label') else [text]
+    item = Item(element, attrs.get('value', text), labels,
+                'selected' in attrs, 'disabled' in attrs)
+    item.owner = field
+    field.items.append(item)
+
+
+def _default_selection(field):
+    """Apply a browser's selectedness rules to a select just parsed."""
+    if field.multiple:
+        return
+    selected = [item for item in field.items if item.selected]
+    for item in selected[:-1]:
+        item.selected = False
+    if not selected and 'size' not in field.element.attrs:
+        for item in field.items:
+            if not item.disabled:
+                item.selected = True
+                break
