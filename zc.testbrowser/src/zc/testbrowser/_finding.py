@@ -21,12 +21,14 @@ def _listing(lines):
 
 def _text_matches(wanted, text):
     if isinstance(wanted, str):
-        return normalize(wanted) in text
+        return wanted in text
     return wanted.search(text) is not None
 
 
 def find_link(links, text=None, url=None, id=None, index=0):
     """The ``index``-th LinkRecord matching all the criteria given."""
+    if isinstance(text, str):
+        text = normalize(text)
     found = []
     for link in links:
         if text is not None and not _text_matches(text, link.text):

@@ -31,8 +31,12 @@ def parse_elements(text):
     elements = []
     for node in nodes:
         tag = node.tag
+        if tag in _LAZY:
+            # Most links, titles and labels are never looked at closely.
+            elements.append(_ParsedElement(tag, None, None, handle=node))
+            continue
         attrs = {key: value or '' for key, value in node.attributes.items()}
-        element = Element(tag, attrs)
+        element = _ParsedElement(tag, attrs, None, handle=node)
         position = len(elements)
         positions[node.mem_id] = position
         elements.append(element)
@@ -40,10 +44,7 @@ def parse_elements(text):
             if attrs.get('id'):
                 forms_by_id.setdefault(attrs['id'], position)
             continue
-        if tag in ('a', 'area', 'label', 'button', 'option', 'title',
-                   'textarea'):
-            element.text = node.text(deep=True)
-        if tag in ('title', 'base', 'label', 'a', 'area'):
+        if tag in ('base', 'label'):
             continue
         owner = attrs.get('form')
         if owner is not None:
@@ -67,3 +68,23 @@ def parse_elements(text):
 
 
 _LATE = object()
+_LAZY = frozenset(('a', 'area', 'title'))
+
+
+class _ParsedElement(Element):
+    """An Element whose text is read from the parsed tree on first use."""
+
+    __slots__ = ()
+
+    @property
+    def attrs(self):
+        if self._attrs is None:
+            self._attrs = {key: value or '' for key, value
+                           in self.handle.attributes.items()}
+        return self._attrs
+
+    @property
+    def text(self):
+        if self._text is None:
+            self._text = self.handle.text(deep=True)
+        return self._text

@@ -32,7 +32,8 @@ def normalize(text):
 class Element:
     """One element as a backend saw it.
 
-    ``tag`` lower case; ``attrs`` a dict of string values (``''`` for a
+    ``tag`` lower case (``a`` and ``area`` only when they have an
+    ``href``: anchors without one are not links); ``attrs`` a dict of string values (``''`` for a
     valueless attribute); ``text`` the text content (raw for ``textarea``,
     which has its leading newline already removed as parsing does);
     ``form``/``label``/``select``: the position in the element list of the
@@ -41,17 +42,26 @@ class Element:
     backend needs to act on the element later (None for parsed HTML).
     """
 
-    __slots__ = ('tag', 'attrs', 'text', 'form', 'label', 'select', 'handle')
+    __slots__ = ('tag', '_attrs', '_text', 'form', 'label', 'select',
+                 'handle')
 
     def __init__(self, tag, attrs, text='', form=None, label=None,
                  select=None, handle=None):
         self.tag = tag
-        self.attrs = attrs
-        self.text = text
+        self._attrs = attrs
+        self._text = text
         self.form = form
         self.label = label
         self.select = select
         self.handle = handle
+
+    @property
+    def attrs(self):
+        return self._attrs
+
+    @property
+    def text(self):
+        return self._text
 
     def __repr__(self):
         return f'<Element {self.tag} {self.attrs!r}>'
@@ -60,12 +70,29 @@ class Element:
 class LinkRecord:
     """An ``a`` or ``area`` with an ``href``."""
 
-    __slots__ = ('element', 'text', 'url')
+    __slots__ = ('element', '_text', '_url', '_base_url')
 
-    def __init__(self, element, url):
+    def __init__(self, element, base_url):
         self.element = element
-        self.text = '' if element.tag == 'area' else normalize(element.text)
-        self.url = url
+        self._base_url = base_url
+        self._text = self._url = None
+
+    # Text and URL are worked out on first use: most links of a page are
+    # never looked at.
+
+    @property
+    def text(self):
+        if self._text is None:
+            self._text = ('' if self.element.tag == 'area'
+                          else normalize(self.element.text))
+        return self._text
+
+    @property
+    def url(self):
+        if self._url is None:
+            self._url = urllib.parse.urljoin(
+                self._base_url, self.element.attrs['href'].strip())
+        return self._url
 
 
 class Item:
@@ -173,19 +200,45 @@ class FormRecord:
 
 @zope.interface.implementer(IPageModel)
 class Page:
-    """The page model of one document, acting on its own records."""
+    """The page model of one document, acting on its own records.
 
-    def __init__(self, url, base_url, title, links, forms, charset,
-                 navigate=None):
+    Links and forms are indexed separately, each on first use: a test
+    that only follows a link never pays for the forms, and the other way
+    round.
+    """
+
+    def __init__(self, elements, url, charset='utf-8', navigate=None):
+        self.elements = elements
         self.url = url
-        self.base_url = base_url
-        self.title = title
-        self.links = links
-        self.forms = forms
         self.charset = charset
         self.navigate = navigate
-        for form in forms:
-            form.page = self
+        self._links = self._forms = None
+        self.base_url = url.split('#', 1)[0]
+        self.title = None
+        for element in elements:
+            if element.tag == 'base' and 'href' in element.attrs:
+                self.base_url = urllib.parse.urljoin(
+                    self.base_url, element.attrs['href'])
+                break
+        for element in elements:
+            if element.tag == 'title':
+                self.title = normalize(element.text)
+                break
+
+    @property
+    def links(self):
+        if self._links is None:
+            base_url = self.base_url
+            self._links = [
+                LinkRecord(element, base_url) for element in self.elements
+                if element.tag in ('a', 'area')]
+        return self._links
+
+    @property
+    def forms(self):
+        if self._forms is None:
+            self._forms = _build_forms(self)
+        return self._forms
 
     def set_value(self, field, value):
         field.value = value
@@ -210,18 +263,20 @@ class Page:
 
 def build_page(elements, url, charset='utf-8', navigate=None,
                page_factory=Page):
-    """Build the Page of a document from its Elements in document order."""
-    base_url = url.split('#', 1)[0]
-    title = None
-    for element in elements:
-        if element.tag == 'base' and 'href' in element.attrs:
-            base_url = urllib.parse.urljoin(base_url, element.attrs['href'])
-            break
+    """The Page of a document from its Elements in document order.
+
+    ``navigate(method, url, body=None, content_type=None)`` is called to
+    follow links and submit forms; a live backend passes its own
+    ``page_factory`` (a Page subclass acting on real elements).
+    """
+    return page_factory(elements, url, charset, navigate)
+
+
+def _build_forms(page):
+    elements = page.elements
     labels_for = {}
     for element in elements:
-        if element.tag == 'title' and title is None:
-            title = normalize(element.text)
-        elif element.tag == 'label' and element.attrs.get('for'):
+        if element.tag == 'label' and element.attrs.get('for'):
             labels_for.setdefault(element.attrs['for'], []).append(
                 normalize(element.text))
 
@@ -236,22 +291,18 @@ def build_page(elements, url, charset='utf-8', navigate=None,
 
     # Forms first: a control may name a form that comes after it.
     forms = {}
+    page_url = page.url.split('#', 1)[0]
     for position, element in enumerate(elements):
         if element.tag == 'form':
             action = element.attrs.get('action', '').strip()
-            forms[position] = FormRecord(
-                element, urllib.parse.urljoin(base_url, action) if action
-                else url.split('#', 1)[0])
-    links = []
+            form = forms[position] = FormRecord(
+                element, urllib.parse.urljoin(page.base_url, action)
+                if action else page_url)
+            form.page = page
     selects = {}
     for position, element in enumerate(elements):
         tag = element.tag
-        if tag in ('a', 'area'):
-            href = element.attrs.get('href')
-            if href is not None:
-                links.append(LinkRecord(
-                    element, urllib.parse.urljoin(base_url, href.strip())))
-        elif tag == 'option':
+        if tag == 'option':
             field = selects.get(element.select)
             if field is not None:
                 _add_option(field, element)
@@ -264,8 +315,7 @@ def build_page(elements, url, charset='utf-8', navigate=None,
                 selects[position] = field
     for field in selects.values():
         _default_selection(field)
-    return page_factory(url, base_url, title, links, list(forms.values()),
-                        charset, navigate)
+    return list(forms.values())
 
 
 def _add_control(form, element, labels):
