@@ -174,10 +174,45 @@ def signup(request):
 </form>""", title='Sign up')
 
 
+@page('/quirks')
+def quirks(request):
+    return html_page("""\
+<form action="/echo" method="post" enctype="multipart/form-data">
+  <label for="odd">The Label
+     Needs   Whitespace Normalization Badly</label>
+  <input type="frobnicate" name="odd" id="odd" value="strange">
+  <label for="stars">*[non word characters should not confuse]</label>
+  <input name="stars" id="stars">
+  <label for="two">First label</label>
+  <label for="two">Second label</label>
+  <input name="two" id="two">
+  <label>Twin <input name="twin" value="a"></label>
+  <label>Twin <input name="twin" value="b"></label>
+  <label><input type="radio" name="size" value="same"> Small</label>
+  <label><input type="radio" name="size" value="same"> Large</label>
+  <label><input type="checkbox" name="off" value="x" disabled> Off</label>
+  <label><input type="checkbox" name="inside" value="Inside"> Inside</label>
+  <select name="flavour">
+    <option value="1">Plain</option>
+    <option value="2" label="Third">Second choice</option>
+  </select>
+  <label>Third way <input name="third"></label>
+  <input type="hidden" name="secret" value="hidden value">
+  <label>Photo <input type="file" name="photo"></label>
+  <label>Receipt <input type="file" name="receipt"></label>
+  <input type="submit" value="Send">
+</form>
+<form action="/echo">
+  <input name="nameless" value="form">
+</form>
+<p><a href="/item?name=Nested"><span><b>Deeply</b> nested</span>
+   link</a></p>""", title='Quirks')
+
+
 @page('/latin1')
 def latin1(request):
     return html_page("""\
-<form action="/echo" method="post">
+<form action="/echo?raw=1" method="post">
   <label>Städt <input name="city" value="Zürich"></label>
   <input type="submit" value="Gö">
 </form>""", title='Café', charset='iso-8859-1')
@@ -189,7 +224,11 @@ def echo(request):
     if request.content_type:
         lines.append(f'Content-Type: {request.content_type}')
     lines.append(f'Referer: {request.referer or "(none)"}')
-    fields = request.POST if request.method == 'POST' else request.GET
+    if 'raw' in request.GET:
+        lines.append(f'body: {request.body!r}')
+        fields = {}
+    else:
+        fields = request.POST if request.method == 'POST' else request.GET
     for name, value in fields.items():
         if hasattr(value, 'filename'):
             data = value.file.read()
