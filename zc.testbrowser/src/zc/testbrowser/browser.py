@@ -5,6 +5,10 @@ error handling and cookies (shared with the WSGI browser), so robots.txt
 is never fetched, ``<meta http-equiv=refresh>`` is not followed and
 environment proxies are ignored.
 """
+import functools
+import http.client
+import ssl
+
 import mechanize
 
 from zc.testbrowser._browser import BaseBrowser
@@ -25,13 +29,57 @@ __all__ = ['Browser', 'AlreadyExpiredError', 'AmbiguityError',
            'ValidationError']
 
 
+class _Closing:
+    """A connection that closes its socket when a request fails midway.
+
+    mechanize leaves the socket of a failed request (a timeout, a reset)
+    to the garbage collector; a test suite opening many pages would leak
+    them.
+    """
+
+    def request(self, *args, **kw):
+        try:
+            return super().request(*args, **kw)
+        except BaseException:
+            self.close()
+            raise
+
+    def getresponse(self):
+        try:
+            return super().getresponse()
+        except BaseException:
+            self.close()
+            raise
+
+
+class _HTTPConnection(_Closing, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_Closing, http.client.HTTPSConnection):
+    pass
+
+
+class _HTTPHandler(mechanize.HTTPHandler):
+
+    def http_open(self, request):
+        return self.do_open(_HTTPConnection, request)
+
+
+class _HTTPSHandler(mechanize.HTTPSHandler):
+
+    def https_open(self, request):
+        return self.do_open(functools.partial(
+            _HTTPSConnection, context=ssl.create_default_context()), request)
+
+
 class Browser(BaseBrowser):
     """A browser talking HTTP to a server; ``timeout`` is per request."""
 
     def __init__(self, url=None):
         self._opener = mechanize.OpenerDirector()
-        self._opener.add_handler(mechanize.HTTPHandler())
-        self._opener.add_handler(mechanize.HTTPSHandler())
+        self._opener.add_handler(_HTTPHandler())
+        self._opener.add_handler(_HTTPSHandler())
         super().__init__(url)
 
     def _send(self, request, handle_errors):
@@ -39,16 +87,7 @@ class Browser(BaseBrowser):
         request.timeout = self.timeout
         response = self._opener.open(request)
         try:
-            body = response.read()
-            headers = [tuple(line.split(':', 1)) for line in
-                       _header_lines(response.info())]
             return Response(response.code, response.msg,
-                            [(name, value.strip()) for name, value in headers],
-                            body)
+                            list(response.info().items()), response.read())
         finally:
             response.close()
-
-
-def _header_lines(message):
-    for name, value in message.items():
-        yield f'{name}:{value}'
