@@ -50,6 +50,7 @@ def parse_elements(text):
         if owner is not None:
             # HTML5 form association: the form with that id, if any.
             element.form = forms_by_id.get(owner, _LATE)
+        child = node
         ancestor = node.parent
         while ancestor is not None and ancestor.tag not in ('html', None):
             ancestor_tag = ancestor.tag
@@ -59,6 +60,14 @@ def parse_elements(text):
                 element.label = positions.get(ancestor.mem_id)
             elif ancestor_tag == 'select' and element.select is None:
                 element.select = positions.get(ancestor.mem_id)
+            elif ancestor_tag == 'fieldset':
+                if ('disabled' in ancestor.attributes
+                        and not _is_first_legend(child, ancestor)):
+                    element.inherited_disabled = True
+            elif ancestor_tag == 'optgroup' and tag == 'option':
+                if 'disabled' in ancestor.attributes:
+                    element.inherited_disabled = True
+            child = ancestor
             ancestor = ancestor.parent
     for element in elements:
         if element.form is _LATE:
@@ -68,6 +77,17 @@ def parse_elements(text):
 
 
 _LATE = object()
+
+
+def _is_first_legend(child, fieldset):
+    """Whether ``child`` is the fieldset's first legend child, whose
+    controls a disabled fieldset leaves enabled."""
+    if child.tag != 'legend':
+        return False
+    for sibling in fieldset.iter():
+        if sibling.tag == 'legend':
+            return sibling.mem_id == child.mem_id
+    return False
 _LAZY = frozenset(('a', 'area', 'title'))
 
 

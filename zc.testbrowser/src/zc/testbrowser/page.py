@@ -9,6 +9,8 @@ backends agree by construction.  A backend acts on the page through the
 ``Page`` itself implements them for a static document (values kept in the
 records, submission by the browser's ``navigate``).
 """
+import math
+import re
 import urllib.parse
 
 import zope.interface
@@ -39,14 +41,18 @@ class Element:
     ``form``/``label``/``select``: the position in the element list of the
     form that owns the element, the ``label`` that encloses it and the
     ``select`` that holds an ``option``, or None; ``handle`` whatever the
-    backend needs to act on the element later (None for parsed HTML).
+    backend needs to act on the element later (None for parsed HTML);
+    ``inherited_disabled`` whether a disabled ``fieldset`` (outside its
+    first ``legend``) or, for an option, a disabled ``optgroup`` disables
+    the element although it has no ``disabled`` attribute itself.
     """
 
     __slots__ = ('tag', '_attrs', '_text', 'form', 'label', 'select',
-                 'handle')
+                 'handle', 'inherited_disabled')
 
     def __init__(self, tag, attrs, text='', form=None, label=None,
-                 select=None, handle=None):
+                 select=None, handle=None, inherited_disabled=False):
+        self.inherited_disabled = inherited_disabled
         self.tag = tag
         self._attrs = attrs
         self._text = text
@@ -321,7 +327,7 @@ def _build_forms(page):
 def _add_control(form, element, labels):
     attrs = element.attrs
     name = attrs.get('name') or None
-    disabled = 'disabled' in attrs
+    disabled = 'disabled' in attrs or element.inherited_disabled
     if element.tag == 'input':
         kind = attrs.get('type', 'text').strip().lower()
         if kind not in KNOWN_INPUT_TYPES:
@@ -363,8 +369,7 @@ def _add_control(form, element, labels):
     else:
         value = attrs.get('value', '')
         if kind in TEXT_LIKE and kind != 'hidden':
-            # Browsers strip line breaks from single-line values.
-            value = value.replace('\r', '').replace('\n', '')
+            value = sanitize(kind, value, attrs)
     field = Field(element, kind, name, labels, value, disabled)
     field.form = form
     form.entries.append(field)
@@ -372,12 +377,61 @@ def _add_control(form, element, labels):
     return field
 
 
+_COLOR = re.compile(r'^#[0-9a-fA-F]{6}$')
+_DATE_LIKE = {
+    'date': re.compile(r'^\d{4,}-\d\d-\d\d$'),
+    'month': re.compile(r'^\d{4,}-\d\d$'),
+    'week': re.compile(r'^\d{4,}-W\d\d$'),
+    'time': re.compile(r'^\d\d:\d\d(:\d\d(\.\d{1,3})?)?$'),
+    'datetime-local': re.compile(
+        r'^\d{4,}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?$'),
+}
+
+
+def _float(text):
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def sanitize(kind, value, attrs):
+    """The value a browser shows for a value attribute, by input type.
+
+    Browsers clean the value attribute up: line breaks go from single-line
+    values, a number that is no number becomes empty, a range without a
+    valid value sits in the middle, a colour defaults to black.  Doing the
+    same keeps parsed pages in agreement with a real browser's DOM.
+    """
+    value = value.replace('\r', '').replace('\n', '')
+    if kind in ('email', 'url'):
+        return value.strip()
+    if kind == 'number':
+        return value if _float(value) is not None else ''
+    if kind == 'range':
+        low = _float(attrs.get('min', '')) or 0.0
+        high = _float(attrs.get('max', ''))
+        high = 100.0 if high is None else high
+        number = _float(value)
+        if number is None:
+            number = low if high < low else low + (high - low) / 2
+        number = min(max(number, low), max(high, low))
+        return str(int(number)) if number == int(number) else str(number)
+    if kind == 'color':
+        return value.lower() if _COLOR.match(value) else '#000000'
+    if kind in _DATE_LIKE:
+        return value if _DATE_LIKE[kind].match(value) else ''
+    return value
+
+
 def _add_option(field, element):
     attrs = element.attrs
     text = normalize(element.text)
     labels = [attrs['label'], text] if attrs.get('label') else [text]
     item = Item(element, attrs.get('value', text), labels,
-                'selected' in attrs, 'disabled' in attrs)
+                'selected' in attrs,
+                'disabled' in attrs or element.inherited_disabled)
     item.owner = field
     field.items.append(item)
 

@@ -74,3 +74,23 @@ class ParseTests(unittest.TestCase):
 
     def test_a_page_without_anything_gives_no_elements(self):
         self.assertEqual(parse_elements(''), [])
+
+
+class DisabledTests(unittest.TestCase):
+
+    def test_disabled_fieldset_disables_its_controls_but_not_first_legend(
+            self):
+        page = page_of(
+            '<form><fieldset disabled><legend><input name=free></legend>'
+            '<input name=off><legend><input name=second></legend>'
+            '<input type=checkbox name=c></fieldset></form>')
+        entries = page.forms[0].entries
+        self.assertEqual([(e.name, e.disabled) for e in entries], [
+            ('free', False), ('off', True), ('second', True), ('c', True)])
+
+    def test_disabled_optgroup_disables_its_options(self):
+        page = page_of('<form><select name=s><optgroup disabled label=g>'
+                       '<option>A</optgroup><option>B</select></form>')
+        items = page.forms[0].entries[0].items
+        self.assertEqual([(i.value, i.disabled, i.selected) for i in items],
+                         [('A', True, False), ('B', False, True)])

@@ -162,3 +162,27 @@ class PageTests(unittest.TestCase):
         page.click_link(page.links[0])
         self.assertEqual(sent, [('GET', 'http://localhost/f?q=tea', None,
                                  None), ('GET', 'http://localhost/x')])
+
+
+class SanitizeTests(unittest.TestCase):
+
+    def value_of(self, type, **attrs):
+        attrs['type'] = type
+        page = build_page(elements(
+            ('form', {}), Element('input', attrs, form=0),
+        ), 'http://localhost/')
+        return page.forms[0].entries[0].value
+
+    def test_values_are_cleaned_up_as_browsers_do(self):
+        self.assertEqual(self.value_of('number', value='abc'), '')
+        self.assertEqual(self.value_of('number', value='1.5'), '1.5')
+        self.assertEqual(self.value_of('range'), '50')
+        self.assertEqual(self.value_of('range', min='0', max='5'), '2.5')
+        self.assertEqual(self.value_of('range', value='200'), '100')
+        self.assertEqual(self.value_of('color'), '#000000')
+        self.assertEqual(self.value_of('color', value='#A0B0C0'), '#a0b0c0')
+        self.assertEqual(self.value_of('email', value=' a@b.c '), 'a@b.c')
+        self.assertEqual(self.value_of('date', value='2020-1-1'), '')
+        self.assertEqual(self.value_of('date', value='2020-01-01'),
+                         '2020-01-01')
+        self.assertEqual(self.value_of('text', value=' keep '), ' keep ')
