@@ -250,7 +250,7 @@ class Control(_ControlBase):
             data = file.encode('utf-8')
         elif isinstance(file, bytes):
             data = file
-        elif callable(getattr(file, 'read', None)):
+        elif hasattr(file, 'read'):
             data = file.read()
         else:
             raise TypeError('add_file takes a file-like object, bytes or str,'

@@ -13,6 +13,11 @@ from zc.testbrowser.page import Element
 
 _SELECTOR = ('a[href], area[href], form, label, input, button, select,'
              ' option, textarea, title, base')
+# Elements whose attributes are read only when asked: most links of a
+# page are never looked at closely.
+_LAZY = frozenset(('a', 'area', 'title'))
+# Marks a form attribute naming a form that comes later in the document.
+_LATE = object()
 _CHARSET = re.compile(
     rb'<meta[^>]+charset\s*=\s*["\']?\s*([-\w.:]+)', re.IGNORECASE)
 
@@ -32,7 +37,6 @@ def parse_elements(text):
     for node in nodes:
         tag = node.tag
         if tag in _LAZY:
-            # Most links, titles and labels are never looked at closely.
             elements.append(_ParsedElement(tag, None, None, handle=node))
             continue
         attrs = {key: value or '' for key, value in node.attributes.items()}
@@ -76,9 +80,6 @@ def parse_elements(text):
     return elements
 
 
-_LATE = object()
-
-
 def _is_first_legend(child, fieldset):
     """Whether ``child`` is the fieldset's first legend child, whose
     controls a disabled fieldset leaves enabled."""
@@ -88,11 +89,11 @@ def _is_first_legend(child, fieldset):
         if sibling.tag == 'legend':
             return sibling.mem_id == child.mem_id
     return False
-_LAZY = frozenset(('a', 'area', 'title'))
 
 
 class _ParsedElement(Element):
-    """An Element whose text is read from the parsed tree on first use."""
+    """An Element whose attributes and text are read from the parsed tree
+    on first use; its handle is the selectolax node."""
 
     __slots__ = ()
 

@@ -8,6 +8,22 @@ backends agree by construction.  A backend acts on the page through the
 ``Page`` methods named in ``zc.testbrowser.interfaces.IPageModel``;
 ``Page`` itself implements them for a static document (values kept in the
 records, submission by the browser's ``navigate``).
+
+A live backend (a real browser) plugs in at three points:
+
+- it makes the Element list with one script over the DOM, passing each
+  element's handle and, for form controls, the position of its form owner
+  (``element.form``), enclosing label and select, and whether it is
+  disabled through a fieldset or optgroup;
+- it passes a ``Page`` subclass as ``page_factory`` whose ``set_value``,
+  ``set_selected``, ``set_file``, ``click_link`` and ``submit`` act on the
+  live elements (and keep the records in step, since the user objects
+  read values from them);
+- its browser object, like ``zc.testbrowser._browser.BaseBrowser``, has an
+  integer ``_generation`` that grows with every navigation (objects made
+  before expire) and ``_submit(page, form, submitter, coord)``; then
+  ``zc.testbrowser._controls`` (Link, Form, the controls) and
+  ``zc.testbrowser._finding`` (the matching rules) serve it unchanged.
 """
 import math
 import re
