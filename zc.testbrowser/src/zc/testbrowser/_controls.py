@@ -349,7 +349,7 @@ class ListControl(_ControlBase):
             matches = [item for item in self._record.items
                        if item.value == value]
             if not matches:
-                raise ItemNotFoundError(value)
+                raise ItemNotFoundError(self._not_found(value, self.options))
             wanted.append(matches[0])
         self._select(page, wanted)
 
@@ -369,9 +369,16 @@ class ListControl(_ControlBase):
             matches = [item for item in self._record.items
                        if any(needle in label for label in item.labels)]
             if not matches:
-                raise ItemNotFoundError(text)
+                raise ItemNotFoundError(self._not_found(
+                    text, [label for item in self._record.items
+                           for label in item.labels]))
             wanted.extend(item for item in matches if item not in wanted)
         self._select(page, wanted)
+
+    @staticmethod
+    def _not_found(wanted, choices):
+        return (f'{wanted}\navailable items: '
+                + ', '.join(repr(choice) for choice in choices))
 
     def _select(self, page, wanted):
         if not self._record.multiple and len(wanted) > 1:

@@ -111,7 +111,8 @@ class ControlTests(unittest.TestCase):
         multi = self.control('multi')
         multi.displayValue = ['A']
         self.assertEqual(multi.value, ['A', 'A'])
-        with self.assertRaises(ItemNotFoundError):
+        with self.assertRaisesRegex(ItemNotFoundError,
+                                    "^C\navailable items: 'A', 'B', 'A'$"):
             multi.displayValue = ['C']
         single = self.control('single')
         with self.assertRaises(ItemCountError):
@@ -175,3 +176,25 @@ class ControlTests(unittest.TestCase):
     def test_form_submit_finds_buttons_only(self):
         with self.assertRaisesRegex(LookupError, "name 'text'"):
             self.browser.getForm().submit(name='text')
+
+
+class PageWithoutFormsTests(unittest.TestCase):
+
+    def test_control_lookup_says_there_are_no_form_items(self):
+        def app(environ, start_response):
+            start_response('200 OK', [('Content-Type', 'text/html')])
+            return [b'<input name=loose><a href=x>x</a>']
+        browser = Browser('http://localhost/', wsgi_app=app)
+        with self.assertRaisesRegex(
+                LookupError,
+                "^name 'loose'\n\\(there are no form items in the HTML\\)$"):
+            browser.getControl(name='loose')
+
+    def test_non_html_pages_have_no_links(self):
+        def app(environ, start_response):
+            start_response('200 OK', [('Content-Type', 'text/plain')])
+            return [b'<a href=x>x</a>']
+        browser = Browser('http://localhost/', wsgi_app=app)
+        with self.assertRaisesRegex(interfaces.BrowserStateError,
+                                    'not viewing HTML'):
+            browser.getLink('x')
