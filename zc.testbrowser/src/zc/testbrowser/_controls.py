@@ -260,8 +260,14 @@ class Control(_ControlBase):
         page.set_file(self._record, Upload(data, content_type, filename))
 
     def click(self):
-        """A plain button: without script, clicking it does nothing."""
-        self._live()
+        """Reset buttons reset their form; plain buttons do nothing
+        (there is no script to react)."""
+        page = self._live()
+        record = self._record
+        if record.kind == 'reset' and record.form is not None:
+            page.reset(record.form)
+        elif record.kind not in ('button', 'reset'):
+            raise AttributeError(f"Can't click {record.kind} controls")
 
 
 @zope.interface.implementer(ITextAreaControl)

@@ -300,5 +300,8 @@ class IPageModel(zope.interface.Interface):
     def click_link(link):
         """Follow a link."""
 
+    def reset(form):
+        """Restore the form's controls to their initial values."""
+
     def submit(form, submitter=None, coord=None):
         """Submit the form, clicked with ``submitter`` at ``coord``."""

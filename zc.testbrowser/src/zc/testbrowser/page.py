@@ -16,7 +16,8 @@ A live backend (a real browser) plugs in at three points:
   (``element.form``), enclosing label and select, and whether it is
   disabled through a fieldset or optgroup;
 - it passes a ``Page`` subclass as ``page_factory`` whose ``set_value``,
-  ``set_selected``, ``set_file``, ``click_link`` and ``submit`` act on the
+  ``set_selected``, ``set_file``, ``click_link``, ``reset`` and ``submit``
+  act on the
   live elements (and keep the records in step, since the user objects
   read values from them);
 - its browser object, like ``zc.testbrowser._browser.BaseBrowser``, has an
@@ -121,7 +122,7 @@ class Item:
     """A selectable thing: an ``option``, a checkbox or a radio button."""
 
     __slots__ = ('element', 'value', 'labels', 'selected', 'disabled',
-                 'owner')
+                 'owner', 'default')
 
     def __init__(self, element, value, labels, selected, disabled):
         self.element = element
@@ -141,7 +142,8 @@ class Field:
     """
 
     __slots__ = ('element', 'kind', 'name', 'labels', 'value', 'items',
-                 'upload', 'disabled', 'readonly', 'multiple', 'form')
+                 'upload', 'disabled', 'readonly', 'multiple', 'form',
+                 'default')
 
     def __init__(self, element, kind, name, labels, value, disabled):
         self.element = element
@@ -277,6 +279,16 @@ class Page:
     def click_link(self, link):
         self.navigate('GET', link.url)
 
+    def reset(self, form):
+        for member in form.members:
+            if isinstance(member, Item):
+                member.selected = member.default
+                continue
+            member.value = member.default
+            member.upload = None
+            for item in member.items:
+                item.selected = item.default
+
     def submit(self, form, submitter=None, coord=None):
         method, url, body, content_type = encode_submission(
             form, submitter, coord, self.charset)
@@ -337,6 +349,15 @@ def _build_forms(page):
                 selects[position] = field
     for field in selects.values():
         _default_selection(field)
+    for form in forms.values():
+        # What a reset button restores.
+        for member in form.members:
+            if isinstance(member, Item):
+                member.default = member.selected
+            else:
+                member.default = member.value
+                for item in member.items:
+                    item.default = item.selected
     return list(forms.values())
 
 

@@ -129,7 +129,7 @@ Please ring twice.
   <input type="submit" name="submit" value="Place order">
   <input type="image" name="quick" src="/logo.gif" alt="Quick order">
   <button type="submit" name="action" value="save">Save for later</button>
-  <button type="reset">Start again</button>
+  <button type="reset" name="reset">Start again</button>
 </form>
 <p>
   <label for="comment">Comment</label>
