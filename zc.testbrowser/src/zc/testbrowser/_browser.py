@@ -4,6 +4,7 @@ A backend subclass implements ``_send(request, handle_errors)`` and returns
 a ``Response``; this module does history, redirects, cookies, errors,
 headers, timing and the page model.
 """
+import codecs
 import email.message
 import gzip
 import http.client
@@ -116,7 +117,6 @@ class BaseBrowser(_controls.HandHolding):
     raiseHttpErrors = True
     followRedirects = True
     validate = False
-    timeout = 60
     lastRequestSeconds = None
 
     def __init__(self, url=None):
@@ -169,9 +169,13 @@ class BaseBrowser(_controls.HandHolding):
 
     @property
     def _charset(self):
-        media_type, charset = self._media
-        return (charset or _html.declared_charset(
-            self._current.response.body) or 'utf-8').lower()
+        """The page's charset, which its forms submit in."""
+        charset = self._media[1] or _html.declared_charset(
+            self._current.response.body)
+        try:
+            return codecs.lookup(charset).name if charset else 'utf-8'
+        except LookupError:
+            return 'utf-8'
 
     def _page(self):
         entry = self._entry()

@@ -76,6 +76,8 @@ class _HTTPSHandler(mechanize.HTTPSHandler):
 class Browser(BaseBrowser):
     """A browser talking HTTP to a server; ``timeout`` is per request."""
 
+    timeout = 60
+
     def __init__(self, url=None):
         self._opener = mechanize.OpenerDirector()
         self._opener.add_handler(_HTTPHandler())

@@ -149,3 +149,20 @@ class QuoteTests(unittest.TestCase):
     def test_international_hosts_use_idna(self):
         self.assertEqual(quote_url('http://bücher.example:8080/'),
                          'http://xn--bcher-kva.example:8080/')
+
+
+class CharsetTests(unittest.TestCase):
+
+    def test_unknown_charset_submits_forms_in_utf8(self):
+        def app(environ, start_response):
+            if environ['REQUEST_METHOD'] == 'POST':
+                body = environ['wsgi.input'].read()
+            else:
+                body = (b'<form method=post><input name=q value="\xc3\xa9">'
+                        b'</form>')
+            start_response('200 OK', [('Content-Type',
+                                       'text/html; charset=bogus')])
+            return [body]
+        browser = Browser('http://localhost/', wsgi_app=app)
+        browser.getForm().submit()
+        self.assertEqual(browser.contents, 'q=%C3%A9')
