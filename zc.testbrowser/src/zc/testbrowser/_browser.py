@@ -88,6 +88,16 @@ def _decode_body(headers, body):
     return body
 
 
+def _known_charset(name):
+    """The codec name for charset ``name``, None if unknown or None."""
+    if name:
+        try:
+            return codecs.lookup(name).name
+        except LookupError:
+            pass
+    return None
+
+
 _pystones_factor = None
 
 
@@ -160,22 +170,22 @@ class BaseBrowser(_controls.HandHolding):
         if not (media_type.startswith('text/') or media_type.endswith('+xml')
                 or media_type in _TEXTUAL):
             return body
-        charset = charset or (_html.declared_charset(body)
-                              if 'html' in media_type else None) or 'utf-8'
+        if 'html' in media_type:
+            charset = self._charset
+        else:
+            charset = _known_charset(charset) or 'utf-8'
         try:
             return body.decode(charset)
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeDecodeError:
             return body.decode('latin-1')
 
     @property
     def _charset(self):
-        """The page's charset, which its forms submit in."""
-        charset = self._media[1] or _html.declared_charset(
-            self._current.response.body)
-        try:
-            return codecs.lookup(charset).name if charset else 'utf-8'
-        except LookupError:
-            return 'utf-8'
+        """The HTML page's charset, which its forms submit in too."""
+        return (_known_charset(self._media[1])
+                or _known_charset(_html.declared_charset(
+                    self._current.response.body))
+                or 'utf-8')
 
     def _page(self):
         entry = self._entry()
