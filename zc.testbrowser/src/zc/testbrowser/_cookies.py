@@ -31,7 +31,7 @@ def _timestamp(expires):
     if isinstance(expires, (int, float)):
         return int(expires)
     # An HTTP date, as in a Set-Cookie header.
-    parsed = mechanize._util.http2time(expires)
+    parsed = mechanize.str2time(expires)
     if parsed is None:
         raise ValueError(f'unknown date format: {expires!r}')
     return parsed
@@ -146,7 +146,7 @@ class Cookies(collections.abc.MutableMapping):
     def create(self, name, value, domain=None, expires=None, path=None,
                secure=None, comment=None, commenturl=None, port=None):
         request = self._request()
-        host = mechanize._clientcookie.eff_request_host(request)[1]
+        host = mechanize.effective_request_host(request)
         request_path = urllib.parse.urlsplit(self.url).path or '/'
         if domain is None:
             cookie_domain = host

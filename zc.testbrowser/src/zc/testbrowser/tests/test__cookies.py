@@ -63,6 +63,15 @@ class CookieTests(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, 'path'):
             self.cookies.create('c', 'x', path='/elsewhere')
 
+    def test_create_takes_http_dates_and_datetimes_as_expiry(self):
+        self.cookies.create('later', 'x', expires='Fri, 01 Jan 2100 00:00:00 GMT')
+        self.assertEqual(self.cookies.getinfo('later')['expires'].year, 2100)
+        self.cookies.create('naive', 'x',
+                            expires=datetime.datetime(2100, 1, 2))
+        self.assertEqual(self.cookies.getinfo('naive')['expires'].day, 2)
+        with self.assertRaisesRegex(ValueError, 'unknown date format'):
+            self.cookies.create('bad', 'x', expires='someday')
+
     def test_create_refuses_a_cookie_hidden_by_a_more_specific_one(self):
         sub = self.cookies.forURL('http://localhost/sub')
         with self.assertRaisesRegex(ValueError, 'hidden'):
