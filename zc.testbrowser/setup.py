@@ -27,7 +27,8 @@ setup(
     license='ZPL-2.1',
     license_files=['LICENSE'],
     project_urls={
-        'Source': f'https://github.com/zc-egg-family/zc-family/tree/main/{DIST}',
+        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/'
+                  f'{DIST}',
         'Issues': 'https://github.com/zc-egg-family/zc-family/issues',
         'Changelog': 'https://github.com/zc-egg-family/zc-family/blob/main/'
                      f'{DIST}/CHANGES.rst',

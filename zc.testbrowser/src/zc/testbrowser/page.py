@@ -52,13 +52,15 @@ class Element:
     """One element as a backend saw it.
 
     ``tag`` lower case (``a`` and ``area`` only when they have an
-    ``href``: anchors without one are not links); ``attrs`` a dict of string values (``''`` for a
-    valueless attribute); ``text`` the text content (raw for ``textarea``,
-    which has its leading newline already removed as parsing does);
+    ``href``: anchors without one are not links); ``attrs`` a dict of
+    string values (``''`` for a valueless attribute); ``text`` the text
+    content (raw for ``textarea``, which has its leading newline already
+    removed as parsing does);
     ``form``/``label``/``select``: the position in the element list of the
     form that owns the element, the ``label`` that encloses it and the
     ``select`` that holds an ``option``, or None; ``handle`` whatever the
-    backend needs to act on the element later (None for parsed HTML);
+    backend needs to act on the element later (the parser's node for
+    parsed HTML);
     ``inherited_disabled`` whether a disabled ``fieldset`` (outside its
     first ``legend``) or, for an option, a disabled ``optgroup`` disables
     the element although it has no ``disabled`` attribute itself.

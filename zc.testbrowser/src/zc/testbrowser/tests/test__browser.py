@@ -22,8 +22,8 @@ def app(environ, start_response):
         response = webob.Response(b'\x00\x01',
                                   content_type='application/octet-stream')
     elif path == '/meta':
-        response = webob.Response(
-            '<meta charset="iso-8859-1"><title>Grüß</title>'.encode('latin-1'))
+        html = '<meta charset="iso-8859-1"><title>Grüß</title>'
+        response = webob.Response(html.encode('latin-1'))
         response.content_type = 'text/html'
         response.charset = None
     elif path == '/broken':

@@ -58,8 +58,8 @@ class ControlTests(unittest.TestCase):
                                self.control('single').controls[0]))
 
     def test_unknown_attributes_cannot_be_set(self):
-        with self.assertRaisesRegex(AttributeError,
-                                    "'Control' object has no attribute 'vlue'"):
+        with self.assertRaisesRegex(
+                AttributeError, "'Control' object has no attribute 'vlue'"):
             self.control('text').vlue = 'x'
         with self.assertRaisesRegex(AttributeError, "'ListControl'"):
             self.control('single').valeu = 'x'

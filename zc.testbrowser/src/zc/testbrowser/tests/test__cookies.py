@@ -13,7 +13,8 @@ from zc.testbrowser.wsgi import Browser
 def app(environ, start_response):
     request = webob.Request(environ)
     response = webob.Response(
-        f'Cookie: {request.headers.get("Cookie", "")}', content_type='text/plain')
+        f'Cookie: {request.headers.get("Cookie", "")}',
+        content_type='text/plain')
     if request.path == '/set':
         response.set_cookie('a', '1', path='/')
         response.set_cookie('b', '2', path='/sub', max_age=3600)
@@ -64,7 +65,8 @@ class CookieTests(unittest.TestCase):
             self.cookies.create('c', 'x', path='/elsewhere')
 
     def test_create_takes_http_dates_and_datetimes_as_expiry(self):
-        self.cookies.create('later', 'x', expires='Fri, 01 Jan 2100 00:00:00 GMT')
+        self.cookies.create('later', 'x',
+                            expires='Fri, 01 Jan 2100 00:00:00 GMT')
         self.assertEqual(self.cookies.getinfo('later')['expires'].year, 2100)
         self.cookies.create('naive', 'x',
                             expires=datetime.datetime(2100, 1, 2))
