@@ -77,7 +77,48 @@ def parse_elements(text):
         if element.form is _LATE:
             # The owning form comes later in the document.
             element.form = forms_by_id.get(element.attrs['form'])
+    _associate_table_forms(elements)
     return elements
+
+
+_TABLE_PARTS = frozenset(('table', 'tbody', 'thead', 'tfoot', 'tr'))
+_CONTROLS = frozenset(('input', 'button', 'select', 'textarea'))
+
+
+def _associate_table_forms(elements):
+    """Give the controls of a ``<table><form>...</form></table>`` their form.
+
+    A form start tag directly inside a table makes an empty form element:
+    the rows that follow cannot go into it.  Browsers still associate the
+    controls parsed before ``</form>`` with it (the parser's form element
+    pointer).  The tree no longer tells where ``</form>`` was, so this
+    takes the controls without a form that follow such a form in the same
+    table, up to the next form.
+    """
+    table = owner = None
+    for position, element in enumerate(elements):
+        tag = element.tag
+        if tag == 'form':
+            table = owner = None
+            parent = element.handle.parent
+            if parent is not None and parent.tag in _TABLE_PARTS:
+                while parent is not None and parent.tag != 'table':
+                    parent = parent.parent
+                table, owner = parent, position
+        elif (table is not None and tag in _CONTROLS
+              and element.form is None and 'form' not in element.attrs
+              and _inside(element.handle, table)):
+            element.form = owner
+
+
+def _inside(node, ancestor):
+    wanted = ancestor.mem_id
+    node = node.parent
+    while node is not None:
+        if node.mem_id == wanted:
+            return True
+        node = node.parent
+    return False
 
 
 def _is_first_legend(child, fieldset):

@@ -94,3 +94,23 @@ class DisabledTests(unittest.TestCase):
         items = page.forms[0].entries[0].items
         self.assertEqual([(i.value, i.disabled, i.selected) for i in items],
                          [('A', True, False), ('B', False, True)])
+
+
+class TableFormTests(unittest.TestCase):
+
+    def test_form_opened_inside_a_table_owns_the_rows_controls(self):
+        page = page_of(
+            '<table><form action=/x><tr><td><input name=a></td></tr>'
+            '<tr><td><select name=s><option>o</select></td></tr>'
+            '</form></table><input name=outside>'
+            '<form action=/y><input name=b></form>')
+        first, second = page.forms
+        self.assertEqual([e.name for e in first.entries], ['a', 's'])
+        self.assertEqual([i.value for i in first.entries[1].items], ['o'])
+        self.assertEqual([e.name for e in second.entries], ['b'])
+
+    def test_controls_of_another_table_stay_formless(self):
+        page = page_of(
+            '<table><form action=/x></form><tr><td>x</td></tr></table>'
+            '<table><tr><td><input name=other></td></tr></table>')
+        self.assertEqual(page.forms[0].entries, [])
