@@ -316,10 +316,24 @@ def _build_forms(page):
             labels_for.setdefault(element.attrs['for'], []).append(
                 normalize(element.text))
 
+    # A label without ``for`` labels its first labelable descendant only;
+    # one with ``for`` labels the element of that id only.
+    enclosing = {}
+    claimed = set()
+    for position, element in enumerate(elements):
+        label = element.label
+        if (label is None or label in claimed
+                or element.tag not in _LABELABLE
+                or element.attrs.get('type', '').lower() == 'hidden'):
+            continue
+        claimed.add(label)
+        if 'for' not in elements[label].attrs:
+            enclosing[id(element)] = normalize(elements[label].text)
+
     def labels_of(element):
         found = []
-        if element.label is not None:
-            found.append(normalize(elements[element.label].text))
+        if id(element) in enclosing:
+            found.append(enclosing[id(element)])
         element_id = element.attrs.get('id')
         if element_id:
             found.extend(labels_for.get(element_id, ()))
@@ -361,6 +375,9 @@ def _build_forms(page):
                 for item in member.items:
                     item.default = item.selected
     return list(forms.values())
+
+
+_LABELABLE = frozenset(('input', 'button', 'select', 'textarea'))
 
 
 def _add_control(form, element, labels):

@@ -186,3 +186,27 @@ class SanitizeTests(unittest.TestCase):
         self.assertEqual(self.value_of('date', value='2020-01-01'),
                          '2020-01-01')
         self.assertEqual(self.value_of('text', value=' keep '), ' keep ')
+
+
+class LabelRuleTests(unittest.TestCase):
+
+    def labels(self, *specs):
+        page = build_page(elements(('form', {}), *specs),
+                          'http://localhost/')
+        return [entry.labels for entry in page.forms[0].entries]
+
+    def test_enclosing_label_labels_only_its_first_labelable_control(self):
+        self.assertEqual(self.labels(
+            ('label', {}, 'Both'),
+            Element('input', {'type': 'hidden', 'name': 'h'}, form=0,
+                    label=1),
+            Element('input', {'name': 'a'}, form=0, label=1),
+            Element('input', {'name': 'b'}, form=0, label=1),
+        ), [[], ['Both'], []])
+
+    def test_label_with_for_does_not_label_what_it_encloses(self):
+        self.assertEqual(self.labels(
+            ('label', {'for': 'other'}, 'Elsewhere'),
+            Element('input', {'name': 'a'}, form=0, label=1),
+            Element('input', {'name': 'b', 'id': 'other'}, form=0),
+        ), [[], ['Elsewhere']])
