@@ -499,7 +499,9 @@ def _default_selection(field):
     selected = [item for item in field.items if item.selected]
     for item in selected[:-1]:
         item.selected = False
-    if not selected and 'size' not in field.element.attrs:
+    size = field.element.attrs.get('size', '').strip()
+    if not selected and not (size.isdigit() and int(size) > 1):
+        # A drop-down shows its first option; a list box may show none.
         for item in field.items:
             if not item.disabled:
                 item.selected = True

@@ -210,3 +210,20 @@ class LabelRuleTests(unittest.TestCase):
             Element('input', {'name': 'a'}, form=0, label=1),
             Element('input', {'name': 'b', 'id': 'other'}, form=0),
         ), [[], ['Elsewhere']])
+
+
+class SelectDefaultTests(unittest.TestCase):
+
+    def selected(self, **attrs):
+        attrs['name'] = 's'
+        page = build_page(elements(
+            ('form', {}), Element('select', attrs, form=0),
+            Element('option', {}, 'A', form=0, select=1),
+        ), 'http://localhost/')
+        return page.forms[0].entries[0].items[0].selected
+
+    def test_list_box_selects_nothing_but_a_drop_down_its_first_option(
+            self):
+        self.assertFalse(self.selected(size='4'))
+        self.assertTrue(self.selected(size='1'))
+        self.assertTrue(self.selected())
