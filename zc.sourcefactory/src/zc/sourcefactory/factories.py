@@ -33,6 +33,11 @@ class BasicSourceFactory:
     def __new__(cls, *args, **kw):
         return cls.source_class(_make_factory(cls, args, kw))
 
+    def __init__(self):
+        # object.__init__ would silently accept arguments here (because
+        # __new__ is overridden); a factory that takes none must say so.
+        pass
+
 
 class ContextualSourceFactory(BasicSourceFactory):
     """Base class of contextual source factories; calling it returns a binder.
