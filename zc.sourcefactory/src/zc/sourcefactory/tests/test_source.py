@@ -129,7 +129,8 @@ class TokenLookupTests(ConfiguredTestCase):
         source = values_factory([1, 2, 3])()
         with self.assertRaises(KeyError) as caught:
             source.getValueByToken('three')
-        self.assertEqual(str(caught.exception), "\"No value with token 'three'\"")
+        self.assertEqual(str(caught.exception),
+                         "\"No value with token 'three'\"")
         self.assertEqual(caught.exception.args,
                          ("No value with token 'three'",))
 
