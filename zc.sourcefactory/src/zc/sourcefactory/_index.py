@@ -1,4 +1,7 @@
 """The token index of sources whose factory sets ``token_index = True``."""
+from collections.abc import Callable
+from collections.abc import Iterable
+from typing import Any
 
 
 class TokenIndex:
@@ -12,11 +15,12 @@ class TokenIndex:
 
     __slots__ = ('values', '_by_token', '_members', '_unhashable')
 
-    def __init__(self, values, token_of):
-        self.values = []
-        self._by_token = {}
-        self._members = set()
-        self._unhashable = []
+    def __init__(self, values: Iterable[Any],
+                 token_of: Callable[[Any], str]) -> None:
+        self.values: list[Any] = []
+        self._by_token: dict[str, Any] = {}
+        self._members: set[Any] = set()
+        self._unhashable: list[Any] = []
         for value in values:
             token = token_of(value)
             first = self._by_token.setdefault(token, value)
@@ -30,11 +34,11 @@ class TokenIndex:
             except TypeError:
                 self._unhashable.append(value)
 
-    def value_of(self, token):
+    def value_of(self, token: str) -> Any:
         """The value whose token is `token`; KeyError if none has it."""
         return self._by_token[token]
 
-    def __contains__(self, value):
+    def __contains__(self, value: Any) -> bool:
         try:
             if value in self._members:
                 return True
@@ -43,5 +47,5 @@ class TokenIndex:
             return any(value == member for member in self.values)
         return any(value == member for member in self._unhashable)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.values)

@@ -4,6 +4,8 @@ A factory is a configuration object that lives as long as the process (it is
 usually stored on a schema field through its source), so calling the class
 creates the factory object once and hands back the source built around it.
 """
+from typing import Any
+
 import zope.interface
 import zope.schema.interfaces
 
@@ -11,7 +13,7 @@ from zc.sourcefactory import interfaces
 from zc.sourcefactory import source
 
 
-def _make_factory(cls, args, kw):
+def _make_factory(cls: type, args: tuple, kw: dict) -> Any:
     # Bypass type.__call__: it would return the factory, not the source.
     factory = object.__new__(cls)
     factory.__init__(*args, **kw)
@@ -30,10 +32,10 @@ class BasicSourceFactory:
     token_index = False
     searchable = False
 
-    def __new__(cls, *args, **kw):
+    def __new__(cls, *args: Any, **kw: Any) -> Any:
         return cls.source_class(_make_factory(cls, args, kw))
 
-    def __init__(self):
+    def __init__(self) -> None:
         # object.__init__ would silently accept arguments here (because
         # __new__ is overridden); a factory that takes none must say so.
         pass
@@ -45,7 +47,7 @@ class ContextualSourceFactory(BasicSourceFactory):
 
     source_class = source.FactoredContextualSource
 
-    def __new__(cls, *args, **kw):
+    def __new__(cls, *args: Any, **kw: Any) -> Any:
         return FactoredContextualSourceBinder(
             _make_factory(cls, args, kw), cls.source_class)
 
@@ -54,9 +56,9 @@ class ContextualSourceFactory(BasicSourceFactory):
 class FactoredContextualSourceBinder:
     """Binds a contextual factory's source to a context."""
 
-    def __init__(self, factory, source_class):
+    def __init__(self, factory: Any, source_class: type) -> None:
         self.factory = factory
         self.source_class = source_class
 
-    def __call__(self, context, *args, **kwargs):
+    def __call__(self, context: Any, *args: Any, **kwargs: Any) -> Any:
         return self.source_class(self.factory, context, *args, **kwargs)

@@ -1,5 +1,9 @@
 """Sources that show another source's values through a mapping function."""
 import threading
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from typing import Any
 
 import zope.interface
 import zope.schema.interfaces
@@ -16,33 +20,34 @@ class ValueMappingSource:
     looking up one value reads the base only as far as needed.
     """
 
-    def __init__(self, base, map):
+    def __init__(self, base: Iterable[Any],
+                 map: Callable[[Any], Any]) -> None:
         self.base = base
         self.map = map
-        self._cache = {}
-        self._scan = None
+        self._cache: dict[Any, Any] = {}
+        self._scan: Iterator[Any] | None = None
         self._lock = threading.Lock()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return (self.map(value) for value in self.base)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.base)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         # A base that is expensive to count must not be counted.
         for value in self.base:
             return True
         return False
 
-    def __contains__(self, mapped):
+    def __contains__(self, mapped: Any) -> bool:
         try:
             self._reverse(mapped, trust_cache=False)
         except KeyError:
             return False
         return True
 
-    def mapReverse(self, mapped):
+    def mapReverse(self, mapped: Any) -> Any:
         """The base value that maps to `mapped`; KeyError if there is none.
 
         Answers from the reverse mapping when it can, so a value removed
@@ -50,7 +55,7 @@ class ValueMappingSource:
         """
         return self._reverse(mapped, trust_cache=True)
 
-    def _reverse(self, mapped, trust_cache):
+    def _reverse(self, mapped: Any, trust_cache: bool) -> Any:
         try:
             hash(mapped)
         except TypeError:
@@ -75,7 +80,7 @@ class ValueMappingSource:
             raise KeyError(mapped)
         return value
 
-    def _resume(self, mapped):
+    def _resume(self, mapped: Any) -> Any:
         for value in self._scan:
             key = self.map(value)
             self._cache.setdefault(key, value)
@@ -89,9 +94,10 @@ class ValueMappingSource:
 class ValueMappingSourceContextBinder:
     """Binds `base` (a context source binder) and maps its values."""
 
-    def __init__(self, base, map):
+    def __init__(self, base: Callable[[Any], Iterable[Any]],
+                 map: Callable[[Any], Any]) -> None:
         self.base = base
         self.map = map
 
-    def __call__(self, context):
+    def __call__(self, context: Any) -> ValueMappingSource:
         return ValueMappingSource(self.base(context), self.map)

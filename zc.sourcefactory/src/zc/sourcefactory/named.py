@@ -1,4 +1,6 @@
 """Sources named by a string, looked up as utilities when bound."""
+from typing import Any
+
 import zope.component
 import zope.interface
 import zope.schema.interfaces
@@ -14,10 +16,10 @@ class NamedSource:
     an application registers later (or overrides).
     """
 
-    def __init__(self, name):
+    def __init__(self, name: str) -> None:
         self.name = name
 
-    def __call__(self, context):
+    def __call__(self, context: Any) -> Any:
         factory = zope.component.getUtility(
             interfaces.INamedSource, name=self.name)
         source = factory()

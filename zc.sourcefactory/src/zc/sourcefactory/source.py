@@ -1,4 +1,7 @@
 """The sources that factories create."""
+from collections.abc import Iterator
+from typing import Any
+
 import zope.interface
 
 from zc.sourcefactory import interfaces
@@ -20,7 +23,7 @@ class FactoredSource:
     _index = None
     _wants_index = False
 
-    def __init__(self, factory):
+    def __init__(self, factory: Any) -> None:
         self.factory = factory
         # Factories not derived from our base classes have neither option.
         if getattr(factory, 'token_index', False):
@@ -29,21 +32,21 @@ class FactoredSource:
         if getattr(factory, 'searchable', False):
             zope.interface.alsoProvides(self, interfaces.ISearchableSource)
 
-    def _get_filtered_values(self):
+    def _get_filtered_values(self) -> Iterator[Any]:
         for value in self.factory.getValues():
             if self.factory.filterValue(value):
                 yield value
 
-    def _get_token(self, value):
+    def _get_token(self, value: Any) -> str:
         return self.factory.getToken(value)
 
-    def _search(self, query):
+    def _search(self, query: str) -> Iterator[Any]:
         for value in self.factory.searchValues(query):
             if (self.factory.filterValue(value)
                     and self.factory.matchesQuery(value, query)):
                 yield value
 
-    def _indexed(self):
+    def _indexed(self) -> TokenIndex | None:
         """The token index, built on first use; None when not opted in."""
         if not self._wants_index:
             return None
@@ -53,26 +56,26 @@ class FactoredSource:
                 self._get_filtered_values(), self._get_token)
         return index
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         index = self._indexed()
         if index is None:
             return self._get_filtered_values()
         return iter(index.values)
 
-    def __len__(self):
+    def __len__(self) -> int:
         index = self._indexed()
         if index is None:
             return sum(1 for value in self._get_filtered_values())
         return len(index)
 
-    def __contains__(self, value):
+    def __contains__(self, value: Any) -> bool:
         index = self._indexed()
         if index is None:
             return any(value == candidate
                        for candidate in self._get_filtered_values())
         return value in index
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         # One value decides it: a huge source must not be read (or indexed)
         # just to know that it is not empty.
         if self._index is not None:
@@ -81,7 +84,7 @@ class FactoredSource:
             return True
         return False
 
-    def getValueByToken(self, token):
+    def getValueByToken(self, token: str) -> Any:
         """The value whose token is `token`; KeyError naming it if none.
 
         Indexed sources answer from the index; others compare the token of
@@ -99,11 +102,11 @@ class FactoredSource:
                 pass
         raise KeyError("No value with token '%s'" % (token,))
 
-    def refresh(self):
+    def refresh(self) -> None:
         """Forget the token index; the next lookup reads the values again."""
         self._index = None
 
-    def search(self, query):
+    def search(self, query: str) -> Iterator[Any]:
         """An iterator over the values whose titles match `query`.
 
         Every word of the query must occur in the title, ignoring case; a
@@ -125,20 +128,20 @@ class FactoredContextualSource(FactoredSource):
 
     context = None
 
-    def __init__(self, factory, context):
+    def __init__(self, factory: Any, context: Any) -> None:
         super().__init__(factory)
         self.context = context
         self.__parent__ = context
 
-    def _get_filtered_values(self):
+    def _get_filtered_values(self) -> Iterator[Any]:
         for value in self.factory.getValues(self.context):
             if self.factory.filterValue(self.context, value):
                 yield value
 
-    def _get_token(self, value):
+    def _get_token(self, value: Any) -> str:
         return self.factory.getToken(self.context, value)
 
-    def _search(self, query):
+    def _search(self, query: str) -> Iterator[Any]:
         context = self.context
         for value in self.factory.searchValues(context, query):
             if (self.factory.filterValue(context, value)

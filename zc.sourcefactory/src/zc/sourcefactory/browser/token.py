@@ -5,6 +5,7 @@ value: ``'a'`` and ``b'a'`` get the same token, so a source mixing types
 needs its own ``getToken``.
 """
 import hashlib
+from typing import Any
 
 import persistent.interfaces
 import ZODB.interfaces
@@ -17,14 +18,14 @@ import zope.proxy
 from zc.sourcefactory.interfaces import IToken
 
 
-def _md5(data):
+def _md5(data: bytes) -> str:
     # Not a security use: FIPS builds refuse MD5 unless told so.
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 @zope.component.adapter(bytes)
 @zope.interface.implementer(IToken)
-def fromString(value):
+def fromString(value: bytes | str) -> str:
     """The MD5 hex digest of the bytes (a str is UTF-8 encoded first)."""
     if isinstance(value, str):
         value = value.encode('utf-8')
@@ -33,21 +34,21 @@ def fromString(value):
 
 @zope.component.adapter(str)
 @zope.interface.implementer(IToken)
-def fromUnicode(value):
+def fromUnicode(value: str) -> str:
     """The MD5 hex digest of the UTF-8 encoding."""
     return _md5(value.encode('utf-8'))
 
 
 @zope.component.adapter(int)
 @zope.interface.implementer(IToken)
-def fromInteger(value):
+def fromInteger(value: int) -> str:
     """The number in decimal."""
     return str(value)
 
 
 @zope.component.adapter(persistent.interfaces.IPersistent)
 @zope.interface.implementer(IToken)
-def fromPersistent(value):
+def fromPersistent(value: Any) -> str:
     """The object's oid, as ZODB prints it (``'0x01'``).
 
     A new object has no oid yet.  If its parent is stored in a database,
@@ -67,7 +68,7 @@ def fromPersistent(value):
     return ZODB.utils.oid_repr(oid)
 
 
-def _parent_connection(value):
+def _parent_connection(value: Any) -> Any:
     # Read __parent__ through the proxy: security proxies allow it, and
     # the question is whether the caller may see where the object lives.
     parent = getattr(value, '__parent__', None)
@@ -79,6 +80,6 @@ def _parent_connection(value):
 
 @zope.component.adapter(zope.interface.interfaces.IInterface)
 @zope.interface.implementer(IToken)
-def fromInterface(value):
+def fromInterface(value: Any) -> str:
     """The dotted name of the interface."""
     return f'{value.__module__}.{value.__name__}'
