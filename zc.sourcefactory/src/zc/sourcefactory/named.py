@@ -20,9 +20,15 @@ class NamedSource:
         self.name = name
 
     def __call__(self, context: Any) -> Any:
-        factory = zope.component.getUtility(
+        registered = zope.component.getUtility(
             interfaces.INamedSource, name=self.name)
-        source = factory()
+        # Usually a factory class; a source or a binder made from one
+        # (a factory "instance") is used as it is.
+        if zope.schema.interfaces.ISource.providedBy(registered):
+            return registered
+        if zope.schema.interfaces.IContextSourceBinder.providedBy(registered):
+            return registered(context)
+        source = registered()
         if zope.schema.interfaces.IContextSourceBinder.providedBy(source):
             source = source(context)
         return source

@@ -52,6 +52,17 @@ class NamedSourceTests(unittest.TestCase):
         self.assertIsInstance(source, FactoredContextualSource)
         self.assertEqual(list(source), [1, 2])
 
+    def test_a_registered_source_is_used_as_it_is(self):
+        colors = Colors()
+        zope.component.provideUtility(colors, INamedSource, name='colors')
+        self.assertIs(NamedSource('colors')(object()), colors)
+
+    def test_a_registered_binder_is_bound_to_the_context(self):
+        zope.component.provideUtility(Own(), INamedSource, name='own')
+        source = NamedSource('own')([3])
+        self.assertIsInstance(source, FactoredContextualSource)
+        self.assertEqual(list(source), [3])
+
     def test_missing_name_is_a_ComponentLookupError(self):
         with self.assertRaises(
                 zope.interface.interfaces.ComponentLookupError) as caught:
