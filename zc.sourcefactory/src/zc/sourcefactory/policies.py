@@ -93,7 +93,11 @@ class BasicContextualTokenPolicy(BasicTokenPolicy):
     """Like BasicTokenPolicy, with the context first."""
 
     def getValue(self, context, source, token):
-        """The value of `source` with `token`; KeyError naming it if none."""
+        """The value of `source` with `token`; KeyError naming it if none.
+
+        Tokens are compared within the source's own context, which is the
+        one the terms view passes.
+        """
         return source.getValueByToken(token)
 
     def getToken(self, context, value):

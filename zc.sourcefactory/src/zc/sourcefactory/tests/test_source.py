@@ -1,7 +1,5 @@
 import unittest
 
-import zope.component.testing
-import zope.interface
 
 from zc.sourcefactory import interfaces
 from zc.sourcefactory import source as source_module
