@@ -1,6 +1,5 @@
 import unittest
 
-
 from zc.sourcefactory import interfaces
 from zc.sourcefactory import source as source_module
 from zc.sourcefactory.basic import BasicSourceFactory
