@@ -43,6 +43,10 @@ class IIndexedSource(IFactoredSource):
     values the first time it is needed and kept for the lifetime of the
     source, so ``getValueByToken``, ``in`` and ``len`` take constant time.
     Iterating the source then lists the indexed values.
+
+    Every factored source has these two methods; without an index,
+    ``getValueByToken`` compares the token of each value in turn and
+    ``refresh`` has nothing to forget.
     """
 
     def getValueByToken(token):
