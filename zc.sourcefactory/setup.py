@@ -66,6 +66,7 @@ setup(
         'test': [
             'zope.component[zcml]',
             'zope.configuration',
+            'zope.formlib',
             'zope.keyreference',
             'zope.security',
             'zope.site',

@@ -1,5 +1,6 @@
 import zope.component
 import zope.interface.verify
+import zope.publisher.browser
 import zope.schema.interfaces
 from zope.browser.interfaces import ITerms
 
@@ -94,3 +95,36 @@ class FactoredTermsTests(ConfiguredTestCase):
             self.terms(Zips()({})).getValue('token-1')
         self.assertEqual(caught.exception.args,
                          ("No value with token 'token-1'",))
+
+
+class FormlibWidgetTests(ConfiguredTestCase):
+    """zope.formlib's source widgets use these terms as they are."""
+
+    def widget(self, form=None):
+        from zope.formlib.source import SourceDropdownWidget
+
+        class Country(dict):
+            zip = None
+
+        country = Country({'06112': 'Halle', '10115': 'Berlin'})
+        field = zope.schema.Choice(
+            __name__='zip', title='Zip', source=Zips()).bind(country)
+        request = zope.publisher.browser.TestRequest(form=form or {})
+        return SourceDropdownWidget(field, field.source, request)
+
+    def test_contextual_terms_render_as_options(self):
+        html = self.widget()()
+        self.assertIn('<option value="token-06112">Halle</option>', html)
+        self.assertIn('<option value="token-10115">Berlin</option>', html)
+
+    def test_a_submitted_token_becomes_the_value(self):
+        widget = self.widget({'field.zip': 'token-10115',
+                              'field.zip-empty-marker': '1'})
+        self.assertEqual(widget.getInputValue(), '10115')
+
+    def test_an_unknown_submitted_token_is_a_conversion_error(self):
+        import zope.formlib.interfaces
+        widget = self.widget({'field.zip': 'token-99999',
+                              'field.zip-empty-marker': '1'})
+        with self.assertRaises(zope.formlib.interfaces.ConversionError):
+            widget.getInputValue()
