@@ -1,0 +1,1 @@
+"""Browser views of sources: ITerms adapters and token adapters."""
