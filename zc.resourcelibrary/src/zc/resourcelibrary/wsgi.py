@@ -1,0 +1,324 @@
+"""WSGI middleware: ``need()`` for any WSGI application.
+
+``ResourceLibraryMiddleware`` collects, per request, the libraries the
+wrapped application needs, inserts their tags into its HTML responses and
+serves the libraries' files under a prefix (``/@@/`` by default, as Zope
+does).  Options beyond the original, all off by default: cache-busting
+URLs, Subresource Integrity, CSP nonces, HTML5 tags, scripts at the end of
+``<body>`` and a ``Link: rel=preload`` header.
+"""
+from __future__ import annotations
+
+import email.utils
+import logging
+import secrets
+from urllib.parse import quote
+
+import webob
+from zope.interface import implementer
+
+from zc.resourcelibrary import _csp
+from zc.resourcelibrary import core
+from zc.resourcelibrary import resourcelibrary
+from zc.resourcelibrary._files import FileCache
+from zc.resourcelibrary.interfaces import IResourceLibraryMiddleware
+
+__all__ = ['ResourceLibraryMiddleware', 'NEEDED_KEY', 'NONCE_KEY']
+
+#: The environ key under which the request's list of needs is exposed.
+NEEDED_KEY = 'zc.resourcelibrary.needed'
+#: The default environ key of the CSP nonce.
+NONCE_KEY = 'csp.nonce'
+
+log = logging.getLogger(__name__)
+
+_FAR_FUTURE = 'public, max-age=31536000, immutable'
+_NO_BODY = (204, 304)
+_CHUNK = 1 << 16
+
+
+def _file_chunks(f):
+    with f:
+        for chunk in iter(lambda: f.read(_CHUNK), b''):
+            yield chunk
+
+
+def _throws(environ) -> bool:
+    return (environ.get('wsgi.handleErrors', True) is False
+            or bool(environ.get('paste.throw_errors')))
+
+
+@implementer(IResourceLibraryMiddleware)
+class ResourceLibraryMiddleware:
+    """Wrap ``app`` so that pages get the tags of what they ``need()``.
+
+    ``prefix`` is the URL path under which library files are served
+    (``{prefix}{library}/{file}``); ``registry`` defaults to
+    ``resourcelibrary.library_info``.  The keyword options:
+
+    ``versioned``
+        URLs carry ``?v=`` and a hash of the file's content; a request with
+        the current version is answered with far-future caching.
+    ``integrity``
+        tags carry ``integrity="sha384-..."`` and ``crossorigin``
+        (``crossorigin`` sets its value); needs ``html5``.
+    ``csp_nonce``
+        tags carry the request's nonce: ``environ[nonce_key]`` when set,
+        else a fresh one (then stored there for the application, and the
+        response's Content-Security-Policy header is added or extended).
+    ``html5``
+        one-line ``<script>`` and ``<link rel="stylesheet">`` tags instead
+        of the original's ``<style>@import</style>``.
+    ``scripts_at_end``
+        scripts go before ``</body>``, style sheets stay in ``<head>``.
+    ``preload``
+        a ``Link: <URL>; rel=preload`` header for every injected file.
+    ``any_head``
+        also ``<HEAD>`` and heads with attributes get tags.
+    ``xhtml``
+        also ``application/xhtml+xml`` responses get tags.
+    ``max_age``
+        Cache-Control max-age (seconds) of unversioned file responses.
+    """
+
+    def __init__(self, app, prefix: str = '/@@/', registry=None, *,
+                 versioned: bool = False, integrity: bool = False,
+                 crossorigin: str = 'anonymous', csp_nonce: bool = False,
+                 nonce_key: str = NONCE_KEY, html5: bool = False,
+                 scripts_at_end: bool = False, preload: bool = False,
+                 any_head: bool = False, xhtml: bool = False,
+                 max_age: int = 3600) -> None:
+        if not (prefix.startswith('/') and prefix.endswith('/')):
+            raise ValueError(
+                f'prefix must start and end with "/", got {prefix!r}')
+        if integrity and not html5:
+            raise ValueError(
+                'integrity=True needs html5=True: the original '
+                '<style>@import</style> tag for CSS cannot carry it')
+        if crossorigin not in ('anonymous', 'use-credentials'):
+            raise ValueError(
+                'crossorigin must be "anonymous" or "use-credentials", '
+                f'got {crossorigin!r}')
+        self.app = app
+        self.prefix = prefix
+        self._registry = registry
+        self.versioned = versioned
+        self.integrity = integrity
+        self.crossorigin = crossorigin
+        self.csp_nonce = csp_nonce
+        self.nonce_key = nonce_key
+        self.html5 = html5
+        self.scripts_at_end = scripts_at_end
+        self.preload = preload
+        self.any_head = any_head
+        self.xhtml = xhtml
+        self.max_age = int(max_age)
+        self.files = FileCache()
+
+    @property
+    def registry(self):
+        # Through the module at call time, like every other lookup.
+        if self._registry is None:
+            return resourcelibrary.library_info
+        return self._registry
+
+    def __call__(self, environ, start_response):
+        path = environ.get('PATH_INFO', '')
+        if path.startswith(self.prefix):
+            return self._serve(environ, start_response,
+                               path[len(self.prefix):])
+        needed: list[str] = []
+        environ[NEEDED_KEY] = needed
+        nonce = generated = None
+        if self.csp_nonce:
+            nonce = environ.get(self.nonce_key)
+            if nonce is None:
+                nonce = generated = secrets.token_urlsafe(18)
+                environ[self.nonce_key] = nonce
+            _csp.check_nonce(nonce)
+        token = resourcelibrary.needed.set(needed)
+        try:
+            request = webob.Request(environ)
+            response = request.get_response(self.app)
+            response = self._process(request, response, needed, nonce,
+                                     generated)
+        finally:
+            resourcelibrary.needed.reset(token)
+        return response(environ, start_response)
+
+    # Pages
+
+    def _process(self, request, response, needed, nonce, generated):
+        headers = response.headers
+        if (request.method == 'HEAD' or response.status_code in _NO_BODY
+                or 'Content-Encoding' in headers
+                or not core.is_processable(headers.get('Content-Type'),
+                                           xhtml=self.xhtml)):
+            return response
+        if (response.content_length is None
+                and not isinstance(response.app_iter, (list, tuple))):
+            return response  # streamed: never buffered
+        body = response.body  # joins and closes the application's iterable
+        if not needed:
+            return response
+        try:
+            text = body.decode(response.charset or 'utf-8')
+        except (UnicodeDecodeError, LookupError):
+            return response
+        try:
+            new_text, injected = self._inject(request, text, needed, nonce)
+        except RuntimeError:
+            if _throws(request.environ):
+                raise
+            log.exception('Resource libraries not inserted into %s',
+                          request.url)
+            return response
+        if not injected:
+            return response
+        response.body = new_text.encode(response.charset or 'utf-8')
+        if self.preload:
+            for link in self._preload_links(request, injected):
+                headers.add('Link', link)
+        if nonce is not None:
+            self._add_nonce(headers, nonce, generated is not None)
+        return response
+
+    def _inject(self, request, text, needed, nonce):
+        registry = self.registry
+        libraries = core.resolve(needed, registry)
+        files = [(library, file) for library in libraries
+                 for file in registry[library].included]
+        if not files:
+            return text, []
+        base = request.application_url + self.prefix
+        found = {}
+        if self.versioned or self.integrity:
+            for library, file in files:
+                found[library, file] = self._library_file(library, file)
+
+        def url_for(library, file):
+            url = base + quote(library, safe='') + '/' + quote(file)
+            if self.versioned:
+                url += '?v=' + found[library, file].version
+            return url
+
+        def attributes(library, file):
+            extra = {}
+            if self.integrity:
+                extra['integrity'] = found[library, file].integrity
+                extra['crossorigin'] = self.crossorigin
+            if nonce is not None:
+                extra['nonce'] = nonce
+            return extra
+
+        options = dict(registry=registry, attributes=attributes,
+                       html5=self.html5)
+        if self.scripts_at_end:
+            head = core.render_tags(libraries, url_for,
+                                    extensions=('.css', '.kss'), **options)
+            end = core.render_tags(libraries, url_for, extensions=('.js',),
+                                   **options)
+        else:
+            head = core.render_tags(libraries, url_for, **options)
+            end = ''
+        new_text = core.inject(text, head, end_of_body=end,
+                               any_head=self.any_head)
+        if new_text == text:
+            return text, []
+        return new_text, [(library, file, url_for(library, file))
+                          for library, file in files]
+
+    def _library_file(self, library, file):
+        directory = getattr(self.registry[library], 'directory', None)
+        found = directory and self.files.lookup(directory, file)
+        if not found:
+            raise RuntimeError(
+                f'Resource library "{library}": file "{file}" not found '
+                f'in {directory!r}')
+        return found
+
+    def _preload_links(self, request, injected):
+        registry = self.registry
+        for library, file, url in injected:
+            if file.endswith('.js'):
+                loading = getattr(registry[library], 'loading', {})
+                kind = ('rel=modulepreload' if 'module' in loading.get(file, ())
+                        else 'rel=preload; as=script')
+            elif file.endswith('.css'):
+                kind = 'rel=preload; as=style'
+            else:
+                continue
+            link = f'<{url}>; {kind}'
+            if self.integrity:
+                link += f'; crossorigin={self.crossorigin}'
+            yield link
+
+    def _add_nonce(self, headers, nonce, generated):
+        policies = headers.getall('Content-Security-Policy')
+        if not policies:
+            if generated:
+                headers['Content-Security-Policy'] = _csp.new_policy(nonce)
+            return
+        del headers['Content-Security-Policy']
+        for policy in policies:
+            headers.add('Content-Security-Policy',
+                        _csp.add_nonce(policy, nonce))
+
+    # Files
+
+    def _serve(self, environ, start_response, name):
+        method = environ.get('REQUEST_METHOD', 'GET')
+        if method not in ('GET', 'HEAD'):
+            return self._error(start_response, '405 Method Not Allowed',
+                               [('Allow', 'GET, HEAD')])
+        library, _, file = name.partition('/')
+        info = self.registry.get(library)
+        directory = getattr(info, 'directory', None)
+        found = directory and self.files.lookup(directory, file)
+        if not found:
+            return self._error(start_response, '404 Not Found')
+        request = webob.Request(environ)
+        headers = [('Content-Type', found.content_type),
+                   ('ETag', found.etag),
+                   ('Last-Modified', found.last_modified),
+                   ('X-Content-Type-Options', 'nosniff')]
+        if self.versioned and request.GET.get('v') == found.version:
+            headers.append(('Cache-Control', _FAR_FUTURE))
+        else:
+            headers.append(('Cache-Control', f'public, max-age={self.max_age}'))
+        if self._not_modified(environ, found):
+            start_response('304 Not Modified', headers)
+            return []
+        headers.append(('Content-Length', str(found.size)))
+        start_response('200 OK', headers)
+        if method == 'HEAD':
+            return []
+        f = open(found.path, 'rb')
+        wrapper = environ.get('wsgi.file_wrapper')
+        if wrapper is not None:
+            return wrapper(f, _CHUNK)
+        return _file_chunks(f)
+
+    @staticmethod
+    def _not_modified(environ, found) -> bool:
+        if_none_match = environ.get('HTTP_IF_NONE_MATCH')
+        if if_none_match is not None:
+            tags = [t.strip().removeprefix('W/')
+                    for t in if_none_match.split(',')]
+            return '*' in tags or found.etag in tags
+        since = environ.get('HTTP_IF_MODIFIED_SINCE')
+        if since:
+            try:
+                when = email.utils.parsedate_to_datetime(since).timestamp()
+            except (TypeError, ValueError, IndexError, OverflowError):
+                return False
+            return found.mtime <= when
+        return False
+
+    @staticmethod
+    def _error(start_response, status, headers=()):
+        body = status.encode('ascii') + b'\n'
+        start_response(status, [('Content-Type', 'text/plain; charset=utf-8'),
+                                ('Content-Length', str(len(body))),
+                                *headers])
+        return [body]
