@@ -8,6 +8,7 @@ import os
 import zope.component
 import zope.component.hooks
 import zope.security.management
+import zope.testing.cleanup
 from zope.configuration import xmlconfig
 from zope.interface import implementer
 from zope.location.interfaces import IRoot
@@ -110,14 +111,15 @@ APP_ZCML = '''
 def set_up_zope():
     """Load the application's configuration (call tear_down_zope after)."""
     zope.component.hooks.setHooks()
-    return xmlconfig.string(APP_ZCML)
+    context = xmlconfig.string(APP_ZCML)
+    context.actions = []
+    return context
 
 
 def tear_down_zope():
     zope.security.management.endInteraction()
     zope.component.hooks.setSite(None)
     zope.component.hooks.resetHooks()
-    import zope.testing.cleanup
     zope.testing.cleanup.cleanUp()
 
 
@@ -125,7 +127,10 @@ def configure(zcml, context):
     """Load more ZCML in the context of the application's configuration.
 
     Page templates and relative paths resolve against the tests' folder.
+    Only the new actions run (zope.configuration would run the earlier
+    ones again); conflicts are detected within ``zcml``.
     """
+    context.actions = []
     return xmlconfig.string(
         '<configure xmlns="http://namespaces.zope.org/zope" '
         'xmlns:browser="http://namespaces.zope.org/browser" '
