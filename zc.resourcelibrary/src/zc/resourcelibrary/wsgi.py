@@ -43,6 +43,59 @@ def _file_chunks(f):
             yield chunk
 
 
+class _Rest:
+    """The application's body after the chunks read to get its headers."""
+
+    def __init__(self, head, iterator, iterable):
+        self._head = head
+        self._iterator = iterator
+        self._iterable = iterable
+
+    def __iter__(self):
+        yield from self._head
+        yield from self._iterator
+
+    def close(self):
+        if hasattr(self._iterable, 'close'):
+            self._iterable.close()
+
+
+def _call(app, environ):
+    """(status, headers, body) of the application, nothing buffered.
+
+    WebOb's ``Request.get_response`` would read a generator to its end
+    when the application starts the response only on the first
+    iteration; here only the chunks up to that point are read.
+    """
+    started = []
+    written = []
+
+    def start_response(status, headers, exc_info=None):
+        if exc_info is not None and started:
+            raise exc_info[1].with_traceback(exc_info[2])
+        started[:] = [status, headers]
+        return written.append
+
+    body = app(environ, start_response)
+    if started and not written:
+        return started[0], started[1], body
+    head = []
+    iterator = iter(body)
+    try:
+        while not started:
+            head.append(next(iterator))
+    except StopIteration:
+        pass
+    except BaseException:
+        if hasattr(body, 'close'):
+            body.close()
+        raise
+    if not started:
+        raise RuntimeError(
+            f'The application {app!r} returned without starting a response')
+    return started[0], started[1], _Rest(written + head, iterator, body)
+
+
 def _throws(environ) -> bool:
     return (environ.get('wsgi.handleErrors', True) is False
             or bool(environ.get('paste.throw_errors')))
@@ -138,50 +191,72 @@ class ResourceLibraryMiddleware:
             _csp.check_nonce(nonce)
         token = resourcelibrary.needed.set(needed)
         try:
-            request = webob.Request(environ)
-            response = request.get_response(self.app)
-            response = self._process(request, response, needed, nonce,
-                                     generated)
+            status, headers, body = _call(self.app, environ)
+            if self._rewritable(environ, status, headers, body):
+                status, headers, body = self._process(
+                    environ, status, headers, body, needed, nonce,
+                    generated)
         finally:
             resourcelibrary.needed.reset(token)
-        return response(environ, start_response)
+        start_response(status, headers)
+        return body
 
     # Pages
 
-    def _process(self, request, response, needed, nonce, generated):
-        headers = response.headers
-        if (request.method == 'HEAD' or response.status_code in _NO_BODY
-                or 'Content-Encoding' in headers
-                or not core.is_processable(headers.get('Content-Type'),
-                                           xhtml=self.xhtml)):
-            return response
-        if (response.content_length is None
-                and not isinstance(response.app_iter, (list, tuple))):
-            return response  # streamed: never buffered
-        body = response.body  # joins and closes the application's iterable
-        if not needed:
-            return response
+    def _rewritable(self, environ, status, headers, body) -> bool:
+        """Whether the response is a complete page that may get tags.
+
+        Anything else (other types, encoded, streamed) passes through
+        untouched and unbuffered.
+        """
+        if environ.get('REQUEST_METHOD') == 'HEAD' or \
+                int(status[:3]) in _NO_BODY:
+            return False
+        names = {name.lower() for name, _ in headers}
+        if 'content-encoding' in names:
+            return False
+        content_type = next((value for name, value in headers
+                             if name.lower() == 'content-type'), None)
+        if not core.is_processable(content_type, xhtml=self.xhtml):
+            return False
+        # A page of known length or already in memory; a streamed body
+        # (an iterator without Content-Length) is sent as it is produced.
+        return 'content-length' in names or isinstance(body, (list, tuple))
+
+    def _process(self, environ, status, headers, body, needed, nonce,
+                 generated):
         try:
-            text = body.decode(response.charset or 'utf-8')
+            content = b''.join(body)
+        finally:
+            if hasattr(body, 'close'):
+                body.close()
+        response = webob.Response(status=status, headerlist=headers,
+                                  app_iter=[content])
+        if not needed:
+            return status, headers, [content]
+        charset = response.charset or 'utf-8'
+        try:
+            text = content.decode(charset)
         except (UnicodeDecodeError, LookupError):
-            return response
+            return status, headers, [content]
+        request = webob.Request(environ)
         try:
             new_text, injected = self._inject(request, text, needed, nonce)
         except RuntimeError:
-            if _throws(request.environ):
+            if _throws(environ):
                 raise
             log.exception('Resource libraries not inserted into %s',
                           request.url)
-            return response
+            return status, headers, [content]
         if not injected:
-            return response
-        response.body = new_text.encode(response.charset or 'utf-8')
+            return status, headers, [content]
+        response.body = new_text.encode(charset)
         if self.preload:
-            for link in self._preload_links(request, injected):
-                headers.add('Link', link)
+            for link in self._preload_links(injected):
+                response.headers.add('Link', link)
         if nonce is not None:
-            self._add_nonce(headers, nonce, generated is not None)
-        return response
+            self._add_nonce(response.headers, nonce, generated is not None)
+        return status, response.headerlist, response.app_iter
 
     def _inject(self, request, text, needed, nonce):
         registry = self.registry
@@ -237,7 +312,7 @@ class ResourceLibraryMiddleware:
                 f'in {directory!r}')
         return found
 
-    def _preload_links(self, request, injected):
+    def _preload_links(self, injected):
         registry = self.registry
         for library, file, url in injected:
             if file.endswith('.js'):
