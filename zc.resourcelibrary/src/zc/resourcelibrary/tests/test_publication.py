@@ -44,8 +44,8 @@ class View(BrowserView):
 class PublicationTests(unittest.TestCase):
 
     def setUp(self):
-        self.context = zopeapp.set_up_zope()
-        zopeapp.configure(LIBRARIES, self.context)
+        zopeapp.set_up_zope()
+        zopeapp.configure(LIBRARIES)
 
     def tearDown(self):
         zopeapp.tear_down_zope()

@@ -36,14 +36,14 @@ class RecordingSiteManager:
 class DirectiveTests(unittest.TestCase):
 
     def setUp(self):
-        self.context = zopeapp.set_up_zope()
+        zopeapp.set_up_zope()
         del calls[:]
 
     def tearDown(self):
         zopeapp.tear_down_zope()
 
     def configure(self, zcml):
-        return zopeapp.configure(zcml, self.context)
+        return zopeapp.configure(zcml)
 
     def error_of(self, zcml):
         with self.assertRaises(Exception) as caught:
@@ -196,7 +196,7 @@ class DirectiveTests(unittest.TestCase):
         self.assertEqual(name, 'local')
 
     def test_feature_is_provided(self):
-        self.assertTrue(self.context.hasFeature('zc.resourcelibrary'))
+        self.assertTrue(self.configure('').hasFeature('zc.resourcelibrary'))
 
     def test_configure_zcml_registers_the_request_factory(self):
         from zope.app.publication.interfaces import IBrowserRequestFactory

@@ -111,9 +111,7 @@ APP_ZCML = '''
 def set_up_zope():
     """Load the application's configuration (call tear_down_zope after)."""
     zope.component.hooks.setHooks()
-    context = xmlconfig.string(APP_ZCML)
-    context.actions = []
-    return context
+    xmlconfig.string(APP_ZCML)
 
 
 def tear_down_zope():
@@ -123,19 +121,28 @@ def tear_down_zope():
     zope.testing.cleanup.cleanUp()
 
 
-def configure(zcml, context):
-    """Load more ZCML in the context of the application's configuration.
+MORE_ZCML = '''
+<configure xmlns="http://namespaces.zope.org/zope"
+           xmlns:browser="http://namespaces.zope.org/browser"
+           package="zc.resourcelibrary.tests">
+  <include package="zope.component" file="meta.zcml" />
+  <include package="zope.security" file="meta.zcml" />
+  <include package="zope.browserpage" file="meta.zcml" />
+  <include package="zc.resourcelibrary" file="meta.zcml" />
+  %s
+</configure>
+'''
 
-    Page templates and relative paths resolve against the tests' folder.
-    Only the new actions run (zope.configuration would run the earlier
-    ones again); conflicts are detected within ``zcml``.
+
+def configure(zcml):
+    """Load more ZCML into the application; returns its context.
+
+    Each call has a context of its own, so that a configuration error
+    leaves nothing half-done for the next call; conflicts are detected
+    within ``zcml``.  Page templates and relative paths resolve against
+    the tests' folder.
     """
-    context.actions = []
-    return xmlconfig.string(
-        '<configure xmlns="http://namespaces.zope.org/zope" '
-        'xmlns:browser="http://namespaces.zope.org/browser" '
-        'package="zc.resourcelibrary.tests">' + zcml + '</configure>',
-        context=context)
+    return xmlconfig.string(MORE_ZCML % zcml)
 
 
 def publish(path, method='GET', handle_errors=True, environ=None):
