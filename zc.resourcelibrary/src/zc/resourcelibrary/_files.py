@@ -13,6 +13,7 @@ import hashlib
 import mimetypes
 import os
 import threading
+from stat import S_ISREG
 from typing import NamedTuple
 
 # Debian's mime.types maps .js to application/javascript; the HTML
@@ -69,18 +70,31 @@ class FileCache:
 
     def __init__(self) -> None:
         self._files: dict[str, tuple[tuple[int, int, int], LibraryFile]] = {}
+        self._paths: dict[tuple[str, str], str | None] = {}
         self._lock = threading.Lock()
+
+    def _path(self, directory: str, name: str) -> str | None:
+        # Resolving symbolic links costs a system call per path segment;
+        # pages reference the same few files over and over.
+        key = (directory, name)
+        try:
+            return self._paths[key]
+        except KeyError:
+            path = safe_path(directory, name)
+            if len(self._paths) < 10_000:  # names come from URLs: bounded
+                self._paths[key] = path
+            return path
 
     def lookup(self, directory: str, name: str) -> LibraryFile | None:
         """The file ``name`` of ``directory``, or None if there is none."""
-        path = safe_path(directory, name)
+        path = self._path(directory, name)
         if path is None:
             return None
         try:
             stat = os.stat(path)
         except OSError:
             return None
-        if not os.path.isfile(path):
+        if not S_ISREG(stat.st_mode):
             return None
         key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         cached = self._files.get(path)

@@ -201,6 +201,26 @@ def render_tags(libraries: Iterable[str],
     return _SEPARATOR.join(lines)
 
 
+# Finding the marker with str.find costs about 0.6 us per KB of HTML: its
+# characters are everywhere in markup, so the search skips little.  Its
+# 'z' is rare, and single characters are found at memory speed.
+_RARE = 'z'
+_RARE_AT = MARKER.index(_RARE)
+_CANDIDATES = 64
+
+
+def _find_marker(body: str) -> int:
+    position = body.find(_RARE)
+    for _ in range(_CANDIDATES):
+        if position < 0:
+            return -1
+        if body.startswith(MARKER, position - _RARE_AT):
+            return position - _RARE_AT
+        position = body.find(_RARE, position + 1)
+    # A page full of z's: the plain search is the faster one then.
+    return body.find(MARKER, max(position - _RARE_AT, 0))
+
+
 def inject(body: str, tags: str, *, end_of_body: str = '',
            any_head: bool = False) -> str:
     """``body`` with ``tags`` inserted; unchanged when there is no place.
@@ -220,8 +240,9 @@ def inject(body: str, tags: str, *, end_of_body: str = '',
                     + body[position:])
     if not tags:
         return body
-    if MARKER in body:
-        return body.replace(MARKER, tags, 1)
+    position = _find_marker(body)
+    if position >= 0:
+        return body[:position] + tags + body[position + len(MARKER):]
     if any_head:
         match = _ANY_HEAD.search(body)
         if match is None:

@@ -15,6 +15,7 @@ import secrets
 from urllib.parse import quote
 
 import webob
+from webob.headers import ResponseHeaders
 from zope.interface import implementer
 
 from zc.resourcelibrary import _csp
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 _FAR_FUTURE = 'public, max-age=31536000, immutable'
 _NO_BODY = (204, 304)
 _CHUNK = 1 << 16
+_TAG_CACHE_SIZE = 1024
+# Stands for the request's nonce in cached tags; cannot occur in a nonce.
+_NONCE_SLOT = '\0nonce\0'
 
 
 def _file_chunks(f):
@@ -94,6 +98,14 @@ def _call(app, environ):
         raise RuntimeError(
             f'The application {app!r} returned without starting a response')
     return started[0], started[1], _Rest(written + head, iterator, body)
+
+
+def _charset_of(content_type: str) -> str:
+    for parameter in content_type.split(';')[1:]:
+        name, _, value = parameter.partition('=')
+        if name.strip().lower() == 'charset':
+            return value.strip().strip('"\'') or 'utf-8'
+    return 'utf-8'
 
 
 def _throws(environ) -> bool:
@@ -167,6 +179,8 @@ class ResourceLibraryMiddleware:
         self.xhtml = xhtml
         self.max_age = int(max_age)
         self.files = FileCache()
+        self._paths: dict[tuple[str, str], str] = {}
+        self._tags: dict[tuple, tuple[str, str, list]] = {}
 
     @property
     def registry(self):
@@ -230,11 +244,10 @@ class ResourceLibraryMiddleware:
         finally:
             if hasattr(body, 'close'):
                 body.close()
-        response = webob.Response(status=status, headerlist=headers,
-                                  app_iter=[content])
         if not needed:
             return status, headers, [content]
-        charset = response.charset or 'utf-8'
+        headers = ResponseHeaders(headers)
+        charset = _charset_of(headers['Content-Type'])
         try:
             text = content.decode(charset)
         except (UnicodeDecodeError, LookupError):
@@ -247,22 +260,23 @@ class ResourceLibraryMiddleware:
                 raise
             log.exception('Resource libraries not inserted into %s',
                           request.url)
-            return status, headers, [content]
+            return status, list(headers.items()), [content]
         if not injected:
-            return status, headers, [content]
-        response.body = new_text.encode(charset)
+            return status, list(headers.items()), [content]
+        content = new_text.encode(charset)
+        headers['Content-Length'] = str(len(content))
         if self.preload:
             for link in self._preload_links(injected):
-                response.headers.add('Link', link)
+                headers.add('Link', link)
         if nonce is not None:
-            self._add_nonce(response.headers, nonce, generated is not None)
-        return status, response.headerlist, response.app_iter
+            self._add_nonce(headers, nonce, generated is not None)
+        return status, list(headers.items()), [content]
 
     def _inject(self, request, text, needed, nonce):
         registry = self.registry
         libraries = core.resolve(needed, registry)
-        files = [(library, file) for library in libraries
-                 for file in registry[library].included]
+        files = tuple((library, file) for library in libraries
+                      for file in registry[library].included)
         if not files:
             return text, []
         base = request.application_url + self.prefix
@@ -270,11 +284,37 @@ class ResourceLibraryMiddleware:
         if self.versioned or self.integrity:
             for library, file in files:
                 found[library, file] = self._library_file(library, file)
+        # The same pages need the same libraries over and over; the tags
+        # only differ by the nonce, filled in afterwards.
+        key = (base, files, tuple(id(registry[name]) for name in libraries),
+               tuple(f.digest for f in found.values()))
+        cached = self._tags.get(key)
+        if cached is None:
+            cached = self._render(libraries, files, base, found)
+            if len(self._tags) >= _TAG_CACHE_SIZE:
+                self._tags.clear()
+            self._tags[key] = cached
+        head, end, injected = cached
+        if nonce is not None:
+            head = head.replace(_NONCE_SLOT, nonce)
+            end = end.replace(_NONCE_SLOT, nonce)
+        new_text = core.inject(text, head, end_of_body=end,
+                               any_head=self.any_head)
+        # Tags are never empty here, so an unchanged length means no place
+        # was found (cheaper than comparing 100 KB pages).
+        if len(new_text) == len(text):
+            return text, []
+        return new_text, injected
+
+    def _render(self, libraries, files, base, found):
+        """(head tags, end-of-body tags, [(library, file, url)])."""
+        urls = {}
 
         def url_for(library, file):
-            url = base + quote(library, safe='') + '/' + quote(file)
+            url = base + self._path_of(library, file)
             if self.versioned:
                 url += '?v=' + found[library, file].version
+            urls[library, file] = url
             return url
 
         def attributes(library, file):
@@ -282,11 +322,11 @@ class ResourceLibraryMiddleware:
             if self.integrity:
                 extra['integrity'] = found[library, file].integrity
                 extra['crossorigin'] = self.crossorigin
-            if nonce is not None:
-                extra['nonce'] = nonce
+            if self.csp_nonce:
+                extra['nonce'] = _NONCE_SLOT
             return extra
 
-        options = dict(registry=registry, attributes=attributes,
+        options = dict(registry=self.registry, attributes=attributes,
                        html5=self.html5)
         if self.scripts_at_end:
             head = core.render_tags(libraries, url_for,
@@ -296,12 +336,16 @@ class ResourceLibraryMiddleware:
         else:
             head = core.render_tags(libraries, url_for, **options)
             end = ''
-        new_text = core.inject(text, head, end_of_body=end,
-                               any_head=self.any_head)
-        if new_text == text:
-            return text, []
-        return new_text, [(library, file, url_for(library, file))
-                          for library, file in files]
+        return head, end, [(library, file, urls[library, file])
+                           for library, file in files]
+
+    def _path_of(self, library, file):
+        key = (library, file)
+        path = self._paths.get(key)
+        if path is None:
+            path = self._paths[key] = (quote(library, safe='') + '/'
+                                       + quote(file))
+        return path
 
     def _library_file(self, library, file):
         directory = getattr(self.registry[library], 'directory', None)

@@ -345,3 +345,18 @@ class RegisterTests(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, '"b.css" is not one'):
             self.register('lib', directory=self.directory,
                           include=['b.css'], loading={'b.css': 'defer'})
+
+
+class FindMarkerTests(unittest.TestCase):
+
+    def test_marker_is_found_among_many_zs(self):
+        for zs in (0, 1, 63, 64, 65, 500):
+            body = 'z' * zs + '<p>' + core.MARKER + core.MARKER
+            self.assertEqual(core._find_marker(body), zs + 3, zs)
+            self.assertEqual(core._find_marker('z' * zs + '<p>'), -1, zs)
+
+    def test_marker_at_the_very_start(self):
+        self.assertEqual(core._find_marker(core.MARKER + 'z'), 0)
+
+    def test_a_z_too_close_to_the_start_is_no_marker(self):
+        self.assertEqual(core._find_marker('zc.resourcelibrary -->'), -1)
