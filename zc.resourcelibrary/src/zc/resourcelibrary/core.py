@@ -65,29 +65,29 @@ def resolve(names: Iterable[str], registry=None) -> list[str]:
     """
     registry = _registry(registry)
     order: list[str] = []
-    finished: set[str] = set()
+    # False while a library is on the current path, True once it is done.
+    done: dict[str, bool] = {}
     for root in names:
-        if root in finished:
+        if root in done:
             continue
-        path = [root]
-        on_path = {root}
-        pending = [iter(_info(registry, root).required)]
-        while pending:
-            for dependency in pending[-1]:
-                if dependency in finished:
-                    continue
-                if dependency in on_path:
-                    start = path.index(dependency)
-                    raise _cycle_error(path[start:] + [dependency])
-                pending.append(iter(_info(registry, dependency).required))
-                path.append(dependency)
-                on_path.add(dependency)
-                break
+        done[root] = False
+        stack = [(root, iter(_info(registry, root).required))]
+        while stack:
+            name, dependencies = stack[-1]
+            for dependency in dependencies:
+                state = done.get(dependency)
+                if state is None:
+                    done[dependency] = False
+                    stack.append((dependency, iter(
+                        _info(registry, dependency).required)))
+                    break
+                if state is False:
+                    path = [entry[0] for entry in stack]
+                    raise _cycle_error(path[path.index(dependency):]
+                                       + [dependency])
             else:
-                pending.pop()
-                name = path.pop()
-                on_path.discard(name)
-                finished.add(name)
+                stack.pop()
+                done[name] = True
                 if registry[name].included:
                     order.append(name)
     return order
