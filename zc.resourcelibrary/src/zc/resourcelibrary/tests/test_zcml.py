@@ -206,6 +206,29 @@ class DirectiveTests(unittest.TestCase):
                       Request)
 
 
+class SecurityDeclarationTests(unittest.TestCase):
+
+    def setUp(self):
+        zopeapp.set_up_zope()
+
+    def tearDown(self):
+        zopeapp.tear_down_zope()
+
+    def test_Request_and_Response_are_protected_like_the_browser_ones(self):
+        from zope.publisher.browser import BrowserRequest
+        from zope.publisher.browser import BrowserResponse
+        from zope.security.checker import getCheckerForInstancesOf
+
+        from zc.resourcelibrary.publication import Request
+        from zc.resourcelibrary.publication import Response
+        for ours, theirs in ((Request, BrowserRequest),
+                             (Response, BrowserResponse)):
+            checker = getCheckerForInstancesOf(ours)
+            self.assertIsNotNone(checker, ours)
+            self.assertEqual(checker.get_permissions,
+                             getCheckerForInstancesOf(theirs).get_permissions)
+
+
 def zopeapp_request():
     import io
 
