@@ -64,8 +64,11 @@ class _Rest:
             self._iterable.close()
 
 
-def _call(app, environ):
-    """(status, headers, body) of the application, nothing buffered.
+def _call(app, environ, server_start_response):
+    """(status, headers, body, send) of the application, nothing buffered.
+
+    ``send(status, headers)`` starts the response with the server; after
+    it, the application's own ``start_response`` calls go to the server.
 
     WebOb's ``Request.get_response`` would read a generator to its end
     when the application starts the response only on the first
@@ -73,16 +76,25 @@ def _call(app, environ):
     """
     started = []
     written = []
+    sent = []
 
     def start_response(status, headers, exc_info=None):
-        if exc_info is not None and started:
-            raise exc_info[1].with_traceback(exc_info[2])
+        if sent:
+            # A streamed body failing after the headers went out: the
+            # server decides (it re-raises the error).
+            return server_start_response(status, headers, exc_info)
+        # Nothing was sent yet, so even an error response may replace
+        # the headers, as PEP 3333 allows.
         started[:] = [status, headers]
         return written.append
 
+    def send(status, headers):
+        sent.append(True)
+        return server_start_response(status, headers)
+
     body = app(environ, start_response)
     if started and not written:
-        return started[0], started[1], body
+        return started[0], started[1], body, send
     head = []
     iterator = iter(body)
     try:
@@ -97,7 +109,8 @@ def _call(app, environ):
     if not started:
         raise RuntimeError(
             f'The application {app!r} returned without starting a response')
-    return started[0], started[1], _Rest(written + head, iterator, body)
+    return (started[0], started[1], _Rest(written + head, iterator, body),
+            send)
 
 
 def _charset_of(content_type: str) -> str:
@@ -205,14 +218,15 @@ class ResourceLibraryMiddleware:
             _csp.check_nonce(nonce)
         token = resourcelibrary.needed.set(needed)
         try:
-            status, headers, body = _call(self.app, environ)
+            status, headers, body, send = _call(self.app, environ,
+                                                start_response)
             if self._rewritable(environ, status, headers, body):
                 status, headers, body = self._process(
                     environ, status, headers, body, needed, nonce,
                     generated)
         finally:
             resourcelibrary.needed.reset(token)
-        start_response(status, headers)
+        send(status, headers)
         return body
 
     # Pages

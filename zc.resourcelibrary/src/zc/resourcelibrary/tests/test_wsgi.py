@@ -8,6 +8,7 @@ import io
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -263,6 +264,20 @@ class ErrorTests(WSGITestCase):
         with serving(throwing) as url:
             status, headers, body = get(url, '/')
         self.assertEqual(status, 500)
+
+    def test_an_error_response_may_replace_the_headers_not_yet_sent(self):
+        def app(environ, start_response):
+            start_response('200 OK', [('Content-Type', 'text/html')])
+            try:
+                raise ValueError('late trouble')
+            except ValueError:
+                start_response('500 Internal Server Error',
+                               [('Content-Type', 'text/plain')],
+                               sys.exc_info())
+            return [b'failed']
+        status, headers, body = call(ResourceLibraryMiddleware(app))
+        self.assertEqual((status, body), ('500 Internal Server Error',
+                                          b'failed'))
 
     def test_the_collector_is_reset_when_the_app_fails(self):
         def app(environ, start_response):
