@@ -113,6 +113,13 @@ class ResourceLibrary:
             raise ConfigurationError(f'Directory {source!r} does not exist')
         for file in include:
             core.check_includable(file)
+            # A factory of one's own may generate its files; the default
+            # one serves what is on disk.
+            if factory is None and not os.path.isfile(
+                    os.path.join(source, file)):
+                raise ConfigurationError(
+                    f'Resource library "{self.name}": "{file}" does not '
+                    f'exist in {source!r}')
         info = resourcelibrary.library_info[self.name]
         info.included.extend(include)
         info.directory = source

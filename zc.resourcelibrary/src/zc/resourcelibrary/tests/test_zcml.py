@@ -84,6 +84,15 @@ class DirectiveTests(unittest.TestCase):
             self.message(error), 'Resource library doesn\'t know how to include this '
             'file: "notes.txt".')
 
+    def test_missing_included_file_is_refused(self):
+        error = self.error_of('''
+            <resourceLibrary name="lib">
+              <directory source="my-lib" include="included.js gone.css"/>
+            </resourceLibrary>''')
+        self.assertEqual(
+            self.message(error), 'Resource library "lib": "gone.css" does '
+            f'not exist in {os.path.join(HERE, "my-lib")!r}')
+
     def test_unsatisfied_dependency_is_refused_when_actions_run(self):
         error = self.error_of('''
                 <resourceLibrary name="lib" require="jquery">
