@@ -57,16 +57,19 @@ def chromium():
     return path
 
 
-def dump_dom(url):
+def load(url):
+    """The page's DOM after loading, and the browser console's messages."""
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
             [chromium(), *FLAGS, f'--user-data-dir={profile}',
-             '--dump-dom', url],
+             '--enable-logging=stderr', '--v=0', '--dump-dom', url],
             capture_output=True, text=True, timeout=120)
     if done.returncode:
         raise AssertionError(f'chromium failed ({done.returncode}): '
                              f'{done.stderr[-2000:]}')
-    return done.stdout
+    console = [line for line in done.stderr.splitlines()
+               if ':CONSOLE' in line]
+    return done.stdout, '\n'.join(console)
 
 
 class ChromiumTests(unittest.TestCase):
@@ -84,20 +87,25 @@ class ChromiumTests(unittest.TestCase):
 
     def test_scripts_and_styles_with_integrity_and_nonce_run(self):
         with serving(self.app) as url:
-            dom = dump_dom(url + '/')
+            dom, console = load(url + '/')
         self.assertIn('nonce=', dom)
         self.assertIn('integrity="sha384-', dom)
         self.assertIn('<p id="report">script ran; style applied</p>', dom)
+        self.assertNotIn("'integrity' attribute", console)
 
     def test_inline_script_without_the_nonce_is_blocked(self):
         with serving(self.app) as url:
-            dom = dump_dom(url + '/')
+            dom, console = load(url + '/')
         self.assertIn('<p id="report">', dom)
         self.assertNotIn('data-inline="ran"', dom)
+        self.assertIn('Executing inline script violates the following '
+                      'Content Security Policy directive', console)
 
     def test_tampered_script_is_refused(self):
         with serving(tampering(self.app)) as url:
-            dom = dump_dom(url + '/')
+            dom, console = load(url + '/')
         self.assertIn('integrity="sha384-', dom)
         self.assertNotIn('id="report"', dom)
-        self.assertNotIn('hacked', dom)
+        self.assertRegex(console, "Failed to find a valid digest in the "
+                         "'integrity' attribute for resource '[^']*/@@/"
+                         "browser-lib/app.js")
