@@ -220,7 +220,9 @@ class ResourceLibraryMiddleware:
         try:
             status, headers, body, send = _call(self.app, environ,
                                                 start_response)
-            if self._rewritable(environ, status, headers, body):
+            # Needs come while rendering, which is done when the
+            # application returns a page of known length.
+            if needed and self._rewritable(environ, status, headers, body):
                 status, headers, body = self._process(
                     environ, status, headers, body, needed, nonce,
                     generated)
@@ -258,8 +260,6 @@ class ResourceLibraryMiddleware:
         finally:
             if hasattr(body, 'close'):
                 body.close()
-        if not needed:
-            return status, headers, [content]
         headers = ResponseHeaders(headers)
         charset = _charset_of(headers['Content-Type'])
         try:

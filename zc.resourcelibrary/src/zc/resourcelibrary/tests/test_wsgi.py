@@ -14,6 +14,7 @@ import threading
 import time
 import unittest
 import urllib.parse
+import wsgiref.util
 
 import webob
 
@@ -210,6 +211,17 @@ class PassThroughTests(WSGITestCase):
         app = ResourceLibraryMiddleware(
             page_app(content_type='application/xhtml+xml'), xhtml=True)
         self.assertIn(b'included.js', (call(app)[2]))
+
+    def test_html_that_needs_nothing_passes_through_unbuffered(self):
+        def app(environ, start_response):
+            start_response('200 OK', [('Content-Type', 'text/html'),
+                                      ('Content-Length', str(len(PAGE)))])
+            return environ['wsgi.file_wrapper'](io.BytesIO(PAGE.encode()))
+        environ = {'wsgi.file_wrapper': wsgiref.util.FileWrapper}
+        status, headers, result = call_raw(ResourceLibraryMiddleware(app),
+                                           **environ)
+        self.assertIsInstance(result, wsgiref.util.FileWrapper)
+        result.close()
 
     def test_streamed_html_is_sent_as_it_is_produced(self):
         released = threading.Event()
