@@ -142,8 +142,9 @@ class ResourceLibraryMiddleware:
         (``crossorigin`` sets its value); needs ``html5``.
     ``csp_nonce``
         tags carry the request's nonce: ``environ[nonce_key]`` when set,
-        else a fresh one (then stored there for the application, and the
-        response's Content-Security-Policy header is added or extended).
+        else a fresh one (then stored there for the application, and on
+        pages that get tags the response's Content-Security-Policy header
+        is added or extended).
     ``html5``
         one-line ``<script>`` and ``<link rel="stylesheet">`` tags instead
         of the original's ``<style>@import</style>``.
@@ -260,8 +261,8 @@ class ResourceLibraryMiddleware:
         finally:
             if hasattr(body, 'close'):
                 body.close()
-        headers = ResponseHeaders(headers)
-        charset = _charset_of(headers['Content-Type'])
+        changed = ResponseHeaders(headers)
+        charset = _charset_of(changed['Content-Type'])
         try:
             text = content.decode(charset)
         except (UnicodeDecodeError, LookupError):
@@ -274,17 +275,17 @@ class ResourceLibraryMiddleware:
                 raise
             log.exception('Resource libraries not inserted into %s',
                           request.url)
-            return status, list(headers.items()), [content]
+            return status, headers, [content]
         if not injected:
-            return status, list(headers.items()), [content]
+            return status, headers, [content]
         content = new_text.encode(charset)
-        headers['Content-Length'] = str(len(content))
+        changed['Content-Length'] = str(len(content))
         if self.preload:
             for link in self._preload_links(injected):
-                headers.add('Link', link)
+                changed.add('Link', link)
         if nonce is not None:
-            self._add_nonce(headers, nonce, generated is not None)
-        return status, list(headers.items()), [content]
+            self._add_nonce(changed, nonce, generated is not None)
+        return status, list(changed.items()), [content]
 
     def _inject(self, request, text, needed, nonce):
         registry = self.registry

@@ -158,6 +158,16 @@ class InjectionTests(WSGITestCase):
         self.assertEqual((call(ResourceLibraryMiddleware(app))[2]),
                          raw)
 
+    def test_undecodable_body_through_a_real_server(self):
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html'),
+                                      ('Content-Length', '8')])
+            return [b'<head>\xff\xfe']
+        with serving(ResourceLibraryMiddleware(app)) as url:
+            status, headers, body = get(url, '/')
+        self.assertEqual((status, body), (200, b'<head>\xff\xfe'))
+
     def test_gzip_encoded_html_is_left_alone(self):
         raw = gzip.compress(PAGE.encode())
         app = ResourceLibraryMiddleware(page_app(
