@@ -1,7 +1,7 @@
 """Cost of the middleware per response on a 100 KB HTML page.
 
-The same WSGI application (a 100 KB page needing three libraries of six
-files in all) is served with and without ResourceLibraryMiddleware, side
+The same WSGI application (a 100 KB UTF-8 page needing three libraries of
+six files in all) is served with and without ResourceLibraryMiddleware, side
 by side in one run:
 
 - over real HTTP (wsgiref's server on 127.0.0.1, a new connection per
@@ -47,9 +47,10 @@ def make_libraries():
                                 ['charts.js', 'charts.css'], ['base'])
 
 
-PARAGRAPH = '<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>\n'
+# UTF-8 text with a few non-ASCII characters, as real pages have.
+PARAGRAPH = '<p>Lorem ipsum dolor sit amet, “consectetur” adipiscing café.</p>\n'
 PAGE = ('<!DOCTYPE html>\n<html><head><title>Report</title></head><body>\n'
-        + PARAGRAPH * (100_000 // len(PARAGRAPH))
+        + PARAGRAPH * (100_000 // len(PARAGRAPH.encode()))
         + '</body></html>\n').encode()
 
 

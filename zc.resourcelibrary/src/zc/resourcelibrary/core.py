@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable, Iterable, Mapping
+from typing import AnyStr, Callable, Iterable, Mapping, NamedTuple
 
 from zope.configuration.exceptions import ConfigurationError
 
@@ -201,28 +201,42 @@ def render_tags(libraries: Iterable[str],
     return _SEPARATOR.join(lines)
 
 
+class _Markup(NamedTuple):
+    """What ``inject`` looks for and adds, as str or as bytes."""
+    marker: str | bytes
+    head: str | bytes
+    end_of_body: str | bytes
+    rare: str | bytes
+    separator: str | bytes
+    newline: str | bytes
+    any_head: re.Pattern
+
+
+_TEXT = _Markup(MARKER, '<head>', '</body>', 'z', _SEPARATOR, '\n', _ANY_HEAD)
+_BYTES = _Markup(*(part.encode('ascii') for part in _TEXT[:-1]),
+                 re.compile(_ANY_HEAD.pattern.encode('ascii'), re.IGNORECASE))
+
 # Finding the marker with str.find costs about 0.6 us per KB of HTML: its
 # characters are everywhere in markup, so the search skips little.  Its
 # 'z' is rare, and single characters are found at memory speed.
-_RARE = 'z'
-_RARE_AT = MARKER.index(_RARE)
+_RARE_AT = MARKER.index('z')
 _CANDIDATES = 64
 
 
-def _find_marker(body: str) -> int:
-    position = body.find(_RARE)
+def _find_marker(body, markup=_TEXT) -> int:
+    position = body.find(markup.rare)
     for _ in range(_CANDIDATES):
         if position < 0:
             return -1
-        if body.startswith(MARKER, position - _RARE_AT):
+        if body.startswith(markup.marker, position - _RARE_AT):
             return position - _RARE_AT
-        position = body.find(_RARE, position + 1)
+        position = body.find(markup.rare, position + 1)
     # A page full of z's: the plain search is the faster one then.
-    return body.find(MARKER, max(position - _RARE_AT, 0))
+    return body.find(markup.marker, max(position - _RARE_AT, 0))
 
 
-def inject(body: str, tags: str, *, end_of_body: str = '',
-           any_head: bool = False) -> str:
+def inject(body: AnyStr, tags: AnyStr, *, end_of_body: AnyStr | None = None,
+           any_head: bool = False) -> AnyStr:
     """``body`` with ``tags`` inserted; unchanged when there is no place.
 
     The first marker comment ``<!-- zc.resourcelibrary -->`` is replaced
@@ -230,26 +244,36 @@ def inject(body: str, tags: str, *, end_of_body: str = '',
     ``<head>`` (with ``any_head``, also ``<HEAD>`` or a head with
     attributes).  ``end_of_body`` tags (scripts placed last) go before the
     last ``</body>``, or with the other tags when there is none.
+
+    Works on str, and on bytes in an ASCII-compatible encoding (UTF-8,
+    Latin-1, ...): every text looked for is ASCII, and in such encodings
+    ASCII bytes only ever stand for themselves.
     """
+    markup = _BYTES if isinstance(body, bytes) else _TEXT
     if end_of_body:
-        position = body.rfind('</body>')
+        position = body.rfind(markup.end_of_body)
         if position < 0:
-            tags = _SEPARATOR.join(t for t in (tags, end_of_body) if t)
+            tags = markup.separator.join(t for t in (tags, end_of_body) if t)
         else:
-            body = (body[:position] + end_of_body + '\n'
+            body = (body[:position] + end_of_body + markup.newline
                     + body[position:])
     if not tags:
         return body
-    position = _find_marker(body)
+    position = _find_marker(body, markup)
     if position >= 0:
-        return body[:position] + tags + body[position + len(MARKER):]
+        return body[:position] + tags + body[position + len(markup.marker):]
     if any_head:
-        match = _ANY_HEAD.search(body)
+        match = markup.any_head.search(body)
         if match is None:
             return body
-        return (body[:match.end()] + _SEPARATOR + tags + '\n'
-                + body[match.end():])
-    return body.replace('<head>', '<head>' + _SEPARATOR + tags + '\n', 1)
+        position = match.end()
+    else:
+        position = body.find(markup.head)
+        if position < 0:
+            return body
+        position += len(markup.head)
+    return (body[:position] + markup.separator + tags + markup.newline
+            + body[position:])
 
 
 def is_processable(content_type: str | None, *, xhtml: bool = False) -> bool:

@@ -147,26 +147,50 @@ class InjectionTests(WSGITestCase):
         self.assertTrue(body.endswith('été</html>'.encode('latin-1')))
         self.assertIn(b'included.js', body)
 
-    def test_undecodable_body_is_left_alone(self):
-        raw = b'<html><head></head>\xff\xfe</html>'
+    def test_bytes_around_the_tags_stay_as_they_were(self):
+        # UTF-8 pages are not decoded: not even invalid bytes are touched.
+        raw = '<html><head></head>“café”\xff</html>'.encode(
+            'utf-8', 'surrogateescape') + b'\xfe'
 
         def app(environ, start_response):
             zc.resourcelibrary.need('my-lib')
             start_response('200 OK', [
                 ('Content-Type', 'text/html; charset=utf-8')])
             return [raw]
-        self.assertEqual((call(ResourceLibraryMiddleware(app))[2]),
-                         raw)
-
-    def test_undecodable_body_through_a_real_server(self):
-        def app(environ, start_response):
-            zc.resourcelibrary.need('my-lib')
-            start_response('200 OK', [('Content-Type', 'text/html'),
-                                      ('Content-Length', '8')])
-            return [b'<head>\xff\xfe']
         with serving(ResourceLibraryMiddleware(app)) as url:
             status, headers, body = get(url, '/')
-        self.assertEqual((status, body), (200, b'<head>\xff\xfe'))
+        self.assertTrue(body.startswith(b'<html><head>\n    <script src='))
+        self.assertTrue(body.endswith(raw[len('<html><head>'):]))
+        self.assertEqual(int(headers['Content-Length']), len(body))
+
+    def test_pages_in_other_encodings_are_decoded_and_encoded(self):
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [
+                ('Content-Type', 'text/html; charset=utf-16')])
+            return ['<html><head></head>été</html>'.encode('utf-16')]
+        body = call(ResourceLibraryMiddleware(app))[2].decode('utf-16')
+        self.assertTrue(body.startswith('<html><head>\n    <script src='))
+        self.assertTrue(body.endswith('été</html>'))
+
+    def test_undecodable_page_in_another_encoding_is_left_alone(self):
+        raw = '<html><head></head>'.encode('utf-16') + b'\x00'
+
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [
+                ('Content-Type', 'text/html; charset=utf-16'),
+                ('Content-Length', str(len(raw)))])
+            return [raw]
+        with serving(ResourceLibraryMiddleware(app)) as url:
+            status, headers, body = get(url, '/')
+        self.assertEqual((status, body), (200, raw))
+
+    def test_unknown_charset_is_left_alone(self):
+        raw = b'<html><head></head></html>'
+        app = ResourceLibraryMiddleware(page_app(
+            body=raw, content_type='text/html; charset=no-such-thing'))
+        self.assertEqual(call(app)[2], raw)
 
     def test_gzip_encoded_html_is_left_alone(self):
         raw = gzip.compress(PAGE.encode())
