@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+import functools
 import logging
 import secrets
 from urllib.parse import quote
@@ -122,6 +123,7 @@ _ASCII_COMPATIBLE = frozenset(
     + [f'cp125{n}' for n in range(9)])
 
 
+@functools.lru_cache(maxsize=64)
 def _ascii_compatible(charset: str) -> bool:
     try:
         return codecs.lookup(charset).name in _ASCII_COMPATIBLE
@@ -277,8 +279,9 @@ class ResourceLibraryMiddleware:
         finally:
             if hasattr(body, 'close'):
                 body.close()
-        changed = ResponseHeaders(headers)
-        charset = _charset_of(changed['Content-Type'])
+        content_type = next(value for name, value in headers
+                            if name.lower() == 'content-type')
+        charset = _charset_of(content_type)
         request = webob.Request(environ)
         try:
             new_content, injected = self._inject(request, content, charset,
@@ -291,14 +294,17 @@ class ResourceLibraryMiddleware:
             return status, headers, [content]
         if not injected:
             return status, headers, [content]
-        content = new_content
-        changed['Content-Length'] = str(len(content))
+        headers = [(name, value) for name, value in headers
+                   if name.lower() != 'content-length']
+        headers.append(('Content-Length', str(len(new_content))))
         if self.preload:
-            for link in self._preload_links(injected):
-                changed.add('Link', link)
+            headers.extend(('Link', link)
+                           for link in self._preload_links(injected))
         if nonce is not None:
+            changed = ResponseHeaders(headers)
             self._add_nonce(changed, nonce, generated is not None)
-        return status, list(changed.items()), [content]
+            headers = list(changed.items())
+        return status, headers, [new_content]
 
     def _inject(self, request, content, charset, needed, nonce):
         """(new content, [(library, file, url)]) or (content, [])."""
@@ -315,30 +321,37 @@ class ResourceLibraryMiddleware:
                 found[library, file] = self._library_file(library, file)
         # The same pages need the same libraries over and over; the tags
         # only differ by the nonce, filled in afterwards.
+        as_bytes = _ascii_compatible(charset)
         key = (base, files, tuple(id(registry[name]) for name in libraries),
-               tuple(f.digest for f in found.values()))
+               tuple(f.digest for f in found.values()),
+               charset if as_bytes else None)
         cached = self._tags.get(key)
         if cached is None:
             cached = self._render(libraries, files, base, found)
+            if as_bytes:
+                cached = (cached[0].encode(charset, 'xmlcharrefreplace'),
+                          cached[1].encode(charset, 'xmlcharrefreplace'),
+                          cached[2])
             if len(self._tags) >= _TAG_CACHE_SIZE:
                 self._tags.clear()
             self._tags[key] = cached
         head, end, injected = cached
-        if nonce is not None:
-            head = head.replace(_NONCE_SLOT, nonce)
-            end = end.replace(_NONCE_SLOT, nonce)
-        if _ascii_compatible(charset):
+        if as_bytes:
             # Decoding and encoding a 100 KB page of real (non-ASCII) text
             # costs hundreds of microseconds; the bytes around the tags
             # stay exactly as they were anyway.
             body = content
-            head = head.encode(charset, 'xmlcharrefreplace')
-            end = end.encode(charset, 'xmlcharrefreplace')
+            slot = _NONCE_SLOT.encode('ascii')
+            nonce = nonce.encode('ascii') if nonce is not None else None
         else:
             try:
                 body = content.decode(charset)
             except (UnicodeDecodeError, LookupError):
                 return content, []
+            slot = _NONCE_SLOT
+        if nonce is not None:
+            head = head.replace(slot, nonce)
+            end = end.replace(slot, nonce)
         new_body = core.inject(body, head, end_of_body=end,
                                any_head=self.any_head)
         # Tags are never empty here, so an unchanged length means no place
