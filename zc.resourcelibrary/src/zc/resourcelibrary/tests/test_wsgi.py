@@ -20,6 +20,7 @@ import webob
 
 import zc.resourcelibrary
 from zc.resourcelibrary import resourcelibrary
+from zc.resourcelibrary.tests import zopeapp
 from zc.resourcelibrary.tests.server import serving
 from zc.resourcelibrary.wsgi import NEEDED_KEY
 from zc.resourcelibrary.wsgi import ResourceLibraryMiddleware
@@ -499,6 +500,28 @@ class FileTests(WSGITestCase):
         self.assertEqual(call(app, '/static/my-lib/included.js')[0],
                          '200 OK')
         self.assertIn(b'/static/my-lib/included.js', (call(app)[2]))
+
+
+class ZCMLLibraryTests(unittest.TestCase):
+
+    def setUp(self):
+        zopeapp.set_up_zope()
+        zopeapp.configure('''
+            <resourceLibrary name="from-zcml">
+              <directory source="my-lib" include="included.js"/>
+            </resourceLibrary>''')
+
+    def tearDown(self):
+        zopeapp.tear_down_zope()
+
+    def test_libraries_declared_in_zcml_are_injected_and_served(self):
+        app = ResourceLibraryMiddleware(page_app(needs=['from-zcml']))
+        with serving(app) as url:
+            page = get(url, '/')[2]
+            status, headers, body = get(url, '/@@/from-zcml/included.js')
+        self.assertIn(f'"{url}/@@/from-zcml/included.js"'.encode(), page)
+        self.assertEqual((status, headers['Content-Type']),
+                         (200, 'text/javascript'))
 
 
 class ChangingFileTests(WSGITestCase):
