@@ -29,7 +29,8 @@ setup(
     keywords='zope wsgi javascript css resource library '
              'subresource integrity content security policy',
     project_urls={
-        'Source': f'https://github.com/zc-egg-family/zc-family/tree/main/{DIST}',
+        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/'
+                  f'{DIST}',
         'Issues': 'https://github.com/zc-egg-family/zc-family/issues',
         'Changelog': 'https://github.com/zc-egg-family/zc-family/blob/main/'
                      f'{DIST}/CHANGES.rst',

@@ -48,7 +48,8 @@ def make_libraries():
 
 
 # UTF-8 text with a few non-ASCII characters, as real pages have.
-PARAGRAPH = '<p>Lorem ipsum dolor sit amet, “consectetur” adipiscing café.</p>\n'
+PARAGRAPH = ('<p>Lorem ipsum dolor sit amet, “consectetur” adipiscing '
+             'café.</p>\n')
 PAGE = ('<!DOCTYPE html>\n<html><head><title>Report</title></head><body>\n'
         + PARAGRAPH * (100_000 // len(PARAGRAPH.encode()))
         + '</body></html>\n').encode()
@@ -111,7 +112,8 @@ def main():
     figures = []
     with serving(app) as bare_url, serving(plain) as plain_url, \
             serving(modern) as modern_url:
-        for label, url in (('default', plain_url), ('all options', modern_url)):
+        for label, url in (('default', plain_url),
+                           ('all options', modern_url)):
             bare, wrapped, ratio = median_pair(http_seconds, bare_url, url,
                                                HTTP_REQUESTS)
             figures.append(f'HTTP {label}: {wrapped * 1e6:.0f} us vs bare '
@@ -128,8 +130,9 @@ def main():
     # The best round is the least disturbed by other processes.
     best = min(p[1] - p[0] for p in pairs)
     figures.append(f'in-process default: {wrapped * 1e6:.1f} us vs bare '
-                   f'{bare * 1e6:.1f} us per call (+{(wrapped - bare) * 1e6:.1f}'
-                   f' us; best round +{best * 1e6:.1f} us)')
+                   f'{bare * 1e6:.1f} us per call '
+                   f'(+{(wrapped - bare) * 1e6:.1f} us; '
+                   f'best round +{best * 1e6:.1f} us)')
     print(f'bench_injection (100 KB page, 6 files, median of {ROUNDS} '
           'alternating rounds): ' + '; '.join(figures))
 

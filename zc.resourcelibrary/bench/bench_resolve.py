@@ -37,7 +37,8 @@ def info(index, required):
 
 def random_graph():
     chooser = random.Random(42)
-    return {f'lib{i}': info(i, chooser.sample(range(i), min(i, chooser.randint(0, 3))))
+    return {f'lib{i}': info(i, chooser.sample(
+                range(i), min(i, chooser.randint(0, 3))))
             for i in range(SIZE)}
 
 

@@ -417,7 +417,8 @@ class ResourceLibraryMiddleware:
         for library, file, url in injected:
             if file.endswith('.js'):
                 loading = getattr(registry[library], 'loading', {})
-                kind = ('rel=modulepreload' if 'module' in loading.get(file, ())
+                module = 'module' in loading.get(file, ())
+                kind = ('rel=modulepreload' if module
                         else 'rel=preload; as=script')
             elif file.endswith('.css'):
                 kind = 'rel=preload; as=style'
@@ -460,7 +461,8 @@ class ResourceLibraryMiddleware:
         if self.versioned and request.GET.get('v') == found.version:
             headers.append(('Cache-Control', _FAR_FUTURE))
         else:
-            headers.append(('Cache-Control', f'public, max-age={self.max_age}'))
+            headers.append(('Cache-Control',
+                            f'public, max-age={self.max_age}'))
         if self._not_modified(environ, found):
             start_response('304 Not Modified', headers)
             return []

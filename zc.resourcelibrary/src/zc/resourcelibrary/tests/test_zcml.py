@@ -73,7 +73,8 @@ class DirectiveTests(unittest.TestCase):
             </resourceLibrary>''')
         self.assertIsInstance(error, ConfigurationError)
         missing = os.path.join(HERE, 'does-not-exist')
-        self.assertEqual(self.message(error), f'Directory {missing!r} does not exist')
+        self.assertEqual(self.message(error),
+                         f'Directory {missing!r} does not exist')
 
     def test_unknown_extension_is_refused(self):
         error = self.error_of('''
@@ -81,8 +82,9 @@ class DirectiveTests(unittest.TestCase):
               <directory source="my-lib" include="included.js notes.txt"/>
             </resourceLibrary>''')
         self.assertEqual(
-            self.message(error), 'Resource library doesn\'t know how to include this '
-            'file: "notes.txt".')
+            self.message(error),
+            'Resource library doesn\'t know how to include this file: '
+            '"notes.txt".')
 
     def test_missing_included_file_is_refused(self):
         error = self.error_of('''

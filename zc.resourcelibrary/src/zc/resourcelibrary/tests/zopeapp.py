@@ -9,10 +9,10 @@ import zope.component
 import zope.component.hooks
 import zope.security.management
 import zope.testing.cleanup
+from zope.component.interfaces import ISite
 from zope.configuration import xmlconfig
 from zope.interface import implementer
 from zope.location.interfaces import IRoot
-from zope.component.interfaces import ISite
 from zope.publisher.base import DefaultPublication
 from zope.publisher.interfaces import IPublishTraverse
 from zope.publisher.interfaces import NotFound
