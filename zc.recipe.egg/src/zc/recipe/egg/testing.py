@@ -3,7 +3,9 @@ server, our develop recipes in sample buildouts, and output normalizers.
 
 zc.recipe.testrunner uses these too.  Everything stays on 127.0.0.1: the
 sample buildouts get an empty local directory as their index, so the
-public index is never consulted (dev-buildout.md, P11).
+public index is never consulted: without an explicit index, resolving a
+working set in a test process began scanning the public index
+(docs/dev-buildout.md).
 """
 import base64
 import hashlib
@@ -101,7 +103,7 @@ def setUp(test, *develop):
     to add more).
     """
     zc.buildout.testing.buildoutSetUp(test)
-    # A cached index object could point at the public index (P11).
+    # A cached index object could point at the public index.
     zc.buildout.easy_install.clear_index_cache()
     for name in ('zc.recipe.egg',) + develop:
         zc.buildout.testing.install_develop(name, test)
@@ -143,8 +145,9 @@ def quiet_buildout(test_case):
 
 
 normalize_namespace_warning = (
-    # pkg_resources reacting to the native zc namespace (P10): the
-    # warning and the source line printed under it.
+    # pkg_resources reacting to the native zc namespace, harmless but
+    # printed whenever a recipe loads: the warning and the source line
+    # printed under it.
     re.compile(r'.*UserWarning: Module zc was already imported.*\n'
                r'(\s+.*\n)?'), '')
 
