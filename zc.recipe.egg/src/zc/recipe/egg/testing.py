@@ -58,11 +58,13 @@ def _record_line(path, data):
 
 
 def make_wheel(dest, name, version, module, source, requires=(),
-               scripts=None):
+               scripts=None, entry_points=None):
     """Write a pure-Python wheel holding one module; return its path.
 
-    Writing the zip directly costs milliseconds, where running setup.py
-    for each sample costs most of a second.
+    ``scripts`` maps console script names to ``module:function``;
+    ``entry_points`` maps other groups (``zc.buildout`` for a recipe) to
+    such mappings.  Writing the zip directly costs milliseconds, where
+    running setup.py for each sample costs most of a second.
     """
     info = f'{name}-{version}.dist-info'
     metadata = (f'Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n'
@@ -74,9 +76,14 @@ def make_wheel(dest, name, version, module, source, requires=(),
                           'Root-Is-Purelib: true\nTag: py3-none-any\n'),
         f'{info}/top_level.txt': module + '\n',
     }
+    groups = dict(entry_points or {})
     if scripts:
-        files[f'{info}/entry_points.txt'] = '[console_scripts]\n' + ''.join(
-            f'{script} = {target}\n' for script, target in scripts.items())
+        groups['console_scripts'] = scripts
+    if groups:
+        files[f'{info}/entry_points.txt'] = ''.join(
+            f'[{group}]\n' + ''.join(f'{entry} = {target}\n'
+                                     for entry, target in targets.items())
+            for group, targets in groups.items())
     record = [_record_line(path, text.encode()) for path, text in files.items()]
     record.append(f'{info}/RECORD,,')
     files[f'{info}/RECORD'] = '\n'.join(record) + '\n'

@@ -42,6 +42,18 @@ class FixtureTests(unittest.TestCase):
         self.assertIn('Requires-Dist: other >= 1', metadata)
         self.assertIn('run = samplemod:main', entry_points)
 
+    def test_sample_wheel_can_offer_a_recipe_entry_point(self):
+        path = testing.make_wheel(
+            self.dir, 'recipe', '1.0', 'reciperecipe', '',
+            entry_points={'zc.buildout': {'default': 'reciperecipe:Recipe'}},
+            scripts={'run': 'reciperecipe:main'})
+        with zipfile.ZipFile(path) as wheel:
+            entry_points = wheel.read(
+                'recipe-1.0.dist-info/entry_points.txt').decode()
+        self.assertEqual(entry_points,
+                         '[zc.buildout]\ndefault = reciperecipe:Recipe\n'
+                         '[console_scripts]\nrun = reciperecipe:main\n')
+
     def test_sample_distributions_come_with_an_empty_index(self):
         testing.make_sample_distributions(self.dir)
         names = sorted(os.listdir(self.dir))

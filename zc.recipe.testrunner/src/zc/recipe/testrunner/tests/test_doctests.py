@@ -26,6 +26,6 @@ def test_suite():
     return unittest.TestSuite([
         doctest.DocFileSuite(
             '../README.rst', setUp=setUp, tearDown=testing.tearDown,
-            checker=testing.checker,
+            checker=testing.checker, globs={'testing': testing, 'os': os},
             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE),
     ])
