@@ -46,7 +46,9 @@ buildout: $(VENV)/.stamp check egg-info
 egg-info:
 	@for d in $(DISTS); do (cd $$d && ../$(VPY) setup.py -q egg_info) || exit 1; done
 
+# The checker's own tests first: a check that cannot fail proves nothing.
 check:
+	@$(PYTHON) -m unittest discover -s tools -p 'test_*.py' -q
 	@$(PYTHON) tools/check-skeleton $(DISTS)
 
 # System packages the tests use, installed when missing so that `make test`
