@@ -2,7 +2,6 @@
 import transaction
 import ZODB
 from twisted.internet import defer
-from twisted.internet import task
 
 import zc.twist
 from zc.twist.tests.support import DatabaseTestCase
