@@ -3,6 +3,8 @@
 #   make test     run every distribution's tests; TESTFLAGS='-s zc.thread'
 #   make bench    run every distribution's benchmarks
 #   make dist     sdist + wheel for every distribution into dist/, twine-checked
+#   make distcheck  make dist, then install each wheel into a fresh virtualenv
+#                 with --find-links dist --pre, import it and pip check it
 #   make check    the skeleton check (also run by make test)
 
 PYTHON ?= python3
@@ -19,7 +21,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Keep personal ~/.buildout/default.cfg out of our builds.
 export BUILDOUT_HOME := $(CURDIR)/.buildout-home
 
-.PHONY: all buildout test check bench dist clean distclean egg-info
+.PHONY: all buildout test check bench dist distcheck clean distclean egg-info
 
 all: bin/test
 
@@ -29,7 +31,7 @@ $(VENV)/.stamp: constraints.txt
 	$(VPY) -m pip install -q -c constraints.txt zc.buildout setuptools wheel
 	touch $@
 
-# Buildout redevelops every develop egg on each run (P8), so it only runs
+# Buildout redevelops every develop egg on each run, so it only runs
 # when its configuration or a distribution's setup.py changed.
 bin/test: $(VENV)/.stamp buildout.cfg versions.cfg $(SETUPS)
 	$(MAKE) buildout
@@ -39,11 +41,14 @@ buildout: $(VENV)/.stamp check egg-info
 	mkdir -p $(BUILDOUT_HOME)
 	$(VENV)/bin/buildout -N
 
-# The develop eggs must resolve to src/, which needs src/*.egg-info (P4).
+# The develop eggs must resolve to src/, which needs src/*.egg-info
+# (docs/dev-buildout.md explains this and the other choices here).
 egg-info:
 	@for d in $(DISTS); do (cd $$d && ../$(VPY) setup.py -q egg_info) || exit 1; done
 
+# The checker's own tests first: a check that cannot fail proves nothing.
 check:
+	@$(PYTHON) -m unittest discover -s tools -p 'test_*.py' -q
 	@$(PYTHON) tools/check-skeleton $(DISTS)
 
 # System packages the tests use, installed when missing so that `make test`
@@ -74,6 +79,12 @@ dist: $(DISTVENV)/.stamp
 	    $(DISTVENV)/bin/python -m build -q --no-isolation --outdir dist $$d || exit 1; \
 	done
 	$(DISTVENV)/bin/twine check --strict dist/*
+
+# Each wheel as a user installs it (the README's command), in a virtualenv
+# of its own; no family member may come from the index.  Ends with
+# `N passed, M failed`.
+distcheck: dist
+	@$(DISTVENV)/bin/python tools/distcheck $(DISTS)
 
 clean:
 	rm -rf bin parts develop-eggs .installed.cfg dist build .buildout-home

@@ -21,10 +21,17 @@ setup(
     ]),
     long_description_content_type='text/x-rst',
     author='The zc egg family developers',
+    author_email='zope-dev@zope.dev',
     license='ZPL-2.1',
+    license_files=['LICENSE'],
+    project_urls={
+        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/zc.thread',
+        'Issues': 'https://github.com/zc-egg-family/zc-family/issues',
+        'Changelog': 'https://github.com/zc-egg-family/zc-family/blob/main/zc.thread/CHANGES.rst',
+    },
     keywords='thread process daemon decorator',
     classifiers=[
-        'Development Status :: 5 - Production/Stable',
+        'Development Status :: 2 - Pre-Alpha',
         'Programming Language :: Python :: 3',
         'Programming Language :: Python :: 3 :: Only',
         'Programming Language :: Python :: 3.10',
