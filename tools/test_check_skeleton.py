@@ -35,7 +35,7 @@ setup(
     version='1.0.0.dev0',
     author='The zc egg family developers',
     author_email='zope-dev@zope.dev',
-    license='ZPL-2.1',
+    license_expression='ZPL-2.1',
     license_files=['LICENSE'],
     project_urls={
         'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/zc.example',
@@ -195,6 +195,33 @@ class TemplateTests(CheckerTestCase):
             self.root / 'src/zc/example/tests/test_thing.py')
         self.assertOneProblem('package', 'src/zc/example/_thing.py',
                               'test__thing.py')
+
+    def test_a_subpackage_module_may_be_tested_under_its_dotted_name(self):
+        self.write('src/zc/example/browser/__init__.py', '')
+        self.write('src/zc/example/browser/token.py', 'TOKEN = 1\n')
+        self.write('src/zc/example/tests/test_browser_token.py',
+                   'def test_the_token_is_one():\n    pass\n')
+        self.assertEqual(self.problems(), [])
+
+    def test_a_subpackage_module_without_any_test_module_is_reported(self):
+        self.write('src/zc/example/browser/__init__.py', '')
+        self.write('src/zc/example/browser/token.py', 'TOKEN = 1\n')
+        self.assertOneProblem('package', 'src/zc/example/browser/token.py',
+                              'test_token.py')
+
+    def test_layer_hooks_are_not_taken_for_tests(self):
+        self.write('src/zc/example/tests/test__thing.py', '''\
+            class Layer:
+                @classmethod
+                def testSetUp(cls):
+                    pass
+                @classmethod
+                def testTearDown(cls):
+                    pass
+            def test_a_thing_is_a_thing():
+                pass
+            ''')
+        self.assertEqual(self.problems(), [])
 
     def test_short_test_names_are_reported(self):
         self.write('src/zc/example/tests/test__thing.py', '''\

@@ -22,7 +22,7 @@ setup(
     long_description_content_type='text/x-rst',
     author='The zc egg family developers',
     author_email='zope-dev@zope.dev',
-    license='ZPL-2.1',
+    license_expression='ZPL-2.1',
     license_files=['LICENSE'],
     project_urls={
         'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/zc.relation',
