@@ -27,8 +27,8 @@ from zc.relation.catalog import Catalog
 from zc.relation.queryfactory import TransposingTransitive
 from zc.relation.searchindex import TransposingTransitiveMembership
 
-SIZE = 100_000
-QUERIES = 300
+SIZE = 50_000
+QUERIES = 600
 MOVES = 200
 SEED = 20261123
 

@@ -1,9 +1,7 @@
 """The relation catalog: value indexes, queries and searches."""
 import collections
-import importlib
 from collections.abc import Iterable
 from collections.abc import Iterator
-from collections.abc import Mapping
 
 import BTrees
 import BTrees.Length
@@ -13,108 +11,24 @@ import zope.interface
 import zope.interface.interfaces
 
 from zc.relation import interfaces
+from zc.relation._query import RELATION
+from zc.relation._query import Any
+from zc.relation._query import QueryArg as _QueryArg
+from zc.relation._query import any
+from zc.relation._query import document as _document
+from zc.relation._query import normalize as _normalize
+from zc.relation._query import sort_key as _sort_key
+from zc.relation._sets import difference as _difference
+from zc.relation._sets import intersection as _intersection
+from zc.relation._sets import module_name as _module_name
+from zc.relation._sets import multiunion
+from zc.relation._sets import tools as _tools
+from zc.relation._sets import tools_cache as _tools_cache
 from zc.relation.protocols import Filter as _Filter
 from zc.relation.protocols import QueryFactory as _Factory
 
-RELATION = None
-
-# A query: a mapping or (name, value) pairs.
-_QueryArg = Mapping | Iterable[tuple]
-
 _OOBucket = BTrees.family32.OO.Bucket
 _OOBTree = BTrees.family32.OO.BTree
-
-# The BTree keyed like a module's keys, holding objects: the map from value
-# token to relation set (and from relation token to value set).
-_KEYED_MAPS = {
-    'I': 'BTrees.IOBTree', 'L': 'BTrees.LOBTree', 'O': 'BTrees.OOBTree',
-    'U': 'BTrees.UOBTree', 'Q': 'BTrees.QOBTree',
-}
-
-_tools_cache = {}
-
-
-def _module_name(module):
-    name = getattr(module, '__name__', None)
-    if not isinstance(name, str) or not name.startswith('BTrees.'):
-        raise ValueError('expected a BTrees module such as BTrees.family32.IF',
-                         module)
-    return name
-
-
-def _tools(modname):
-    # Module objects do not pickle, so the catalog stores dotted names and
-    # resolves them here once per process.
-    tools = _tools_cache.get(modname)
-    if tools is None:
-        module = importlib.import_module(modname)
-        keyletter = modname[len('BTrees.')]
-        tools = {
-            'module': module,
-            'BTree': module.BTree,
-            'Bucket': module.Bucket,
-            'Set': module.Set,
-            'TreeSet': module.TreeSet,
-            'difference': module.difference,
-            'intersection': module.intersection,
-            'union': module.union,
-            'multiunion': getattr(module, 'multiunion', None),
-            'keyed': importlib.import_module(_KEYED_MAPS[keyletter]).BTree,
-            'collections': (module.BTree, module.TreeSet, module.Bucket,
-                            module.Set),
-        }
-        _tools_cache[modname] = tools
-    return tools
-
-
-def multiunion(sets, tools):
-    """The union of `sets` (BTree sets of the module described by `tools`).
-
-    Falsy sets are dropped; with none left a new empty ``Set`` is returned,
-    with one left that set itself.
-    """
-    sets = [s for s in sets if s]
-    if not sets:
-        return tools['Set']()
-    if len(sets) == 1:
-        return sets[0]
-    mu = tools['multiunion']
-    if mu is not None:
-        return mu(sets)
-    union = tools['union']
-    result = sets[0]
-    for s in sets[1:]:
-        result = union(result, s)
-    return result
-
-
-def _intersection(a, b, tools):
-    """``a & b``; probes the larger set when the other is much smaller.
-
-    BTrees' C intersection merges both sets, walking the larger one up to
-    the end of the smaller: linear in the large set even for one token.
-    """
-    la = len(a)
-    lb = len(b)
-    if la > lb:
-        a, b, la, lb = b, a, lb, la
-    if la * 16 < lb:
-        return tools['Set']([t for t in a if t in b])
-    return tools['intersection'](a, b)
-
-
-def _difference(a, b, tools):
-    """``a - b``; probes `b` when `a` is much smaller (see
-    `_intersection`)."""
-    if len(a) * 16 < len(b):
-        return tools['Set']([t for t in a if t not in b])
-    return tools['difference'](a, b)
-
-
-def _sort_key(key):
-    # RELATION (None) sorts before every name.
-    return (key is not None, key)
-
 
 @zope.interface.implementer(interfaces.ICircularRelationPath)
 class CircularRelationPath(tuple):
@@ -130,80 +44,6 @@ class CircularRelationPath(tuple):
 
     def __repr__(self):
         return 'cycle' + tuple.__repr__(self)
-
-
-class Any:
-    """A query value matching any one of several tokens."""
-
-    def __init__(self, source):
-        try:
-            self.source = frozenset(source)
-        except TypeError as e:
-            raise TypeError(
-                f'Any needs an iterable of hashable tokens, got {source!r}: '
-                f'{e}') from None
-
-    def __iter__(self):
-        return iter(self.source)
-
-    def __len__(self):
-        return len(self.source)
-
-    def __contains__(self, token):
-        return token in self.source
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.source == self.source
-
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
-    def __hash__(self):
-        return hash((type(self), self.source))
-
-    def __repr__(self):
-        try:
-            members = tuple(sorted(self.source))
-        except TypeError:
-            members = tuple(sorted(self.source, key=repr))
-        return '<{}.{} instance {!r}>'.format(
-            type(self).__module__, type(self).__name__, members)
-
-
-def any(*args):
-    """``Any(args)``: a query value matching any of the given tokens."""
-    return Any(args)
-
-
-def _normalize(query, what='query'):
-    """The query as an OO Bucket (RELATION first), checked for shape."""
-    if isinstance(query, _OOBucket):
-        return query
-    if query is None:
-        query = ()
-    if hasattr(query, 'items'):
-        items = list(query.items())
-    else:
-        try:
-            items = list(query)
-        except TypeError:
-            raise TypeError(
-                f'{what} must be a mapping or an iterable of (name, value) '
-                f'pairs, not {query!r}') from None
-    result = _OOBucket()
-    for item in items:
-        try:
-            key, value = item
-        except (TypeError, ValueError):
-            raise TypeError(
-                f'{what} items must be (name, value) pairs, got {item!r}'
-            ) from None
-        if key is not None and not isinstance(key, str):
-            raise TypeError(
-                f'{what} keys must be value index names or RELATION (None),'
-                f' got {key!r}')
-        result[key] = value
-    return result
 
 
 class _ListenerHolder(persistent.Persistent):
@@ -1395,16 +1235,6 @@ class Catalog(persistent.Persistent):
                     if len(component) > 1 or node in following(node):
                         cyclic.extend(component)
         return reltools['Set'](cyclic)
-
-
-def _document(cls, *ifaces):
-    """Give the methods of `cls` that implement `ifaces` the interfaces'
-    docstrings (the reference documentation lives in interfaces.py)."""
-    for iface in ifaces:
-        for name in iface.names(all=True):
-            method = cls.__dict__.get(name)
-            if callable(method) and not method.__doc__:
-                method.__doc__ = iface[name].__doc__
 
 
 _document(Catalog, interfaces.ICatalog)

@@ -4,9 +4,9 @@ import persistent
 import zope.interface
 
 from zc.relation import interfaces
-from zc.relation.catalog import RELATION
-from zc.relation.catalog import Any
-from zc.relation.catalog import _sort_key
+from zc.relation._query import RELATION
+from zc.relation._query import Any
+from zc.relation._query import sort_key as _sort_key
 
 
 @zope.interface.implementer(interfaces.IQueryFactory)

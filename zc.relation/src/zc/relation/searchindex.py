@@ -6,9 +6,9 @@ import persistent
 import zope.interface
 
 from zc.relation import interfaces
-from zc.relation.catalog import Any
-from zc.relation.catalog import _document
-from zc.relation.catalog import _sort_key
+from zc.relation._query import Any
+from zc.relation._query import document as _document
+from zc.relation._query import sort_key as _sort_key
 from zc.relation.queryfactory import TransposingTransitive
 
 
