@@ -28,6 +28,22 @@ class IQueryFactory(Interface):
         """
 
 
+class ITransposingQueryFactory(IQueryFactory):
+    """A query factory whose next step depends only on the last relation
+    and swaps one query key for another.
+
+    From a relation found under key `name`, the next query is the same
+    query with `name` now holding the relation's `other` values (or the
+    relation token itself when `other` is RELATION).  Knowing this, the
+    catalog answers searches without filters as a reachability closure,
+    level by level, instead of walking every chain.
+    """
+
+    def orientation(query):
+        """Return ``(name, other)`` for a query the factory applies to,
+        else None."""
+
+
 class IFilter(Interface):
     """A predicate over relation chains."""
 

@@ -85,7 +85,7 @@ class TransposingTransitiveMembership(persistent.Persistent):
         copied = _keyed(catalog)()
         TreeSet = catalog.getRelationModuleTools()['TreeSet']
         for token, found in members.items():
-            copied[token] = TreeSet(found)
+            copied[token] = type(found)(found)
         new._members = copied
         return new
 
@@ -223,16 +223,74 @@ class TransposingTransitiveMembership(persistent.Persistent):
     # -- building ------------------------------------------------------------
 
     def _build(self):
-        """Store every relation's members: Tarjan's strongly connected
+        catalog = self.catalog
+        reltools = catalog.getRelationModuleTools()
+        following = self._successors(catalog)
+        try:
+            self._members = self._buildAcyclic(catalog, following, reltools)
+        except _Cycle:
+            self._members = self._buildComponents(
+                catalog, following, reltools)
+
+    def _buildAcyclic(self, catalog, following, reltools):
+        """The stored members of an acyclic graph, each relation's made
+        when a depth-first walk leaves it; raises `_Cycle` on a step back
+        to a relation still being walked."""
+        stored = _keyed(catalog)()
+        Set = reltools['Set']
+        TreeSet = reltools['TreeSet']
+        union = reltools['multiunion'] or (
+            lambda sets: multiunion(sets, reltools))
+        if self.forward is not None and self.reverse is None and (
+                not self.static):
+            # The usual hierarchy: a relation's successors are the
+            # relations naming it.  One pass over the value map beats a
+            # BTree lookup per step.
+            following = dict(catalog.getValueTokens(self.forward).items()).get
+        done = {}    # non-leaf token -> its members, or _WALKING
+        walking = _WALKING
+        for root in catalog.getRelationTokens():
+            if root in done:
+                continue
+            succ = following(root)
+            if not succ:
+                continue
+            done[root] = walking
+            # node, its successors, the walk over them, the member sets of
+            # the successors walked
+            work = [(root, succ, iter(succ), [succ])]
+            while work:
+                node, succ, children, sets = work[-1]
+                for child in children:
+                    state = done.get(child)
+                    if state is None:
+                        found = following(child)
+                        if found:
+                            done[child] = walking
+                            work.append((child, found, iter(found), [found]))
+                            break
+                    elif state is walking:
+                        raise _Cycle
+                    else:
+                        sets.append(state)
+                else:
+                    work.pop()
+                    sets.append(Set((node,)))
+                    members = done[node] = union(sets)
+                    stored[node] = (members if len(members) <= _SMALL
+                                    else TreeSet(members))
+                    if work:
+                        work[-1][3].append(members)
+        return stored
+
+    def _buildComponents(self, catalog, following, reltools):
+        """The stored members of any graph: Tarjan's strongly connected
         components (iteratively; hierarchies are deeper than the recursion
         limit), each component's members made once its successors' are
         known."""
-        catalog = self.catalog
-        reltools = catalog.getRelationModuleTools()
+        stored = _keyed(catalog)()
         TreeSet = reltools['TreeSet']
-        following = self._successors(catalog)
-        stored = self._members = _keyed(catalog)()
-        known = {}   # token -> its successors (None for none)
+        known = {}   # token -> its successors
         order = {}
         low = {}
         stack = []
@@ -301,7 +359,10 @@ class TransposingTransitiveMembership(persistent.Persistent):
                         continue
                     for member in component:
                         done[member] = members
-                        stored[member] = TreeSet(members)
+                        stored[member] = (
+                            type(members)(members) if len(members) <= _SMALL
+                            else TreeSet(members))
+        return stored
 
     # -- maintenance ---------------------------------------------------------
 
@@ -370,6 +431,7 @@ class TransposingTransitiveMembership(persistent.Persistent):
             base[t] = reach
             inner[t] = within
         reached = _closure(base, inner)
+        Set = reltools['Set']
         TreeSet = reltools['TreeSet']
         for t in affected:
             now = reached[t]
@@ -380,7 +442,9 @@ class TransposingTransitiveMembership(persistent.Persistent):
                 continue
             if stored is None:
                 if now - {t}:
-                    members[t] = TreeSet(now | {t})
+                    now.add(t)
+                    members[t] = (Set(now) if len(now) <= _SMALL
+                                  else TreeSet(now))
                 continue
             lost = [m for m in changing if m in stored and m not in now]
             gained = [m for m in now if m not in stored]
@@ -390,6 +454,8 @@ class TransposingTransitiveMembership(persistent.Persistent):
                 stored.update(gained)
             if len(stored) == 1 and t in stored:
                 del members[t]
+            elif len(stored) > _SMALL and not isinstance(stored, TreeSet):
+                members[t] = TreeSet(stored)
 
     def _changed(self, additions, removals):
         keys = set(additions)
@@ -422,6 +488,18 @@ class TransposingTransitiveMembership(persistent.Persistent):
     def sourceCleared(self, catalog):
         if catalog is self.catalog:
             self._build()
+
+
+# Member sets up to this size are stored as a ``Set`` (one small record);
+# larger ones as a ``TreeSet``, so that a change rewrites a bucket, not the
+# whole set.
+_SMALL = 256
+
+_WALKING = object()
+
+
+class _Cycle(Exception):
+    """The graph has a cycle."""
 
 
 def _keyed(catalog):
