@@ -70,6 +70,15 @@ def normalize(query, what='query'):
     """The query as an OO Bucket (RELATION first), checked for shape."""
     if isinstance(query, _OOBucket):
         return query
+    if type(query) is dict:
+        # The usual case, checked without copying the items first.
+        result = _OOBucket()
+        for key, value in query.items():
+            if key is not None and type(key) is not str:
+                break
+            result[key] = value
+        else:
+            return result
     if query is None:
         query = ()
     if hasattr(query, 'items'):

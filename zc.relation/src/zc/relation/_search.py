@@ -59,15 +59,46 @@ class Searching:
         except (KeyError, TypeError):
             raise KeyError(name) from None
 
+    def _registeredIndexes(self, resultName, query, maxDepth, filter,
+                           factory):
+        """The search indexes registered for this search, in registration
+        order."""
+        matches = self._searchIndexMatches
+        if not matches:
+            return ()
+        # Registrations by key, rebuilt whenever the registrations tuple
+        # is replaced (add, remove, copy, a reload from the database).
+        cached = getattr(self, '_v_searchIndexKeys', None)
+        if cached is None or cached[0] is not matches:
+            byKey = {}
+            for mkey, ix, mfilter, mfactory, static, rname in matches:
+                byKey.setdefault(mkey, []).append(
+                    (ix, mfilter, mfactory, static))
+            cached = self._v_searchIndexKeys = (matches, byKey, {})
+        candidates = cached[1].get(
+            search_key(resultName, query.keys(), maxDepth))
+        if candidates is None:
+            return ()
+        # Factories compare by value, and searches mostly use the same
+        # few: remember which registrations a factory object matches.
+        byFactory = cached[2]
+        chosen = byFactory.get((id(factory), id(candidates)))
+        if chosen is None or chosen[0] is not factory:
+            if len(byFactory) > 64:
+                # Factories made per search would otherwise pile up.
+                byFactory.clear()
+            chosen = byFactory[id(factory), id(candidates)] = (factory, [
+                (ix, mfilter, static)
+                for ix, mfilter, mfactory, static in candidates
+                if mfactory is factory or mfactory == factory])
+        return [ix for ix, mfilter, static in chosen[1]
+                if mfilter == filter
+                and (not static or not _static_mismatch(static, query))]
+
     def _searchIndexAnswer(self, resultName, query, maxDepth, filter,
                            factory):
-        key = search_key(resultName, list(query.keys()), maxDepth)
-        for mkey, ix, mfilter, mfactory, static, rname in (
-                self._searchIndexMatches):
-            if mkey != key or mfilter != filter or mfactory != factory:
-                continue
-            if _static_mismatch(static, query):
-                continue
+        for ix in self._registeredIndexes(
+                resultName, query, maxDepth, filter, factory):
             result = ix.getResults(resultName, query, maxDepth, filter,
                                    factory)
             if result is not None:
@@ -89,7 +120,6 @@ class Searching:
             return self._relTokens
         reltools = self._reltools
         sets = []
-        relationOnly = True
         for key, value in query.items():
             if key is RELATION:
                 if value is None:
@@ -97,34 +127,36 @@ class Searching:
                 if isinstance(value, Any):
                     if not value.source:
                         return None
-                    s = reltools['Set']()
-                    for t in value.source:
-                        self._insertRelToken(s, t)
+                    tokens = value.source
                 else:
-                    s = reltools['Set']()
-                    self._insertRelToken(s, value)
-                sets.append(s)
+                    tokens = (value,)
+                s = reltools['Set']()
+                for t in tokens:
+                    self._insertRelToken(s, t)
+                # Only relations of the catalog; probing each token is
+                # cheaper than merging with the set of all relations.
+                relations = self._relTokens
+                sets.append(reltools['Set']([t for t in s if t in relations]))
                 continue
-            relationOnly = False
-            self._index(key)
+            try:
+                valmap = self._valueToRels[key]
+            except (KeyError, TypeError):
+                raise KeyError(key) from None
             if value is None:
                 s = self._noValue[key]
                 if not s:
                     return None
             elif isinstance(value, Any):
-                valmap = self._valueToRels[key]
                 found = [self._lookup(valmap, key, t) for t in value.source]
                 found = [f for f in found if f]
                 if not found:
                     return None
                 s = multiunion(found, reltools)
             else:
-                s = self._lookup(self._valueToRels[key], key, value)
+                s = self._lookup(valmap, key, value)
                 if s is None:
                     return None
             sets.append(s)
-        if relationOnly:
-            sets.append(self._relTokens)
         if len(sets) == 1:
             return sets[0]
         sets.sort(key=len)
@@ -207,6 +239,8 @@ class Searching:
     def _target(self, targetQuery):
         """(normalized targetQuery, its relation set or None, matches
         nothing?)"""
+        if type(targetQuery) is tuple and not targetQuery:
+            return targetQuery, None, False
         targetQuery = _normalize(targetQuery, 'targetQuery')
         if not targetQuery:
             return targetQuery, None, False
@@ -592,9 +626,18 @@ class Searching:
         if none:
             return False
         if not ignoreSearchIndex:
-            answer = self._searchIndexAnswer(
-                None, query, maxDepth, filter, factory)
-            if answer is not None:
+            for ix in self._registeredIndexes(
+                    None, query, maxDepth, filter, factory):
+                if (targetFilter is None
+                        and interfaces.IReachingSearchIndex.providedBy(ix)):
+                    found = ix.reaches(
+                        query, maxDepth, filter, factory, targets)
+                    if found is not None:
+                        return found
+                answer = ix.getResults(None, query, maxDepth, filter,
+                                       factory)
+                if answer is None:
+                    continue
                 answer = self._postProcess(
                     answer, query, targetQuery, targets, targetFilter)
                 for _ in answer:
@@ -709,6 +752,10 @@ def _static_mismatch(static, query):
 
 def search_key(resultName, names, maxDepth):
     """The key under which searches meet search index registrations."""
-    return (resultName, RELATION in names,
-            tuple(sorted(n for n in set(names) if n is not RELATION)),
+    names = set(names)
+    hasRelation = RELATION in names
+    if hasRelation:
+        names.discard(RELATION)
+    return (resultName, hasRelation,
+            tuple(sorted(names)) if len(names) > 1 else tuple(names),
             maxDepth or 0)

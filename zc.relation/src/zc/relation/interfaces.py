@@ -115,6 +115,17 @@ class ISearchIndex(IMessageListener):
         to decline the search."""
 
 
+class IReachingSearchIndex(ISearchIndex):
+    """A search index that can tell whether a search reaches some
+    relations without computing the whole answer (what ``canFind`` asks).
+    """
+
+    def reaches(query, maxDepth, filter, queryFactory, targets):
+        """Return whether the search for `query` (one the index registered
+        for) finds a relation whose token is in `targets` (a relation set;
+        None: any relation), or None to decline."""
+
+
 class ICatalog(Interface):
     """A catalog of relations, searchable intransitively and
     transitively.

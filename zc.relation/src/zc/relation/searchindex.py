@@ -27,7 +27,7 @@ def _as_set(sets, tools):
     return tools['Set'](result)
 
 
-@zope.interface.implementer(interfaces.ISearchIndex)
+@zope.interface.implementer(interfaces.IReachingSearchIndex)
 class TransposingTransitiveMembership(persistent.Persistent):
     """Stores, for every relation, its transitive members under
     ``TransposingTransitive(forward, reverse, static)``, and answers
@@ -73,9 +73,15 @@ class TransposingTransitiveMembership(persistent.Persistent):
             raise ValueError('catalog already set')
         self.catalog = catalog
         self._build()
-        return [
+        registrations = [
             (name, (self.forward,), self.static, None, None, self.factory)
             for name in (None,) + self.names]
+        if not self.static:
+            # Searches the other way (up a hierarchy indexed downwards):
+            # ``getResults`` declines them, ``reaches`` answers them.
+            registrations.append(
+                (None, (self.reverse,), (), None, None, self.factory))
+        return registrations
 
     def copy(self, catalog):
         new = type(self).__new__(type(self))
@@ -111,10 +117,19 @@ class TransposingTransitiveMembership(persistent.Persistent):
         itself, ascending by token: what the index stores."""
         return iter(self._stored().items())
 
+    def _reltools(self):
+        reltools = getattr(self, '_v_reltools', None)
+        if reltools is None or reltools[0] is not self.catalog:
+            reltools = self._v_reltools = (
+                self.catalog, self.catalog.getRelationModuleTools())
+        return reltools[1]
+
     def getResults(self, name, query, maxDepth, filter, queryFactory):
+        if self.forward not in query:
+            return None
         catalog = self.catalog
         members = self._stored()
-        reltools = catalog.getRelationModuleTools()
+        reltools = self._reltools()
         rels = catalog.getRelationTokens(query)
         if not rels:
             return reltools['Set']()
@@ -133,6 +148,36 @@ class TransposingTransitiveMembership(persistent.Persistent):
         vtools = catalog.getValueModuleTools(name)
         return _as_set(
             [catalog.getValueTokens(name, t) for t in found], vtools)
+
+    def reaches(self, query, maxDepth, filter, queryFactory, targets):
+        catalog = self.catalog
+        members = self._stored()
+        rels = catalog.getRelationTokens(query)
+        if not rels:
+            return False
+        if targets is None:
+            return True
+        if self.forward in query:
+            # Does a member of one of `rels` lie in `targets`?
+            for token in rels:
+                found = members.get(token)
+                if found is None:
+                    if token in targets:
+                        return True
+                elif _meet(found, targets):
+                    return True
+            return False
+        # Searching the other way, the relations found are those with a
+        # member in `rels`: is one of them in `targets`?
+        if len(targets) > _REACH_PROBES:
+            return None
+        for token in targets:
+            if token in rels:
+                return True
+            found = members.get(token)
+            if found is not None and _meet(found, rels):
+                return True
+        return False
 
     # -- the graph -----------------------------------------------------------
 
@@ -497,6 +542,13 @@ _SMALL = 256
 
 _WALKING = object()
 
+# Searches the other way probe the members of every target; beyond this
+# many targets, walking the graph is cheaper.
+_REACH_PROBES = 64
+
+# Sets are intersected by probing one token at a time up to this many.
+_PROBES = 16
+
 
 class _Cycle(Exception):
     """The graph has a cycle."""
@@ -506,6 +558,24 @@ def _keyed(catalog):
     """An empty BTree from the catalog's relation tokens to objects."""
     modname = catalog.getRelationModuleTools()['BTree'].__module__
     return _sets.tools(modname)['keyed']
+
+
+def _meet(found, targets):
+    """Whether `found` (a member set, perhaps large) and `targets` (most
+    often a few tokens) share a token.  Probes the targets one by one
+    while they are few: the length of a large TreeSet costs a walk over
+    its buckets."""
+    count = 0
+    for token in targets:
+        if token in found:
+            return True
+        count += 1
+        if count == _PROBES:
+            break
+    else:
+        return False
+    return bool(_sets.intersection(
+        found, targets, _sets.tools(type(found).__module__)))
 
 
 def _holds(tokens, token):

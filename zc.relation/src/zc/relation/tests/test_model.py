@@ -274,6 +274,15 @@ class ModelTests(unittest.TestCase):
             self.assertEqual(
                 sorted(catalog.findRelationTokens({RELATION: token})),
                 expected)
+            # Upwards, with a target: the index answers from the members
+            # of the targets.
+            for target in range(N):
+                for ignore in (False, True):
+                    self.assertEqual(
+                        catalog.canFind({RELATION: token},
+                                        targetQuery={'parents': target},
+                                        ignoreSearchIndex=ignore),
+                        any(target in graph[t][0] for t in expected))
         self.assertEqual(len(catalog), len(graph))
 
     @hypothesis.settings(max_examples=60, deadline=None, database=None)
