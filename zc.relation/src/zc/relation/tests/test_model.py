@@ -64,7 +64,8 @@ def oracle_levels(graph, start, step, maxDepth):
 
 
 def oracle_chains(graph, start, step, maxDepth, filter=None):
-    """The chain walk of the spec, on the plain graph."""
+    """The per-path chain walk, on the plain graph: every chain from
+    the start, breadth first, stopping at a relation already on it."""
     result = []
     pending = collections.deque([((), sorted(start))])
     while pending:
@@ -287,7 +288,7 @@ class ModelTests(unittest.TestCase):
 
     @hypothesis.settings(max_examples=60, deadline=None, database=None)
     @hypothesis.given(operations, st.booleans())
-    def test_searches_match_oracle(self, ops, with_index):
+    def test_searches_match_an_oracle_after_random_changes(self, ops, with_index):
         model = Model(with_index)
         for op in ops:
             model.apply(op)
@@ -295,7 +296,7 @@ class ModelTests(unittest.TestCase):
 
     @hypothesis.settings(max_examples=15, deadline=None, database=None)
     @hypothesis.given(operations, operations)
-    def test_search_index_added_late_and_cleared(self, before, after):
+    def test_an_index_added_late_or_cleared_matches_the_oracle(self, before, after):
         model = Model(False)
         for op in before:
             model.apply(op)

@@ -85,7 +85,7 @@ class ZODBTests(unittest.TestCase):
         transaction.commit()
         return conn
 
-    def test_round_trip(self):
+    def test_a_catalog_survives_closing_and_reopening_its_database(self):
         conn = self.build()
         top_token = dump_oid(conn.root()['folders'][0], None, None)
         conn.close()
@@ -112,7 +112,7 @@ class ZODBTests(unittest.TestCase):
         self.assertIs(info['name']['btree'], BTrees.family64.OI)
         self.assertIs(info['parent']['element'], parent)
 
-    def test_two_connections_index_concurrently(self):
+    def test_two_connections_index_at_once_and_both_commit(self):
         conn = self.build()
         top = conn.root()['folders'][0]
         top_token = dump_oid(top, None, None)
@@ -139,7 +139,7 @@ class ZODBTests(unittest.TestCase):
             ['docs', 'music', 'photos', 'specs', 'videos'])
         conn.close()
 
-    def test_copy_commits(self):
+    def test_a_copy_of_the_catalog_commits(self):
         conn = self.build()
         root = conn.root()
         root['copy'] = root['catalog'].copy()
