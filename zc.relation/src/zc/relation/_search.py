@@ -124,19 +124,25 @@ class Searching:
             if key is RELATION:
                 if value is None:
                     return None
-                if isinstance(value, Any):
-                    if not value.source:
-                        return None
-                    tokens = value.source
-                else:
-                    tokens = (value,)
-                s = reltools['Set']()
-                for t in tokens:
-                    self._insertRelToken(s, t)
                 # Only relations of the catalog; probing each token is
                 # cheaper than merging with the set of all relations.
                 relations = self._relTokens
-                sets.append(reltools['Set']([t for t in s if t in relations]))
+                if isinstance(value, Any):
+                    if not value.source:
+                        return None
+                    s = reltools['Set']()
+                    for t in value.source:
+                        self._insertRelToken(s, t)
+                    s = reltools['Set']([t for t in s if t in relations])
+                else:
+                    if value in relations:
+                        s = reltools['Set']((value,))
+                    else:
+                        # Membership tests do not check the token's type.
+                        s = reltools['Set']()
+                        self._insertRelToken(s, value)
+                        s.clear()
+                sets.append(s)
                 continue
             try:
                 valmap = self._valueToRels[key]

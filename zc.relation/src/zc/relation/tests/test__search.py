@@ -47,6 +47,15 @@ class QueryTests(unittest.TestCase):
                          'IFSet([])')
         self.assertIsNone(c.getRelationTokens({'parent': 42}))
 
+    def test_a_relation_token_of_the_wrong_type_raises_TypeError(self):
+        with self.assertRaises(TypeError) as e:
+            self.catalog.findRelationTokens({RELATION: 'x'})
+        self.assertIn("'x'", str(e.exception))
+        with self.assertRaises(TypeError):
+            self.catalog.findRelationTokens({RELATION: any_of('x')})
+        self.assertEqual(
+            list(self.catalog.findRelationTokens({RELATION: 99})), [])
+
     def test_unknown_index_names_raise_KeyError(self):
         c = self.catalog
         for value in (1, None, any_of(1)):
