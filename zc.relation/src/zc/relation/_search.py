@@ -21,6 +21,7 @@ from zc.relation._sets import difference as _difference
 from zc.relation._sets import intersection as _intersection
 from zc.relation._sets import multiunion
 from zc.relation._sets import tools as _tools
+from zc.relation._sets import tools_cache as _tools_cache
 from zc.relation.protocols import Filter as _Filter
 from zc.relation.protocols import QueryFactory as _Factory
 
@@ -51,7 +52,8 @@ class Searching:
 
     @property
     def _reltools(self):
-        return _tools(self._relModule)
+        name = self._relModule
+        return _tools_cache.get(name) or _tools(name)
 
     def _index(self, name):
         try:
@@ -758,10 +760,15 @@ def _static_mismatch(static, query):
 
 def search_key(resultName, names, maxDepth):
     """The key under which searches meet search index registrations."""
+    names = list(names)
+    if len(names) == 1:
+        # The usual search: one key.
+        name = names[0]
+        if name is RELATION:
+            return (resultName, True, (), maxDepth or 0)
+        return (resultName, False, (name,), maxDepth or 0)
     names = set(names)
     hasRelation = RELATION in names
     if hasRelation:
         names.discard(RELATION)
-    return (resultName, hasRelation,
-            tuple(sorted(names)) if len(names) > 1 else tuple(names),
-            maxDepth or 0)
+    return (resultName, hasRelation, tuple(sorted(names)), maxDepth or 0)

@@ -7,10 +7,10 @@ import zope.interface
 
 from zc.relation import _sets
 from zc.relation import interfaces
-from zc.relation._sets import multiunion
 from zc.relation._query import Any
 from zc.relation._query import document as _document
 from zc.relation._query import sort_key as _sort_key
+from zc.relation._sets import multiunion
 from zc.relation.queryfactory import TransposingTransitive
 
 
@@ -35,9 +35,10 @@ class TransposingTransitiveMembership(persistent.Persistent):
 
     The members of a relation are the relation itself and every relation
     reachable from it by the factory's step.  Only relations with more
-    members than themselves get a stored set (a relation token -> TreeSet
-    map): leaves cost nothing.  Cycles are strongly connected components
-    whose relations all share the same members.
+    members than themselves get a stored set (a BTree from relation token
+    to ``Set``, or ``TreeSet`` for large sets): leaves cost nothing.
+    Cycles are strongly connected components whose relations all share
+    the same members.
 
     A change to one relation can only change the members of the relations
     that reach it, and only by relations that it reached before or reaches
