@@ -368,13 +368,23 @@ class Searching:
         # Relations found through a value map are indexed relations; only
         # tokens taken from values (name is RELATION) or a further
         # constraint need the check.
-        check = restrict is not self._relTokens or name is RELATION
+        relations = self._relTokens
+        check = restrict is not relations or name is RELATION
+        # The length of a TreeSet is a walk over its buckets; the
+        # catalog's counter says how many relations there are.
+        restrictSize = (self._relLength.value if restrict is relations
+                        else None)
         while restrict is not None and (maxDepth is None or depth < maxDepth):
             found = self._step(level, name, other, reltools)
             if not found:
                 return
             if check:
-                found = _intersection(found, restrict, reltools)
+                if (restrictSize is not None
+                        and len(found) * 16 < restrictSize):
+                    found = reltools['Set'](
+                        [t for t in found if t in relations])
+                else:
+                    found = _intersection(found, restrict, reltools)
             level = _difference(found, visited, reltools)
             if not level:
                 return
