@@ -431,6 +431,8 @@ class Searching:
             answer = self._searchIndexAnswer(
                 None, query, maxDepth, filter, factory)
             if answer is not None:
+                if not targetQuery and targetFilter is None:
+                    return answer
                 return self._postProcess(
                     answer, query, targetQuery, targets, targetFilter)
         return self._findRelationTokens(

@@ -129,13 +129,15 @@ class TransposingTransitiveMembership(persistent.Persistent):
         if self.forward not in query:
             return None
         catalog = self.catalog
-        members = self._stored()
+        members = self._members
+        if members is None:
+            members = self._stored()
         reltools = self._reltools()
         rels = catalog.getRelationTokens(query)
         if not rels:
             return reltools['Set']()
-        if len(rels) == 1:
-            token = rels.minKey()
+        token = rels.minKey()
+        if token == rels.maxKey():
             found = members.get(token)
             if found is None:
                 found = reltools['Set']((token,))
