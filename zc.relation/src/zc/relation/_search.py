@@ -184,17 +184,21 @@ class Searching:
                 f'{self._relModule}') from None
 
     def _lookup(self, valmap, name, token):
-        found = valmap.get(token)
-        if found is None:
-            # BTrees answer "missing" for keys of the wrong type; a query
-            # with such a token is a mistake worth reporting.
-            try:
-                _tools(self._indexes[name]['btree'])['Set']((token,))
-            except TypeError:
-                raise TypeError(
-                    f'value index {name!r} rejected query token {token!r}: '
-                    'wrong token type for its BTree module '
-                    f'{self._indexes[name]["btree"]}') from None
+        try:
+            found = valmap.get(token)
+            if found is None:
+                # BTrees answer "missing" for keys of the wrong type; a
+                # query with such a token is a mistake worth reporting.  A
+                # range lookup checks the key's type.
+                try:
+                    valmap.minKey(token)
+                except ValueError:
+                    pass
+        except TypeError:
+            raise TypeError(
+                f'value index {name!r} rejected query token {token!r}: '
+                'wrong token type for its BTree module '
+                f'{self._indexes[name]["btree"]}') from None
         return found
 
     def getValueTokens(self, name, reltoken=None):
