@@ -77,25 +77,33 @@ class Searching:
                 byKey.setdefault(mkey, []).append(
                     (ix, mfilter, mfactory, static))
             cached = self._v_searchIndexKeys = (matches, byKey, {})
-        candidates = cached[1].get(
-            search_key(resultName, query.keys(), maxDepth))
+        skey = search_key(resultName, query.keys(), maxDepth)
+        candidates = cached[1].get(skey)
         if candidates is None:
             return ()
-        # Factories compare by value, and searches mostly use the same
-        # few: remember which registrations a factory object matches.
-        byFactory = cached[2]
-        chosen = byFactory.get((id(factory), id(candidates)))
-        if chosen is None or chosen[0] is not factory:
-            if len(byFactory) > 64:
+        # Factories and filters compare by value, and searches mostly use
+        # the same few objects: remember which registrations they match.
+        chosenByObjects = cached[2]
+        ckey = (skey, id(factory), id(filter))
+        chosen = chosenByObjects.get(ckey)
+        if chosen is None or chosen[0] is not factory or (
+                chosen[1] is not filter):
+            if len(chosenByObjects) > 64:
                 # Factories made per search would otherwise pile up.
-                byFactory.clear()
-            chosen = byFactory[id(factory), id(candidates)] = (factory, [
-                (ix, mfilter, static)
+                chosenByObjects.clear()
+            matching = [
+                (ix, static)
                 for ix, mfilter, mfactory, static in candidates
-                if mfactory is factory or mfactory == factory])
-        return [ix for ix, mfilter, static in chosen[1]
                 if mfilter == filter
-                and (not static or not _static_mismatch(static, query))]
+                and (mfactory is factory or mfactory == factory)]
+            chosen = chosenByObjects[ckey] = (
+                factory, filter, matching,
+                None if any(static for ix, static in matching)
+                else [ix for ix, static in matching])
+        if chosen[3] is not None:
+            return chosen[3]
+        return [ix for ix, static in chosen[2]
+                if not static or not _static_mismatch(static, query)]
 
     def _searchIndexAnswer(self, resultName, query, maxDepth, filter,
                            factory):

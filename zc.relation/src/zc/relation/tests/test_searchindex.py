@@ -144,6 +144,24 @@ class MembershipTests(unittest.TestCase):
         self.assertEqual(stored(index), {
             0: cycle, 1: cycle, 2: [2, 5], 3: cycle})
 
+    def test_searches_stop_using_a_removed_index_and_use_an_added_one(self):
+        catalog = self.catalog
+        catalog.addDefaultQueryFactory(self.index.factory)
+        self.assertEqual(repr(catalog.findRelationTokens({'parent': 1})),
+                         'IFSet([3, 4])')
+        catalog.removeSearchIndex(self.index)
+        walked = catalog.findRelationTokens({'parent': 1})
+        self.assertEqual(type(walked).__name__, 'generator')
+        self.assertEqual(list(walked), [3, 4])
+        catalog.addSearchIndex(
+            TransposingTransitiveMembership('parent', RELATION))
+        self.assertEqual(repr(catalog.findRelationTokens({'parent': 1})),
+                         'IFSet([3, 4])')
+        copy = catalog.copy()
+        copy.unindex_doc(4)
+        self.assertEqual(repr(copy.findRelationTokens({'parent': 1})),
+                         'IFSet([3])')
+
     def test_large_member_sets_are_stored_as_tree_sets(self):
         catalog = Catalog(dump, load)
         catalog.addValueIndex(parent)
