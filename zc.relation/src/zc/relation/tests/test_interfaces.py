@@ -6,6 +6,7 @@ import zope.interface.verify
 
 from zc.relation import RELATION
 from zc.relation import interfaces
+from zc.relation.queryfactory import TransposingTransitive
 from zc.relation.searchindex import Intransitive
 from zc.relation.searchindex import TransposingTransitiveMembership
 from zc.relation.tests.support import make_tree
@@ -22,3 +23,15 @@ class InterfaceTests(unittest.TestCase):
                    Intransitive(('parent',))):
             self.assertTrue(zope.interface.verify.verifyObject(
                 interfaces.ISearchIndex, ix))
+
+    def test_membership_index_answers_canFind_by_itself(self):
+        self.assertTrue(zope.interface.verify.verifyObject(
+            interfaces.IReachingSearchIndex,
+            TransposingTransitiveMembership('parent', RELATION)))
+        self.assertFalse(interfaces.IReachingSearchIndex.providedBy(
+            Intransitive(('parent',))))
+
+    def test_transposing_transitive_tells_its_orientation(self):
+        self.assertTrue(zope.interface.verify.verifyObject(
+            interfaces.ITransposingQueryFactory,
+            TransposingTransitive('parent', RELATION)))
