@@ -804,5 +804,5 @@ class Intransitive(persistent.Persistent):
         pass
 
 
-_document(TransposingTransitiveMembership, interfaces.ISearchIndex)
+_document(TransposingTransitiveMembership, interfaces.IReachingSearchIndex)
 _document(Intransitive, interfaces.ISearchIndex, interfaces.IListener)
