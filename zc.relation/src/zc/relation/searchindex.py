@@ -154,7 +154,9 @@ class TransposingTransitiveMembership(persistent.Persistent):
 
     def reaches(self, query, maxDepth, filter, queryFactory, targets):
         catalog = self.catalog
-        members = self._stored()
+        members = self._members
+        if members is None:
+            members = self._stored()
         rels = catalog.getRelationTokens(query)
         if not rels:
             return False
