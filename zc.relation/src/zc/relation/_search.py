@@ -43,6 +43,9 @@ class CircularRelationPath(tuple):
     def __repr__(self):
         return 'cycle' + tuple.__repr__(self)
 
+    def __reduce__(self):
+        return (type(self), (tuple(self), self.cycled))
+
 # Pickles name the class by its historical home.
 CircularRelationPath.__module__ = 'zc.relation.catalog'
 

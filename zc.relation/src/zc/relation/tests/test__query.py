@@ -1,4 +1,5 @@
 """What queries are made of."""
+import pickle
 import unittest
 
 from zc.relation.catalog import Any
@@ -19,3 +20,9 @@ class AnyTests(unittest.TestCase):
         self.assertEqual(len(value), 3)
         self.assertEqual(len({value, Any(['foo', 'bar', 'baz'])}), 1)
         self.assertIn('instance', repr(any_of(1, 'x')))
+
+    def test_Any_pickles_under_its_historical_module(self):
+        data = pickle.dumps(any_of(1, 2))
+        self.assertIn(b'zc.relation.catalog', data)
+        self.assertNotIn(b'zc.relation._query', data)
+        self.assertEqual(pickle.loads(data), any_of(1, 2))

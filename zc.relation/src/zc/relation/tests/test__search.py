@@ -1,5 +1,6 @@
 """Searching: query forms, errors, traversal and the dispatch to
 search indexes."""
+import pickle
 import unittest
 
 import zope.interface
@@ -143,6 +144,15 @@ class TraversalTests(unittest.TestCase):
         self.assertEqual(list(result), [])
         self.assertEqual(list(c.findValueTokens('tags', {'parent': 0})),
                          ['a', 'b', 'c'])
+
+    def test_circular_paths_pickle_under_their_historical_module(self):
+        path = CircularRelationPath((1, 2), [{'parent': 1}])
+        data = pickle.dumps(path)
+        self.assertIn(b'zc.relation.catalog', data)
+        self.assertNotIn(b'zc.relation._search', data)
+        loaded = pickle.loads(data)
+        self.assertEqual(loaded, (1, 2))
+        self.assertEqual(loaded.cycled, [{'parent': 1}])
 
     def test_chains_that_would_revisit_a_relation_are_marked_circular(self):
         c = self.catalog
