@@ -88,3 +88,16 @@ def difference(a, b, tools):
     if len(a) * 16 < len(b):
         return tools['Set']([t for t in a if t not in b])
     return tools['difference'](a, b)
+
+
+def as_set(sets, tools):
+    """The union of `sets` as a new ``Set`` of the module (never one of the
+    catalog's own structures)."""
+    sets = [s for s in sets if s]
+    mu = tools['multiunion']
+    if mu is not None:
+        return mu(sets)
+    result = tools['Set']()
+    for s in sets:
+        result = tools['union'](result, s)
+    return tools['Set'](result)

@@ -288,7 +288,8 @@ class ModelTests(unittest.TestCase):
 
     @hypothesis.settings(max_examples=60, deadline=None, database=None)
     @hypothesis.given(operations, st.booleans())
-    def test_searches_match_an_oracle_after_random_changes(self, ops, with_index):
+    def test_searches_match_an_oracle_after_random_changes(
+            self, ops, with_index):
         model = Model(with_index)
         for op in ops:
             model.apply(op)
@@ -296,7 +297,8 @@ class ModelTests(unittest.TestCase):
 
     @hypothesis.settings(max_examples=15, deadline=None, database=None)
     @hypothesis.given(operations, operations)
-    def test_an_index_added_late_or_cleared_matches_the_oracle(self, before, after):
+    def test_an_index_added_late_or_cleared_matches_the_oracle(
+            self, before, after):
         model = Model(False)
         for op in before:
             model.apply(op)
