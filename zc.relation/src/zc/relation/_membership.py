@@ -178,8 +178,9 @@ class TransposingTransitiveMembership(persistent.Persistent):
         if not self.static:
             return None
         found = catalog.getRelationTokens(dict(self.static))
-        return catalog.getRelationModuleTools()['Set']() if not found \
-            else found
+        if not found:
+            return catalog.getRelationModuleTools()['Set']()
+        return found
 
     def _successors(self, catalog):
         """A function giving a relation's successors (the relations one
@@ -201,8 +202,6 @@ class TransposingTransitiveMembership(persistent.Persistent):
                 except TypeError:
                     return None
         elif forward is not None:
-            vtools = catalog.getValueModuleTools(forward)
-
             def following(token):
                 values = catalog.getValueTokens(reverse, token)
                 if not values:
