@@ -52,6 +52,10 @@ setup(
         'zope.interface',
     ],
     extras_require={
+        'zodb': [
+            'ZODB',
+            'transaction',
+        ],
         'test': [
             'ZODB',
             'transaction',
