@@ -45,8 +45,18 @@ setup(
         'zope.interface',
     ],
     extras_require={
+        # zc.queue.testing: real database servers for tests, also for
+        # other distributions' tests (ZEO, and RelStorage on PostgreSQL).
+        'testing': [
+            'psycopg2',
+            'RelStorage',
+            'transaction',
+            'ZEO',
+        ],
         'test': [
             'hypothesis',
+            'psycopg2',
+            'RelStorage',
             'transaction',
             'ZEO',
             'zope.testing',

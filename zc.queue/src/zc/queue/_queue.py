@@ -12,7 +12,6 @@ import operator
 from collections.abc import Callable
 from collections.abc import Iterator
 from itertools import chain
-from itertools import compress
 from typing import Any
 
 import persistent
@@ -111,10 +110,11 @@ class Queue(persistent.Persistent):
 class BucketQueue(Queue):
     """A `Queue` used as one bucket of a `CompositeQueue`.
 
-    Its conflict resolution refuses to merge when one transaction emptied
-    the bucket and the other did not: the transaction that emptied it also
-    dropped it from the composite queue, so merging would lose the other
-    transaction's items.
+    Its conflict resolution refuses to merge when the bucket is empty on
+    one side only.  A composite queue drops a bucket from its chain when it
+    finds it empty, and writes the bucket's record when it does; merging
+    that empty state with a concurrent put into the bucket would leave the
+    put item in a bucket no longer in the chain, lost.
     """
 
     def _p_resolveConflict(self, oldState: dict, committedState: dict,
@@ -132,6 +132,10 @@ _TUPLE_BUCKETS = frozenset((Queue, BucketQueue))
 _bucket_data = operator.attrgetter('_data')
 
 
+def _identity(bucket):
+    return bucket
+
+
 @implementer(IQueue)
 class CompositeQueue(persistent.Persistent):
     """A persistent FIFO queue spreading its items over bucket queues.
@@ -139,9 +143,10 @@ class CompositeQueue(persistent.Persistent):
     ``_data`` is a tuple of buckets (persistent objects made by
     ``subfactory()``, each its own record), front bucket first.  ``put``
     fills the last bucket up to ``compositeSize`` items, so a commit
-    usually rewrites only that bucket.  ``len``, ``bool`` and ``pull``
-    look at every bucket (loading it if needed): the record layout keeps
-    no count.
+    usually rewrites only that bucket.  ``pull`` and indexing walk from
+    the end the index counts from, loading only the buckets on the way;
+    ``len`` looks at every bucket (loading it if needed): the record
+    layout keeps no count.
     """
 
     def __init__(self, compositeSize: int = 15,
@@ -186,40 +191,58 @@ class CompositeQueue(persistent.Persistent):
         bucket.put(item)
 
     def _locate(self, index):
-        """(bucket, index in that bucket) of item ``index``, or IndexError.
+        """Where item ``index`` is: (bucket position, index in that bucket,
+        positions of the empty buckets walked past), or IndexError.
 
         Walks from the end the index counts from and stops at the bucket
-        holding the item: pulls near either end touch few buckets.
+        holding the item, so pulls near either end load a few buckets
+        whatever the length of the queue.
         """
         buckets, contents = self._contents()
+        count = len(buckets)
         if index >= 0:
-            order, offset = buckets, index
+            positions, offset = range(count), index
         else:
-            order, offset = buckets[::-1], -index - 1
-        if contents is None:
-            sizes = map(len, order)
-        else:
-            sizes = map(len, map(contents, order))
-        for bucket, size in zip(order, sizes):
+            positions, offset = range(count - 1, -1, -1), -index - 1
+        contents = contents or _identity
+        empty = []
+        for position in positions:
+            size = len(contents(buckets[position]))
             if offset < size:
-                return bucket, offset if index >= 0 else size - 1 - offset
+                if index < 0:
+                    offset = size - 1 - offset
+                return position, offset, empty
+            if not size:
+                empty.append(position)
             offset -= size
         raise IndexError(index)
 
     def pull(self, index: int = 0) -> Any:
         """Remove and return the item at ``index`` (default: the front).
 
-        Buckets left empty, by this pull or by earlier merges, are dropped.
+        The bucket the item came from is dropped from the chain when it is
+        left empty, and so are the empty buckets (left by merges) that the
+        search walked past.  Buckets further away are not looked at: a pull
+        near either end costs the same in a queue of any length.
         """
-        bucket, offset = self._locate(_index(index))
+        position, offset, empty = self._locate(_index(index))
+        buckets = self._data
+        bucket = buckets[position]
         item = bucket.pull(offset)
-        buckets, contents = self._contents()
-        contents = contents or len
-        # The composite record is rewritten only when a bucket goes away:
-        # most pulls then write one bucket record and cannot conflict on
-        # the composite.
-        if not all(map(contents, buckets)):
-            self._data = tuple(compress(buckets, map(contents, buckets)))
+        if not len(bucket):
+            empty.append(position)
+        if empty:
+            # Dropping a bucket rewrites the chain, and also the dropped
+            # bucket's own record, although its items did not change: a
+            # transaction putting into that bucket at the same time then
+            # writes the same record, and the bucket's conflict resolution
+            # refuses the merge that would leave its item in a bucket no
+            # longer in the chain.
+            for dropped in empty:
+                buckets[dropped]._p_changed = True
+            gone = set(empty)
+            self._data = tuple(
+                b for p, b in enumerate(buckets) if p not in gone)
         return item
 
     def __len__(self) -> int:
@@ -234,8 +257,8 @@ class CompositeQueue(persistent.Persistent):
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return list(self)[index]
-        bucket, offset = self._locate(_index(index))
-        return bucket[offset]
+        position, offset, _ = self._locate(_index(index))
+        return self._data[position][offset]
 
     def __bool__(self) -> bool:
         # Merges can leave empty buckets behind: look at the items.
@@ -246,7 +269,8 @@ class CompositeQueue(persistent.Persistent):
 
     def _p_resolveConflict(self, oldState: dict, committedState: dict,
                            newState: dict) -> dict:
-        return resolveQueueConflict(oldState, committedState, newState)
+        return resolveQueueConflict(
+            oldState, committedState, newState, chain=True)
 
 
 CompositePersistentQueue = CompositeQueue
@@ -316,16 +340,24 @@ def _reject(rule, *details):
 
 
 def resolveQueueConflict(oldstate: dict, committedstate: dict,
-                         newstate: dict, bucket: bool = False) -> dict:
+                         newstate: dict, bucket: bool = False,
+                         chain: bool = False) -> dict:
     """Merge two concurrent changes of a queue's state, or raise ConflictError.
 
-    ``oldstate`` is the state both transactions started from,
+    ``oldstate`` is the state the committing transaction started from,
     ``committedstate`` the one already committed and ``newstate`` the one
     being committed.  Items pulled by one transaction are removed from the
     other's state and items put by the committing transaction are appended.
-    Pulling the same item twice, putting an equal item twice, a change to
-    any other attribute or (with ``bucket``) one side emptying a bucket the
-    other kept filled cannot be merged.
+    Pulling the same item twice, putting an equal item twice or a change to
+    any other attribute cannot be merged.
+
+    With ``bucket`` (a bucket of a composite queue), a state that is empty
+    on one side only cannot be merged either: an empty bucket may have been
+    dropped from the chain by the transaction that wrote it, and the other
+    side's items would be left outside the queue.  With ``chain`` (the
+    composite's tuple of buckets), both sides may drop the same bucket:
+    both then wrote that bucket's record as empty, and its own resolution
+    has already decided whether that is consistent.
     """
     if committedstate.keys() != newstate.keys():
         _reject('the attribute names differ: %s and %s',
@@ -345,11 +377,12 @@ def resolveQueueConflict(oldstate: dict, committedstate: dict,
             state['_data'] for state in (oldstate, committedstate, newstate))
     except KeyError:
         _reject('a state has no _data')
-    if bucket and old and (not committed) != (not new):
-        _reject('one transaction emptied the bucket, the other did not')
+    if bucket and (not committed) != (not new):
+        _reject('the bucket is empty on one side only: %s committed,'
+                ' %s new', len(committed), len(new))
 
     try:
-        merged = _merge(old, committed, new)
+        merged = _merge(old, committed, new, removed_twice_ok=chain)
     except (TypeError, ValueError) as error:
         # Unhashable items, or items whose comparison needs what only a
         # full database connection has.
@@ -360,8 +393,9 @@ def resolveQueueConflict(oldstate: dict, committedstate: dict,
     return result
 
 
-def _merge(old, committed, new):
-    """The merged tuple of items (rules 5 to 8 of the spec)."""
+def _merge(old, committed, new, removed_twice_ok=False):
+    """The merged tuple of items: ``committed`` without what ``new``
+    removed, then what ``new`` added."""
     old_keys = set(map(_key, old))
     committed_keys = list(map(_key, committed))
     new_keys = list(map(_key, new))
@@ -370,7 +404,7 @@ def _merge(old, committed, new):
 
     removed_by_new = old_keys - new_set
     removed_twice = (old_keys - committed_set) & removed_by_new
-    if removed_twice:
+    if removed_twice and not removed_twice_ok:
         _reject('both transactions pulled %s', _shown(removed_twice))
     added_by_new = new_set - old_keys
     added_twice = (committed_set - old_keys) & added_by_new

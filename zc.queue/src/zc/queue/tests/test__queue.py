@@ -199,14 +199,50 @@ class CompositeQueueTests(_BasicAPITests, unittest.TestCase):
         self.assertTrue(all(type(bucket) is zc.queue.BucketQueue
                             for bucket in queue._data))
 
-    def test_pull_drops_every_empty_bucket(self):
+    def test_pull_drops_the_bucket_it_empties(self):
         queue = self.filled(1, 2, 3, 4, 5)
-        # What a merge of two concurrent pulls leaves behind.
-        queue._data[1]._data = ()
-        self.assertEqual(len(queue), 3)
         self.assertEqual(self.values([queue.pull(-1)]), [5])
         self.assertEqual([self.values(bucket) for bucket in queue._data],
-                         [[1, 2]])
+                         [[1, 2], [3, 4]])
+
+    def test_pull_drops_the_empty_buckets_it_walks_past(self):
+        queue = self.filled(1, 2, 3, 4, 5, 6, 7)
+        # What merges of concurrent pulls leave behind.
+        queue._data[0]._data = ()
+        queue._data[2]._data = ()
+        self.assertEqual(len(queue), 3)
+        self.assertEqual(self.values([queue.pull(2)]), [7])
+        self.assertEqual([self.values(bucket) for bucket in queue._data],
+                         [[3, 4]])
+
+    def test_pull_leaves_empty_buckets_it_does_not_reach(self):
+        queue = self.filled(1, 2, 3, 4, 5)
+        queue._data[1]._data = ()
+        self.assertEqual(self.values([queue.pull(-1)]), [5])
+        self.assertEqual([self.values(bucket) for bucket in queue._data],
+                         [[1, 2], []])
+        self.assertEqual(self.values([queue.pull(-1)]), [2])
+        self.assertEqual([self.values(bucket) for bucket in queue._data],
+                         [[1]])
+
+    def test_pull_loads_only_the_buckets_on_the_way(self):
+        queue = zc.queue.CompositeQueue(2)
+        for value in range(100):
+            queue.put(value)
+        walked = []
+
+        class Watched(zc.queue.BucketQueue):
+            def __getattribute__(self, name):
+                if name == '_data':
+                    walked.append(self)
+                return super().__getattribute__(name)
+
+        for bucket in queue._data:
+            bucket.__class__ = Watched
+        queue.pull(0)
+        queue.pull(-1)
+        queue.pull(3)
+        self.assertLessEqual(len(set(walked)), 5)
 
     def test_pull_rewrites_the_bucket_tuple_only_when_a_bucket_goes(self):
         queue = self.filled(1, 2, 3)

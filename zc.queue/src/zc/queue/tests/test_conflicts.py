@@ -268,3 +268,103 @@ def _scenario_classes():
 for _cls in _scenario_classes():
     globals()[_cls.__name__] = _cls
 del _cls
+
+
+class EmptyBucketTests(unittest.TestCase):
+    """Puts into buckets that pulls leave empty or drop from the chain.
+
+    Each test runs an interleaving that lost a committed put in zc.queue
+    2.0.0 and checks that every committed item is either still queued or
+    was pulled exactly once.
+    """
+
+    def setUp(self):
+        self.database = Database()
+        self.addCleanup(self.database.close)
+        self.connections = [self.database.open() for _ in range(4)]
+        connection, tm = self.connections[0]
+        queue = connection.root()['queue'] = zc.queue.CompositeQueue(3)
+        for item in 'pqrab':
+            queue.put(item)
+        tm.commit()
+        self.put = list('pqrab')
+        self.pulled = []
+
+    def begin(self, number):
+        connection, tm = self.connections[number]
+        tm.begin()
+        return connection.root()['queue']
+
+    def commit(self, number):
+        self.connections[number][1].commit()
+
+    def leave_an_empty_last_bucket_by_a_merge(self):
+        first, second = self.begin(0), self.begin(1)
+        self.assertEqual((first.pull(3), second.pull(4)), ('a', 'b'))
+        self.commit(0)
+        self.commit(1)
+        self.pulled += ['a', 'b']
+        queue = self.begin(0)
+        self.assertEqual([list(b) for b in queue._data], [list('pqr'), []])
+
+    def assertNothingLost(self):
+        queue = self.begin(0)
+        self.assertEqual(len(queue), len(list(queue)))
+        self.assertEqual(sorted(list(queue) + self.pulled), sorted(self.put))
+
+    def test_put_into_an_empty_bucket_left_by_a_merge_survives_a_front_pull(
+            self):
+        self.leave_an_empty_last_bucket_by_a_merge()
+        putter, puller = self.begin(2), self.begin(3)
+        putter.put('x')
+        self.assertEqual(puller.pull(0), 'p')
+        self.commit(2)
+        self.commit(3)
+        self.put.append('x')
+        self.pulled.append('p')
+        self.assertNothingLost()
+        self.assertEqual(list(self.begin(0)), ['q', 'r', 'x'])
+
+    def test_pull_that_drops_the_bucket_a_concurrent_put_filled_conflicts(
+            self):
+        self.leave_an_empty_last_bucket_by_a_merge()
+        putter, puller = self.begin(2), self.begin(3)
+        putter.put('x')
+        # Walking from the back, the pull passes the empty bucket and
+        # drops it from the chain.
+        self.assertEqual(puller.pull(-1), 'r')
+        self.commit(2)
+        self.put.append('x')
+        self.assertRaises(ConflictError, self.commit, 3)
+        self.connections[3][1].abort()
+        self.assertNothingLost()
+
+    def test_put_into_a_bucket_a_concurrent_pull_dropped_conflicts(self):
+        self.leave_an_empty_last_bucket_by_a_merge()
+        putter, puller = self.begin(2), self.begin(3)
+        putter.put('x')
+        self.assertEqual(puller.pull(-1), 'r')
+        self.commit(3)
+        self.pulled.append('r')
+        self.assertRaises(ConflictError, self.commit, 2)
+        self.connections[2][1].abort()
+        self.assertNothingLost()
+
+    def test_put_into_a_bucket_others_filled_and_emptied_conflicts(self):
+        self.leave_an_empty_last_bucket_by_a_merge()
+        late = self.begin(2)
+        # Meanwhile one transaction fills the empty bucket and another
+        # empties it again, dropping it from the chain.
+        self.begin(3).put('y')
+        self.commit(3)
+        self.put.append('y')
+        self.assertEqual(self.begin(3).pull(-1), 'y')
+        self.commit(3)
+        self.pulled.append('y')
+        self.assertEqual(
+            [list(b) for b in self.begin(3)._data], [list('pqr')])
+        # The late transaction still sees the bucket, empty, at the end.
+        late.put('x')
+        self.assertRaises(ConflictError, self.commit, 2)
+        self.connections[2][1].abort()
+        self.assertNothingLost()
