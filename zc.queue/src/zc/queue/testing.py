@@ -94,9 +94,14 @@ def _wait_for_port(port, process, deadline, log):
         f'nothing listens on 127.0.0.1:{port} after {TIMEOUT} s; log: {log}')
 
 
-def _postgres_bindir():
-    """The directory of initdb and pg_ctl: the newest Debian cluster
-    version, else the one pg_config names, else the PATH."""
+def _postgres_bindir(bindir=None):
+    """The directory of initdb and pg_ctl: ``bindir`` if given, else the
+    newest Debian cluster version, else the one pg_config names, else the
+    PATH."""
+    if bindir is not None:
+        if not os.path.exists(os.path.join(bindir, 'initdb')):
+            raise ServerError(f'no PostgreSQL initdb in {bindir}')
+        return bindir
     candidates = sorted(
         glob.glob('/usr/lib/postgresql/*/bin/initdb'),
         key=lambda path: [int(part) if part.isdigit() else 0
@@ -124,10 +129,14 @@ class PostgreSQLServer:
 
     ``user`` is the system user the server runs as when this process is
     root (default ``postgres``); otherwise it runs as the current user.
+    ``bindir`` is the directory of the server programs (``initdb``,
+    ``pg_ctl``), by default found as the module's doc says.
     """
 
-    def __init__(self, user: str = 'postgres') -> None:
+    def __init__(self, user: str = 'postgres',
+                 bindir: str | None = None) -> None:
         self.user = user
+        self.bindir = bindir
         self.port: int | None = None
         self.directory: str | None = None
         self._names = itertools.count(1)
@@ -156,7 +165,7 @@ class PostgreSQLServer:
         """Create the cluster and start the server; returns self."""
         if self.directory is not None:
             raise ServerError('this PostgreSQL server is already started')
-        bindir = _postgres_bindir()
+        bindir = _postgres_bindir(self.bindir)
         self.directory = tempfile.mkdtemp(prefix='pg-')
         atexit.register(self.stop)
         try:
@@ -209,7 +218,8 @@ class PostgreSQLServer:
         pidfile = os.path.join(directory, 'data', 'postmaster.pid')
         try:
             if os.path.exists(pidfile):
-                pg_ctl = os.path.join(_postgres_bindir(), 'pg_ctl')
+                pg_ctl = os.path.join(_postgres_bindir(self.bindir),
+                                      'pg_ctl')
                 for mode in ('fast', 'immediate'):
                     result = subprocess.run(
                         self._command(pg_ctl, 'stop', '-w', '-t',
