@@ -1038,7 +1038,7 @@ class _ProcessWriters(_ConcurrentWriters):
             initial = writers.create_queues(db)
         finally:
             db.close()
-        results = writers.run_processes(
+        results, _ = writers.run_processes(
             opener, self.directory, self.writers, self.transactions)
         db = opener()
         try:
@@ -1058,7 +1058,7 @@ class FileStorageWritersTests(_ConcurrentWriters, unittest.TestCase):
         self.addCleanup(database.close)
         database.db.setPoolSize(self.writers + 1)
         initial = writers.create_queues(database.db)
-        results = writers.run_threads(
+        results, _ = writers.run_threads(
             database.db, self.writers, self.transactions)
         left = writers.drain(database.db)
         self.check_results(initial, results, left)

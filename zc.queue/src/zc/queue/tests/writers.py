@@ -124,13 +124,15 @@ def work(db, number, transactions, seed, deadline, pause=0.002):
                 break
     finally:
         connection.close()
-    return {'done': done, 'stats': stats}
+    return {'done': done, 'stats': stats, 'finished': time.time()}
 
 
 def _process_main(opener, number, transactions, seed, deadline_in,
-                  result_path):
+                  result_path, start):
     db = opener()
     try:
+        # Start together: spawning and opening take longer than the work.
+        start.wait(deadline_in)
         result = work(db, number, transactions, seed,
                       time.monotonic() + deadline_in)
     finally:
@@ -140,18 +142,26 @@ def _process_main(opener, number, transactions, seed, deadline_in,
 
 
 def run_processes(opener, directory, writers, transactions, time_limit=60):
-    """Writer processes, each opening the database with ``opener()``."""
+    """Writer processes, each opening the database with ``opener()``.
+
+    Returns their results and the wall-clock time (``time.time()``) at
+    which they started working together.
+    """
     context = multiprocessing.get_context('spawn')
+    start = context.Barrier(writers + 1)
     processes = []
     for number in range(writers):
         path = os.path.join(directory, f'writer-{number}.json')
         process = context.Process(
             target=_process_main,
-            args=(opener, number, transactions, number, time_limit, path))
+            args=(opener, number, transactions, number, time_limit, path,
+                  start))
         process.start()
         processes.append((process, path))
     results = []
     try:
+        start.wait(time_limit)
+        started = time.time()
         for process, path in processes:
             process.join(time_limit + 60)
             if process.is_alive() or process.exitcode:
@@ -165,28 +175,35 @@ def run_processes(opener, directory, writers, transactions, time_limit=60):
             if process.is_alive():
                 process.kill()
                 process.join(30)
-    return results
+    return results, started
 
 
 def run_threads(db, writers, transactions, time_limit=60):
-    """Writer threads sharing ``db``, each with its own connection."""
+    """Writer threads sharing ``db``, each with its own connection.
+
+    Returns their results and the time they started, like run_processes.
+    """
     results = [None] * writers
     deadline = time.monotonic() + time_limit
+    start = threading.Barrier(writers + 1)
 
     def target(number):
+        start.wait(time_limit)
         results[number] = work(db, number, transactions, number, deadline)
 
     threads = [threading.Thread(target=target, args=(number,))
                for number in range(writers)]
     for thread in threads:
         thread.start()
+    start.wait(time_limit)
+    started = time.time()
     for thread in threads:
         thread.join(time_limit + 60)
         if thread.is_alive():
             raise AssertionError(f'writer {thread.name} did not finish')
     if None in results:
         raise AssertionError('a writer thread failed')
-    return results
+    return results, started
 
 
 def drain(db):
@@ -223,3 +240,10 @@ def totals(results):
     """The writers' counts added up."""
     stats = [r['stats'] for r in results]
     return {key: sum(s[key] for s in stats) for key in stats[0]}
+
+
+def commits_per_second(results, started):
+    """Commits of all writers per second, from their common start until
+    the last one finished."""
+    elapsed = max(r['finished'] for r in results) - started
+    return totals(results)['commits'] / elapsed
