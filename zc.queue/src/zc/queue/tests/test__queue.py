@@ -51,7 +51,7 @@ class _BasicAPITests:
         return [item.value if isinstance(item, Item) else item
                 for item in items]
 
-    def test_provides_IQueue(self):
+    def test_queue_provides_IQueue(self):
         self.assertTrue(verifyObject(IQueue, self.make_queue()))
 
     def test_new_queue_is_empty(self):
@@ -113,7 +113,7 @@ class _BasicAPITests:
     def test_iterator_of_empty_queue_stops(self):
         self.assertRaises(StopIteration, next, iter(self.make_queue()))
 
-    def test_indexing(self):
+    def test_indexing_counts_like_a_sequence(self):
         queue = self.filled(1, 2, 3)
         self.assertEqual(self.values([queue[0], queue[2], queue[-1],
                                       queue[-3]]), [1, 3, 3, 1])
@@ -131,7 +131,7 @@ class _BasicAPITests:
             queue['0']
         self.assertIn("'0'", str(caught.exception))
 
-    def test_slices(self):
+    def test_slices_take_any_step(self):
         queue = self.filled(1, 2, 3, 4, 5)
         self.assertEqual(self.values(queue[:]), [1, 2, 3, 4, 5])
         self.assertEqual(self.values(queue[:1]), [1])
@@ -195,7 +195,7 @@ class CompositeQueueTests(_BasicAPITests, unittest.TestCase):
     def make_queue(self):
         return zc.queue.CompositeQueue(compositeSize=2)
 
-    def test_defaults(self):
+    def test_default_is_fifteen_items_per_BucketQueue(self):
         queue = zc.queue.CompositeQueue()
         self.assertEqual(queue.compositeSize, 15)
         self.assertIs(queue.subfactory, zc.queue.BucketQueue)
@@ -307,7 +307,7 @@ class CompositeQueueTests(_BasicAPITests, unittest.TestCase):
         self.assertEqual(queue.pull(100), values.pop(100))
         self.assertEqual(list(queue), values)
 
-    def test_custom_subfactory(self):
+    def test_subfactory_makes_the_buckets(self):
         made = []
 
         class Bucket(zc.queue.Queue):
@@ -324,7 +324,7 @@ class CompositeQueueTests(_BasicAPITests, unittest.TestCase):
         self.assertEqual(queue[-1], 4)
         self.assertIn('len', made)
 
-    def test_bad_constructor_arguments(self):
+    def test_bad_constructor_arguments_are_named(self):
         with self.assertRaisesRegex(TypeError, "compositeSize.*str.*'2'"):
             zc.queue.CompositeQueue('2')
         with self.assertRaisesRegex(ValueError, 'compositeSize.*at least 1'):
@@ -339,21 +339,21 @@ class CompositeQueueWithPersistentItemsTests(_ItemMixin, CompositeQueueTests):
 
 class NamesTests(unittest.TestCase):
 
-    def test_class_paths(self):
+    def test_classes_live_at_their_pickled_paths(self):
         for name in ('Queue', 'BucketQueue', 'CompositeQueue'):
             cls = getattr(_queue, name)
             self.assertEqual((cls.__module__, cls.__name__),
                              ('zc.queue._queue', name))
             self.assertIs(getattr(zc.queue, name), cls)
 
-    def test_legacy_aliases(self):
+    def test_legacy_names_are_the_new_classes(self):
         self.assertIs(zc.queue.PersistentQueue, _queue.BucketQueue)
         self.assertIs(_queue.PersistentQueue, _queue.BucketQueue)
         self.assertIs(zc.queue.CompositePersistentQueue,
                       zc.queue.CompositeQueue)
         self.assertIs(_queue.CompositePersistentQueue, _queue.CompositeQueue)
 
-    def test_hierarchy(self):
+    def test_composite_is_no_Queue_and_no_class_has_slots(self):
         self.assertTrue(issubclass(_queue.Queue, persistent.Persistent))
         self.assertTrue(issubclass(_queue.BucketQueue, _queue.Queue))
         self.assertTrue(
@@ -432,7 +432,7 @@ class _ConflictScenarios:
         self.tm1.abort()
         self.sync()
 
-    def test_reading_changes_nothing(self):
+    def test_reading_writes_nothing(self):
         self.assertEqual(len(self.q1), 5)
         self.assertTrue(self.q1)
         self.assertEqual(value_of(self.q1[-2]), 3)
@@ -451,13 +451,13 @@ class _ConflictScenarios:
         else:
             self.assertEqual(self.conn1._registered_objects, [self.q1])
 
-    def test_each_puts_one_item(self):
+    def test_each_puts_one_item_and_both_are_kept(self):
         self.q1.put(self.make_item(10))
         self.q2.put(self.make_item(20))
         self.commit_both()
         self.assertBothSee([0, 1, 2, 3, 4, 20, 10])
 
-    def test_several_puts_each(self):
+    def test_several_puts_each_keep_their_order(self):
         for value in (10, 11, 12):
             self.q1.put(self.make_item(value))
         for value in (20, 21, 22):
@@ -474,7 +474,7 @@ class _ConflictScenarios:
         else:
             self.assertEqual(merged[5:], [20, 21, 22, 10, 11, 12])
 
-    def test_both_put_an_equal_item(self):
+    def test_both_putting_an_equal_item_conflicts(self):
         if self.make_item is Item:
             # The same stored object: persistent items are told apart by
             # identity, so only that is "equal".
@@ -489,7 +489,7 @@ class _ConflictScenarios:
         self.assertSecondCommitFails()
         self.assertBothSee([0, 1, 2, 3, 4, 99])
 
-    def test_pulls_of_different_items(self):
+    def test_pulls_of_different_items_merge(self):
         self.assertEqual(value_of(self.q1.pull()), 0)
         self.assertEqual(value_of(self.q2.pull(1)), 1)
         self.commit_both()
@@ -501,13 +501,13 @@ class _ConflictScenarios:
             # The merge left the first bucket empty; that pull dropped it.
             self.assertEqual([len(b) for b in self.q1._data], [1, 1])
 
-    def test_both_pull_the_same_item(self):
+    def test_both_pulling_the_same_item_conflicts(self):
         self.q1.pull(2)
         self.q2.pull(2)
         self.assertSecondCommitFails()
         self.assertBothSee([0, 1, 3, 4])
 
-    def test_one_pulls_several_the_other_puts_several(self):
+    def test_one_pulling_several_while_the_other_puts_several_merges(self):
         for index in (0, 1, -2):
             self.q1.pull(index)
         for value in (20, 21):
@@ -515,7 +515,7 @@ class _ConflictScenarios:
         self.commit_both()
         self.assertBothSee([1, 4, 20, 21])
 
-    def test_other_pulls_several_while_one_puts_several(self):
+    def test_other_pulling_several_while_one_puts_several_merges(self):
         for value in (10, 11):
             self.q1.put(self.make_item(value))
         for index in (3, 0):
@@ -523,7 +523,7 @@ class _ConflictScenarios:
         self.commit_both()
         self.assertBothSee([1, 2, 4, 10, 11])
 
-    def test_mixed_pulls_and_puts_in_both(self):
+    def test_mixed_pulls_and_puts_in_both_merge(self):
         self.assertEqual(value_of(self.q1.pull(1)), 1)
         self.q1.put(self.make_item(10))
         self.assertEqual(value_of(self.q1.pull(-2)), 4)
@@ -536,13 +536,13 @@ class _ConflictScenarios:
         self.assertEqual(merged[:1], [2])
         self.assertEqual(sorted(merged[1:]), [10, 20])
 
-    def test_other_attribute_differs(self):
+    def test_other_attribute_differing_conflicts(self):
         self.q1.note = 'one'
         self.q2.note = 'two'
         self.assertSecondCommitFails()
         self.assertEqual(self.q1.note, 'two')
 
-    def test_other_attribute_added_on_one_side(self):
+    def test_other_attribute_added_on_one_side_conflicts(self):
         self.q1.pull()
         self.q2.note = 'two'
         self.q2.pull(1)
@@ -553,7 +553,7 @@ class _ConflictScenarios:
         self.assertSecondCommitFails()
         self.assertBothSee([0, 2, 3, 4])
 
-    def test_deleted_bucket(self):
+    def test_pull_emptying_a_bucket_another_put_into_conflicts(self):
         for _ in range(4):
             self.q1.pull()
         self.tm1.commit()
@@ -568,7 +568,7 @@ class _ConflictScenarios:
             self.commit_both()
             self.assertBothSee([5])
 
-    def test_duress(self):
+    def test_many_pulls_and_puts_in_both_merge_under_duress(self):
         for value in range(5, 12):
             self.q1.put(self.make_item(value))
         self.tm1.commit()
@@ -602,7 +602,7 @@ class _ConflictScenarios:
         self.assertSecondCommitFails()
         self.assertBothSee([1, 2, 3, 4])
 
-    def test_unhashable_item_gives_ConflictError(self):
+    def test_unhashable_item_gives_ConflictError_not_TypeError(self):
         self.q1.put(['a', 'list'])
         self.tm1.commit()
         self.sync()
@@ -799,7 +799,7 @@ class OneQueueTests(unittest.TestCase):
 
     @SETTINGS
     @hypothesis.given(flavour, st.lists(operation, max_size=40))
-    def test_behaves_like_a_list(self, factory, ops):
+    def test_one_queue_behaves_like_a_list(self, factory, ops):
         apply(factory(), [], ops, 0)
 
 
@@ -843,7 +843,7 @@ class TwoTransactionsTests(unittest.TestCase):
     @hypothesis.given(
         flavour, st.integers(0, 8), st.lists(operation, max_size=8),
         st.lists(operation, max_size=8), st.booleans())
-    def test_merges_as_the_model_says(
+    def test_two_transactions_merge_as_the_model_says(
             self, factory, initial, ops1, ops2, shared_put):
         old, committed, new, merged, seen = self.run_concurrently(
             factory, initial, ops1, ops2, shared_put)

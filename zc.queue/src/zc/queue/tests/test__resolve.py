@@ -112,7 +112,7 @@ class ResolveConflictTests(unittest.TestCase):
         # objects, so sets must call __eq__.
         self.assertConflict([Touchy(), 2], [Touchy()], [Touchy(), 2, 3])
 
-    def test_missing_data_conflicts(self):
+    def test_state_without_data_conflicts(self):
         self.assertRaises(ConflictError, _resolve.resolveQueueConflict,
                           {}, {'j': 1}, {'j': 1})
 
@@ -145,12 +145,34 @@ class ResolveConflictTests(unittest.TestCase):
         self.assertConflict([1], [1, 2], [1, 3, 3])
         self.assertConflict([1], [1, 2], [3, 1, 3])
 
-    def test_bucket_rule(self):
+    def test_bucket_empty_on_one_side_only_conflicts(self):
         # One side emptied the bucket, the other still has items in it.
         self.assertConflict([1], [1, 2], [], bucket=True)
         self.assertConflict([1], [], [1, 2], bucket=True)
         self.assertEqual(self.resolve([1], [1, 2], []), (2,))
         self.assertEqual(self.resolve([], [1], [2], bucket=True), (1, 2))
+        self.assertEqual(self.resolve([], [], [], bucket=True), ())
+
+    def test_bucket_empty_on_one_side_conflicts_even_when_it_was_empty(self):
+        # Filled and emptied (and dropped) by others meanwhile, or dropped
+        # empty by the other side: the put item would be left outside.
+        self.assertConflict([], [], [1], bucket=True)
+        self.assertConflict([], [1], [], bucket=True)
+        self.assertEqual(self.resolve([], [], [1]), (1,))
+
+    def test_chain_may_drop_the_same_bucket_on_both_sides(self):
+        def state(*oids):
+            return {'_data': tuple(ref(oid) for oid in oids),
+                    'compositeSize': 2, 'subfactory': _queue.BucketQueue}
+        resolve = _queue.CompositeQueue.__new__(
+            _queue.CompositeQueue)._p_resolveConflict
+        merged = resolve(state(b'\0\1', b'\0\2', b'\0\3'),
+                         state(b'\0\2', b'\0\3'),
+                         state(b'\0\2', b'\0\3', b'\0\4'))
+        self.assertEqual([r.oid for r in merged['_data']],
+                         [b'\0\2', b'\0\3', b'\0\4'])
+        # Queues of items still refuse an item pulled twice.
+        self.assertConflict([1, 2], [2], [2])
         self.assertEqual(self.resolve([1, 2], [2, 3], [1], bucket=True),
                          (3,))
 
