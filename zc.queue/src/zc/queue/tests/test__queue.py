@@ -721,6 +721,21 @@ class EmptyBucketTests(unittest.TestCase):
         self.connections[2][1].abort()
         self.assertNothingLost()
 
+    def test_dropped_bucket_is_rewritten_in_the_same_layout(self):
+        self.leave_an_empty_last_bucket_by_a_merge()
+        queue = self.begin(0)
+        empty = queue._data[-1]
+        serial = empty._p_serial
+        self.assertEqual(queue.pull(-1), 'r')
+        self.commit(0)
+        self.pulled.append('r')
+        self.assertNotEqual(empty._p_serial, serial)
+        empty._p_activate()
+        self.assertEqual(empty.__getstate__(), {'_data': ()})
+        self.assertEqual(sorted(queue.__getstate__()),
+                         ['_data', 'compositeSize', 'subfactory'])
+        self.assertNothingLost()
+
     def test_put_into_a_bucket_others_filled_and_emptied_conflicts(self):
         self.leave_an_empty_last_bucket_by_a_merge()
         late = self.begin(2)
@@ -741,8 +756,11 @@ class EmptyBucketTests(unittest.TestCase):
         self.assertNothingLost()
 
 
+# ZC_QUEUE_EXAMPLES=3000 bin/test -s zc.queue -t never_lose searches
+# longer than the everyday run does.
 SETTINGS = hypothesis.settings(
-    max_examples=int(os.environ.get("ZC_QUEUE_EXAMPLES", 150)), deadline=None, database=None,
+    max_examples=int(os.environ.get('ZC_QUEUE_EXAMPLES', 150)),
+    deadline=None, database=None,
     suppress_health_check=[hypothesis.HealthCheck.too_slow])
 
 # (operation, argument): put a fresh item, pull or read at an index
