@@ -49,14 +49,14 @@ setup(
         # other distributions' tests (ZEO, and RelStorage on PostgreSQL).
         'testing': [
             'psycopg2',
-            'RelStorage',
+            'RelStorage >= 4',
             'transaction',
             'ZEO',
         ],
         'test': [
             'hypothesis',
             'psycopg2',
-            'RelStorage',
+            'RelStorage >= 4',
             'transaction',
             'ZEO',
             'zope.testing',
