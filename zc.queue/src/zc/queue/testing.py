@@ -39,7 +39,10 @@ ZEO
 
 Every server is stopped by ``stop()``, by leaving its ``with`` block, by
 the layer's tear-down, or at the latest when the Python process exits
-normally, including after a failed start.
+(normally, by an uncaught exception or by ``sys.exit``), including after
+a failed start.  Only a process killed outright (SIGKILL) leaves its
+PostgreSQL server running, in a ``pg-*`` directory of the temporary
+directory, and its ZEO server running until it is killed as well.
 
 Processes that open the same database get a picklable *opener*:
 `ZEOOpener` and `RelStorageOpener` are callables returning a new
@@ -69,7 +72,8 @@ TIMEOUT = 60
 
 
 class ServerError(RuntimeError):
-    """A test server could not be started; the message says why."""
+    """A test server is missing, failed to start or is not running; the
+    message says which, and where its log is."""
 
 
 def free_port() -> int:
