@@ -41,8 +41,8 @@ Every server is stopped by ``stop()``, by leaving its ``with`` block, by
 the layer's tear-down, or at the latest when the Python process exits
 (normally, by an uncaught exception or by ``sys.exit``), including after
 a failed start.  Only a process killed outright (SIGKILL) leaves its
-PostgreSQL server running, in a ``pg-*`` directory of the temporary
-directory, and its ZEO server running until it is killed as well.
+servers running; a PostgreSQL server's files are then in a ``pg-*``
+directory of the temporary directory.
 
 Processes that open the same database get a picklable *opener*:
 `ZEOOpener` and `RelStorageOpener` are callables returning a new
