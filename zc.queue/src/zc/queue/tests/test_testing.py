@@ -2,6 +2,7 @@
 after every way of stopping."""
 import os
 import pickle
+import pwd
 import shutil
 import socket
 import subprocess
@@ -42,6 +43,18 @@ class PostgreSQLServerTests(unittest.TestCase):
             self.assertTrue(os.path.exists(os.path.join(
                 server.directory, f'.s.PGSQL.{server.port}')))
             self.assertIn('host=127.0.0.1', server.dsn())
+
+    def test_server_runs_as_postgres_when_started_by_root(self):
+        expected = (pwd.getpwnam('postgres').pw_uid if os.geteuid() == 0
+                    else os.geteuid())
+        with testing.PostgreSQLServer() as server:
+            with open(os.path.join(server.data, 'postmaster.pid')) as pid:
+                postmaster = pid.readline().strip()
+            with open(f'/proc/{postmaster}/status') as status:
+                uids = [line.split()[1:] for line in status
+                        if line.startswith('Uid:')][0]
+            self.assertEqual(int(uids[0]), expected)
+            self.assertEqual(os.stat(server.directory).st_uid, expected)
 
     def test_stop_ends_the_server_and_removes_its_directory(self):
         server = testing.PostgreSQLServer().start()
@@ -112,6 +125,20 @@ class PostgreSQLServerTests(unittest.TestCase):
             server.create_database('x; DROP')
         with self.assertRaisesRegex(ValueError, "not 'a-b'"):
             server.drop_database('a-b')
+
+
+class PostgreSQLLayerTests(unittest.TestCase):
+
+    def test_layer_holds_one_server_from_set_up_to_tear_down(self):
+        layer = type('Layer', (testing.PostgreSQLLayer,), {})
+        layer.setUp()
+        try:
+            port = layer.server.port
+            self.assertTrue(listening(port))
+        finally:
+            layer.tearDown()
+        self.assertIsNone(layer.server)
+        self.assertFalse(listening(port))
 
 
 class RelStorageTests(unittest.TestCase):
