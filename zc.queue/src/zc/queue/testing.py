@@ -182,6 +182,11 @@ class PostgreSQLServer:
                         ' as (initdb refuses root); Debian\'s postgresql'
                         ' package creates "postgres"') from None
                 os.chown(self.directory, entry.pw_uid, entry.pw_gid)
+                if subprocess.run(self._command('test', '-w', self.directory),
+                                  timeout=TIMEOUT).returncode:
+                    raise ServerError(
+                        f'user {self.user!r} cannot reach {self.directory}:'
+                        ' set TMPDIR to a directory every user can enter')
             self._run(os.path.join(bindir, 'initdb'), '-D', self.data,
                       '-A', 'trust', '-U', 'postgres', '-E', 'UTF8',
                       '--no-sync', '--no-instructions')

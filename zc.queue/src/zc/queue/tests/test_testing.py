@@ -109,6 +109,30 @@ class PostgreSQLServerTests(unittest.TestCase):
             server.start()
         self.assertIsNone(server.directory)
 
+    def test_temporary_directory_the_server_user_cannot_enter_is_named(self):
+        private = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, private)
+        os.chmod(private, 0o700)
+        result = run_python(f'''
+            import tempfile
+            tempfile.tempdir = {private!r}
+            from zc.queue.testing import PostgreSQLServer, ServerError
+            try:
+                PostgreSQLServer().start().stop()
+            except ServerError as error:
+                print(error)
+            else:
+                print('started')
+        ''')
+        if os.geteuid() == 0:
+            # The server runs as postgres, who cannot enter the directory.
+            self.assertIn("user 'postgres' cannot reach " + private,
+                          result.stdout)
+            self.assertIn('set TMPDIR', result.stdout)
+        else:
+            self.assertEqual(result.stdout.strip(), 'started')
+        self.assertEqual(os.listdir(private), [])
+
     def test_stopped_server_has_no_dsn(self):
         with self.assertRaisesRegex(testing.ServerError, 'not running'):
             testing.PostgreSQLServer().dsn()
