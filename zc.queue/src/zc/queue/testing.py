@@ -14,7 +14,9 @@ PostgreSQL
     free port of 127.0.0.1, with its Unix socket in that directory too,
     and removes it all when stopped.  ``initdb`` and ``postgres`` refuse to
     run as root, so as root the server runs as the ``postgres`` system user
-    (through ``runuser``), owning the temporary directory.  The cluster
+    (through ``runuser``), owning the temporary directory -- which must
+    therefore be inside a directory every user can enter, as ``/tmp`` is
+    (``TMPDIR`` chooses another).  The cluster
     trusts local connections and does not fsync: it is for tests only.
 
     `PostgreSQLLayer` is a zope.testrunner layer holding one such server
