@@ -16,8 +16,8 @@ PostgreSQL
     run as root, so as root the server runs as the ``postgres`` system user
     (through ``runuser``), owning the temporary directory -- which must
     therefore be inside a directory every user can enter, as ``/tmp`` is
-    (``TMPDIR`` chooses another).  The cluster
-    trusts local connections and does not fsync: it is for tests only.
+    (``TMPDIR`` chooses another).  The cluster trusts local connections
+    and does not fsync: it is for tests only.
 
     `PostgreSQLLayer` is a zope.testrunner layer holding one such server
     for all the tests that use it::
