@@ -38,6 +38,7 @@ bin/test: $(VENV)/.stamp buildout.cfg versions.cfg $(SETUPS)
 	touch $@
 
 buildout: $(VENV)/.stamp check egg-info
+	@tools/apt-ensure $(BUILD_PACKAGES)
 	mkdir -p $(BUILDOUT_HOME)
 	$(VENV)/bin/buildout -N
 
@@ -54,8 +55,11 @@ check:
 # System packages the tests use, installed when missing so that `make test`
 # works on a fresh machine: gcc for zc.recipe.egg's custom recipe (it builds
 # a C extension), zookeeper for zc.resumelb's real-server tests, chromium
-# for zc.resourcelibrary's browser test (SRI and CSP nonces).
-TEST_PACKAGES := gcc zookeeper chromium
+# for zc.resourcelibrary's browser test (SRI and CSP nonces), postgresql
+# for the RelStorage tests (zc.queue.testing).  Buildout builds psycopg2
+# from source, against Debian's libpq (libpq-dev), so those come first.
+BUILD_PACKAGES := gcc libpq-dev
+TEST_PACKAGES := $(BUILD_PACKAGES) zookeeper chromium postgresql
 
 test: check bin/test
 	@tools/apt-ensure $(TEST_PACKAGES)

@@ -52,8 +52,18 @@ setup(
         'zope.interface',
     ],
     extras_require={
+        # zc.queue.testing: real database servers for tests, also for
+        # other distributions' tests (ZEO, and RelStorage on PostgreSQL).
+        'testing': [
+            'psycopg2',
+            'RelStorage >= 4',
+            'transaction',
+            'ZEO',
+        ],
         'test': [
             'hypothesis',
+            'psycopg2',
+            'RelStorage >= 4',
             'transaction',
             'ZEO',
             'zope.testing',
