@@ -59,6 +59,6 @@ setup(
         'zeo': ['ZEO'],
         # A family member names our version as its floor: without it pip
         # may install the original zc.queue 2.0.0 from the index.
-        'test': ['zope.testrunner', 'ZEO', 'zc.queue >= 3.0.0.dev0'],
+        'test': ['zope.testrunner', 'ZEO', 'zc.queue[testing] >= 3.0.0.dev0'],
     },
 )
