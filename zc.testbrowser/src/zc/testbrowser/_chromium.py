@@ -1,0 +1,151 @@
+"""Finding and starting Chromium, one process shared by many browsers.
+
+Playwright drives Chromium over the DevTools protocol through its own
+driver process (shipped inside the ``playwright`` wheel); the browser is
+Debian's ``chromium``, never a downloaded build.  Starting Chromium takes
+a second or more, a fresh browser context (cookies, storage, cache of its
+own) only milliseconds, so one ``Chromium`` serves every ``Browser`` of a
+test run and each ``Browser`` gets a context of its own.
+"""
+import atexit
+import os
+import shutil
+
+from zc.testbrowser.interfaces import RealBrowserUnavailable
+
+CANDIDATES = ('chromium', 'chromium-browser', 'google-chrome')
+# Running as root needs --no-sandbox; without the networking switches
+# Chromium keeps trying to reach Google's services, which a closed test
+# network refuses.
+ARGS = ('--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+        '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update',
+        '--disable-sync')
+INSTALL_HINT = ('on Debian: apt-get install chromium; or set'
+                ' ZC_TESTBROWSER_CHROMIUM to its path')
+
+
+def find_chromium(executable=None):
+    """The path of the Chromium to run.
+
+    ``executable`` if given, else the environment variable
+    ``ZC_TESTBROWSER_CHROMIUM``, else the first of ``chromium``,
+    ``chromium-browser``, ``google-chrome`` on PATH.
+    """
+    executable = executable or os.environ.get('ZC_TESTBROWSER_CHROMIUM')
+    if executable:
+        found = shutil.which(executable)
+        if found is None:
+            raise RealBrowserUnavailable(
+                f'Chromium not found: {executable!r} is not an executable'
+                f' ({INSTALL_HINT})')
+        return found
+    for name in CANDIDATES:
+        found = shutil.which(name)
+        if found is not None:
+            return found
+    raise RealBrowserUnavailable(
+        'Chromium not found: none of ' + ', '.join(CANDIDATES)
+        + f' is on PATH ({INSTALL_HINT})')
+
+
+def _sync_playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise RealBrowserUnavailable(
+            'Playwright not found: the real browser needs the playwright'
+            ' package (pip install "zc.testbrowser[real]")') from None
+    return sync_playwright
+
+
+class Chromium:
+    """One running headless Chromium, with Playwright's driver.
+
+    Playwright gives it a fresh, empty profile directory and removes it on
+    ``close()``, which also ends the Chromium and driver processes.
+    """
+
+    def __init__(self, executable=None, headless=True, args=()):
+        self.executable = find_chromium(executable)
+        self.headless = headless
+        self.args = tuple(args)
+        self._playwright = _sync_playwright()().start()
+        try:
+            self.browser = self._playwright.chromium.launch(
+                executable_path=self.executable, headless=headless,
+                args=[*ARGS, *self.args])
+        except Exception:
+            self._playwright.stop()
+            raise
+        self.browsers = 0  # Browsers using this Chromium now
+        atexit.register(self.close)
+
+    @property
+    def running(self):
+        return self._playwright is not None
+
+    def fits(self, executable, headless, args):
+        """Whether a Browser asking for these can share this Chromium."""
+        return (self.running and find_chromium(executable) == self.executable
+                and headless == self.headless and tuple(args) == self.args)
+
+    def new_context(self, **options):
+        return self.browser.new_context(**options)
+
+    def close(self):
+        if self._playwright is None:
+            return
+        playwright, self._playwright = self._playwright, None
+        atexit.unregister(self.close)
+        try:
+            self.browser.close()
+        finally:
+            playwright.stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+_shared = None
+
+
+def shared():
+    """The Chromium a Layer started, or None."""
+    return _shared if _shared is not None and _shared.running else None
+
+
+class Layer:
+    """A zope.testrunner layer: one Chromium for all its tests.
+
+    Every ``zc.testbrowser.real.Browser`` made while it is set up uses it
+    (when it asks for the same executable, headless mode and arguments)
+    and gets a fresh browser context of its own.  Where Chromium cannot
+    start, ``setUp`` raises ``RealBrowserUnavailable`` naming what is
+    missing, so the layer's tests fail rather than pass unseen.
+    """
+
+    __bases__ = ()
+
+    def __init__(self, name='zc.testbrowser.real.Layer', executable=None,
+                 headless=True, args=()):
+        self.__name__ = name
+        self.__module__ = __name__
+        self.executable = executable
+        self.headless = headless
+        self.args = args
+
+    def setUp(self):
+        global _shared
+        if shared() is not None:
+            raise AssertionError('a Chromium layer is already set up')
+        _shared = Chromium(self.executable, self.headless, self.args)
+
+    def tearDown(self):
+        global _shared
+        chromium, _shared = _shared, None
+        if chromium is not None:
+            chromium.close()
