@@ -59,24 +59,48 @@ def _sync_playwright():
     return sync_playwright
 
 
+_driver = None
+_driver_users = 0
+
+
+def _start_driver():
+    """Playwright's driver, one per process: a second one cannot run in
+    the same thread."""
+    global _driver, _driver_users
+    if _driver is None:
+        _driver = _sync_playwright()().start()
+    _driver_users += 1
+    return _driver
+
+
+def _stop_driver():
+    global _driver, _driver_users
+    _driver_users -= 1
+    if _driver_users == 0:
+        driver, _driver = _driver, None
+        driver.stop()
+
+
 class Chromium:
-    """One running headless Chromium, with Playwright's driver.
+    """One running headless Chromium.
 
     Playwright gives it a fresh, empty profile directory and removes it on
-    ``close()``, which also ends the Chromium and driver processes.
+    ``close()``, which also ends the Chromium processes (and Playwright's
+    driver once no Chromium uses it).
     """
 
     def __init__(self, executable=None, headless=True, args=()):
         self.executable = find_chromium(executable)
         self.headless = headless
         self.args = tuple(args)
-        self._playwright = _sync_playwright()().start()
+        self._playwright = _start_driver()
         try:
             self.browser = self._playwright.chromium.launch(
                 executable_path=self.executable, headless=headless,
                 args=[*ARGS, *self.args])
         except Exception:
-            self._playwright.stop()
+            self._playwright = None
+            _stop_driver()
             raise
         self.browsers = 0  # Browsers using this Chromium now
         atexit.register(self.close)
@@ -96,12 +120,12 @@ class Chromium:
     def close(self):
         if self._playwright is None:
             return
-        playwright, self._playwright = self._playwright, None
+        self._playwright = None
         atexit.unregister(self.close)
         try:
             self.browser.close()
         finally:
-            playwright.stop()
+            _stop_driver()
 
     def __enter__(self):
         return self

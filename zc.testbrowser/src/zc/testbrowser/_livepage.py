@@ -114,8 +114,10 @@ ACT = '''([key, id, action, argument]) => {
       return node.checked;
     case 'option': {
       node.selected = argument;
+      // A user deselects an option by choosing another: only choosing
+      // tells page script.
       const select = node.closest('select');
-      if (select) { fire(select, 'input'); fire(select, 'change'); }
+      if (select && argument) { fire(select, 'input'); fire(select, 'change'); }
       return node.selected;
     }
     case 'visible':

@@ -44,10 +44,14 @@ CONTENTS = '''() => {
 EXECUTE = '''([body, args]) => (new Function(body)).apply(null, args)'''
 
 POST = '''([url, pairs]) => {
+  // open() sends no Referer, as with the other browsers.
+  const policy = document.createElement('meta');
+  policy.name = 'referrer';
+  policy.content = 'no-referrer';
+  (document.head || document.documentElement).appendChild(policy);
   const form = document.createElement('form');
   form.method = 'post';
   form.action = url;
-  form.rel = 'noreferrer';
   for (const [name, value] of pairs) {
     const input = document.createElement('input');
     input.type = 'hidden';
@@ -115,7 +119,7 @@ class Browser(_controls.HandHolding):
                 self._context.route('http://localhost/**', self._to_server)
             self._page = self._context.new_page()
             self._page.on('response', self._on_response)
-            self._page.on('dialog', lambda dialog: dialog.accept())
+            self._page.on('dialog', _accept)
         except BaseException:
             self.close()
             raise
@@ -144,9 +148,14 @@ class Browser(_controls.HandHolding):
         self.close()
 
     def _to_server(self, route):
+        # Fetched and handed back, so that Chromium takes the response
+        # (and its cookies) as coming from http://localhost.
         parts = urllib.parse.urlsplit(route.request.url)
-        route.continue_(url=self._server.url + urllib.parse.urlunsplit(
-            ('', '', parts.path, parts.query, '')))
+        response = route.fetch(
+            url=self._server.url + urllib.parse.urlunsplit(
+                ('', '', parts.path, parts.query, '')),
+            headers=route.request.all_headers(), max_redirects=0)
+        route.fulfill(response=response)
 
     # Headers sent.
 
@@ -474,6 +483,11 @@ class Browser(_controls.HandHolding):
         """Catch up with a navigation page script made on its own."""
         if self._leaving():
             self._arrive()
+
+
+def _accept(dialog):
+    """Say OK to alert, confirm and prompt (with its default answer)."""
+    dialog.accept(dialog.default_value)
 
 
 def _reason(response):

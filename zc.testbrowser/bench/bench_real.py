@@ -1,0 +1,77 @@
+"""The real browser beside the WSGI browser, on the same pages.
+
+Prints: Chromium start-up (the layer's one-off cost), the time to a fresh
+isolated Browser (a new browser context) after the first, and the
+per-action cost of open, getControl + set + submit and getLink, each
+beside the WSGI browser doing the same on the same application.  The
+measured functions take turns so that a busy machine slows them alike.
+"""
+import time
+
+from zc.testbrowser import _chromium
+from zc.testbrowser import real
+from zc.testbrowser import wsgi
+
+import bench_wsgi
+
+ROUNDS = 5
+
+
+def median_ms(func, rounds=ROUNDS):
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - start) * 1e3)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def main():
+    start = time.perf_counter()
+    chromium = _chromium.Chromium()
+    startup = time.perf_counter() - start
+    layer_shared = _chromium._shared
+    _chromium._shared = chromium
+    try:
+        real.Browser().close()  # the first context pays for warm-up
+        fresh = median_ms(lambda: real.Browser().close(), rounds=10)
+        chromium_browser = real.Browser(wsgi_app=bench_wsgi.app)
+        wsgi_browser = wsgi.Browser(wsgi_app=bench_wsgi.app)
+
+        def operations(browser):
+            def open_():
+                browser.open('http://localhost/')
+
+            def form():
+                browser.open('http://localhost/')
+                browser.getControl('Field 25').value = 'changed'
+                browser.getControl('Go').click()
+
+            def link():
+                browser.open('http://localhost/')
+                browser.getLink('Link 150')
+            return {'open': open_, 'getControl+submit': form,
+                    'getLink': link}
+
+        figures = [f'Chromium start-up {startup * 1e3:.0f} ms',
+                   f'fresh isolated Browser {fresh:.1f} ms (median of 10)']
+        ours, base = operations(chromium_browser), operations(wsgi_browser)
+        for name in ours:
+            ours[name]()
+            base[name]()
+            real_ms = wsgi_ms = float('inf')
+            for _ in range(ROUNDS):
+                real_ms = min(real_ms, median_ms(ours[name], 1))
+                wsgi_ms = min(wsgi_ms, median_ms(base[name], 1))
+            figures.append(f'{name} {real_ms:.1f} ms (WSGI browser'
+                           f' {wsgi_ms:.2f} ms, {real_ms / wsgi_ms:.0f}x)')
+        chromium_browser.close()
+    finally:
+        _chromium._shared = layer_shared
+        chromium.close()
+    print('zc.testbrowser real: ' + '; '.join(figures))
+
+
+if __name__ == '__main__':
+    main()
