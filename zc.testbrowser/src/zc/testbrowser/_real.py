@@ -111,9 +111,9 @@ class Browser(_controls.HandHolding):
             width, height = window_size
             self._context = self._chromium.new_context(
                 viewport={'width': width, 'height': height},
-                user_agent=USER_AGENT)
+                user_agent=USER_AGENT,
+                extra_http_headers=self._headers_to_send())
             self._context.set_default_timeout(timeout * 1000)
-            self._send_headers()
             if wsgi_app is not None:
                 self._server = Server(wsgi_app)
                 self._context.route('http://localhost/**', self._to_server)
@@ -168,10 +168,13 @@ class Browser(_controls.HandHolding):
         self._handle_errors = bool(value)
         self._send_headers()
 
-    def _send_headers(self):
+    def _headers_to_send(self):
         headers = {'X-Zope-Handle-Errors': str(self._handle_errors)}
         headers.update(self._extra_headers.values())
-        self._context.set_extra_http_headers(headers)
+        return headers
+
+    def _send_headers(self):
+        self._context.set_extra_http_headers(self._headers_to_send())
 
     def addHeader(self, key, value):
         if key.lower() in ('cookie', 'cookie2') and self._current is not None \
@@ -406,7 +409,6 @@ class Browser(_controls.HandHolding):
             self._main_response = response
 
     def _navigate(self, go, replace=False):
-        self._main_response = None
         start = time.perf_counter()
         try:
             go()
@@ -436,6 +438,8 @@ class Browser(_controls.HandHolding):
                 self.headers, None)
 
     def _adopt(self):
+        # Responses from now on belong to the next document.
+        self._main_response = None
         self._generation += 1
         self._token = next(_tokens)
         self._page.evaluate(_livepage.ADOPT, [_livepage.KEY, self._token])
