@@ -125,11 +125,13 @@ ACT = '''([key, id, action, argument]) => {
     case 'click':
       node.click();
       return true;
+    // From the prototype: a control named "reset" or "submit" hides the
+    // form's own method.
     case 'reset':
-      node.reset();
+      HTMLFormElement.prototype.reset.call(node);
       return true;
     case 'submit':
-      node.submit();
+      HTMLFormElement.prototype.submit.call(node);
       return true;
   }
   throw new Error('unknown action ' + action);
