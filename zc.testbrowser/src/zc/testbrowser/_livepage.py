@@ -26,10 +26,13 @@ ADOPT = '''([key, token]) => {
   return document.contentType;
 }'''
 
-# The Elements; null when the document is not the adopted one any more.
+# The document's content type and Elements; no Elements when the document
+# is not the adopted one any more.
 COLLECT = '''([key, token]) => {
   const state = document[key];
-  if (!state || state.token !== token || state.leaving) return null;
+  if (!state || state.token !== token || state.leaving) {
+    return [document.contentType, null];
+  }
   const nodes = document.querySelectorAll(
     'a[href], area[href], form, label, input, button, select, option,'
     + ' textarea, title, base');
@@ -78,7 +81,7 @@ COLLECT = '''([key, token]) => {
     }
     result.push([tag, attrs, text, form, label, select, id, inherited]);
   }
-  return result;
+  return [document.contentType, result];
 }'''
 
 # One action on a numbered element: 'gone' when the document was

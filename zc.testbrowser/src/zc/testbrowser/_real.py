@@ -248,21 +248,28 @@ class Browser(_controls.HandHolding):
 
     # Page model.
 
+    def _collect(self):
+        """The content type and the Elements (None while the document is
+        being left) in one call."""
+        media_type, records = self._page.evaluate(
+            _livepage.COLLECT, [_livepage.KEY, self._token])
+        if records is None:
+            return media_type, None
+        return media_type, _livepage.elements_from(records)
+
     def _elements(self):
-        """The Elements of the document, None if it is being left."""
-        records = self._page.evaluate(_livepage.COLLECT,
-                                      [_livepage.KEY, self._token])
-        return None if records is None else _livepage.elements_from(records)
+        return self._collect()[1]
 
     def _page_model(self):
-        self._entry()
-        if not self.isHtml:
-            raise BrowserStateError('not viewing HTML')
-        elements = self._elements()
+        if self._current is None:
+            raise BrowserStateError('no page opened yet')
+        media_type, elements = self._collect()
         if elements is None:
             # A navigation started by page script: show its page.
             self._arrive()
-            elements = self._elements()
+            media_type, elements = self._collect()
+        if 'html' not in media_type:
+            raise BrowserStateError('not viewing HTML')
         return build_page(
             elements, self._page.url, 'utf-8',
             page_factory=lambda *args: _livepage.LivePage(self, *args))
@@ -292,7 +299,9 @@ class Browser(_controls.HandHolding):
         options = {}
         if coord is not None:
             options['position'] = {'x': coord[0], 'y': coord[1]}
-        handle.click(no_wait_after=True, **options)
+        # The element was seen visible just now; force skips Playwright's
+        # waiting for it to be visible, stable and enabled again.
+        handle.click(no_wait_after=True, force=True, **options)
 
     # Finding.
 
