@@ -120,7 +120,10 @@ ACT = '''([key, id, action, argument]) => {
       // A user deselects an option by choosing another: only choosing
       // tells page script.
       const select = node.closest('select');
-      if (select && argument) { fire(select, 'input'); fire(select, 'change'); }
+      if (select && argument) {
+        fire(select, 'input');
+        fire(select, 'change');
+      }
       return node.selected;
     }
     case 'visible':

@@ -15,7 +15,8 @@ PAGES = {
 <form action="/echo">
   <label>Amount <input name="amount" value="1"></label>
   <button type="button" id="more" name="more"
-          onclick="document.getElementById('count').textContent++">More</button>
+          onclick="document.getElementById('count').textContent++"
+          >More</button>
   <button type="button" name="replace"
       onclick="document.forms[0].amount.outerHTML =
       '&lt;input name=amount value=' + 7 + '&gt;'">Replace</button>
@@ -31,8 +32,10 @@ PAGES = {
 <button type="button" name="go"
     onclick="location.href = '/target?from=onclick'">Go</button>
 <button type="button" name="later"
-    onclick="setTimeout(() => location.href = '/target?from=timer', 100)">Later</button>
-<select name="choice" onchange="location.href = '/target?from=' + this.value">
+    onclick="setTimeout(() => location.href = '/target?from=timer', 100)"
+    >Later</button>
+<select name="choice"
+    onchange="location.href = '/target?from=' + this.value">
   <option>none</option><option>select</option>
 </select>
 </form>
@@ -44,9 +47,11 @@ PAGES = {
 <p id="answer">unanswered</p>
 <form>
 <button type="button" name="alert" onclick="window.alert('Hello');
-    document.getElementById('answer').textContent = 'after alert'">Alert</button>
+    document.getElementById('answer').textContent = 'after alert'"
+    >Alert</button>
 <button type="button" name="confirm"
-    onclick="document.getElementById('answer').textContent = window.confirm('Sure?') ? 'confirmed' : 'cancelled'">Confirm</button>
+    onclick="document.getElementById('answer').textContent =
+      window.confirm('Sure?') ? 'confirmed' : 'cancelled'">Confirm</button>
 <button type="button" name="prompt"
     onclick="document.getElementById('answer').textContent =
     window.prompt('Name?', 'Ada')">Prompt</button>

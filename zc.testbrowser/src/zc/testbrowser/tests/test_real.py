@@ -17,7 +17,6 @@ from zc.testbrowser.interfaces import BrowserStateError
 from zc.testbrowser.interfaces import ExpiredError
 from zc.testbrowser.interfaces import IHeaders
 from zc.testbrowser.interfaces import IRealBrowser
-from zc.testbrowser.interfaces import RealBrowserUnavailable
 from zc.testbrowser.tests import jsapp
 
 CHROMIUM = real.Layer('zc.testbrowser.tests.test_real.CHROMIUM')
@@ -272,25 +271,3 @@ class LifecycleTests(unittest.TestCase):
         browser = real.Browser()
         self.assertEqual(chromium_processes() - before, set())
         browser.close()
-
-
-class UnavailableTests(unittest.TestCase):
-
-    def test_missing_chromium_raises_RealBrowserUnavailable_naming_it(self):
-        with self.assertRaisesRegex(
-                RealBrowserUnavailable,
-                "Chromium not found: '/nowhere/chromium' is not an"
-                ' executable'):
-            real.Browser(chromium='/nowhere/chromium')
-
-    def test_missing_chromium_on_PATH_names_the_names_looked_for(self):
-        path = os.environ['PATH']
-        os.environ['PATH'] = '/nonexistent'
-        try:
-            with self.assertRaisesRegex(
-                    RealBrowserUnavailable,
-                    'none of chromium, chromium-browser, google-chrome is on'
-                    ' PATH'):
-                real.find_chromium()
-        finally:
-            os.environ['PATH'] = path
