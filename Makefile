@@ -49,8 +49,8 @@ check:
 # System packages the tests use, installed when missing so that `make test`
 # works on a fresh machine: gcc for zc.recipe.egg's custom recipe (it builds
 # a C extension), zookeeper for zc.resumelb's real-server tests, chromium
-# for zc.testbrowser's real browser (chromium-driver: its chromedriver, for
-# the benchmark's comparison with Selenium).
+# for zc.testbrowser's real browser (chromium-driver: chromedriver, which
+# its benchmark uses to compare with Selenium where Selenium is installed).
 TEST_PACKAGES := gcc zookeeper chromium chromium-driver
 
 test: check bin/test

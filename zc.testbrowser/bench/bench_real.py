@@ -2,13 +2,17 @@
 
 Prints: Chromium start-up (the layer's one-off cost), the time to a fresh
 isolated Browser (a new browser context, opened and closed) after the
-first, beside starting a Chromium per test, and the
+first, beside starting a Chromium per test and (when Selenium is
+importable and Debian's chromedriver installed) a new Selenium session,
+and the
 per-action cost of open, getControl + set + submit and getLink, each
 beside the WSGI browser doing the same on the same application.  The
 measured functions take turns so that a busy machine slows them alike.
 """
 import pathlib
+import shutil
 import sys
+import tempfile
 import time
 
 from zc.testbrowser import _chromium
@@ -41,6 +45,35 @@ def start_chromium_ms():
     return elapsed
 
 
+def selenium_session_ms(executable):
+    """A new Selenium session with Debian's chromedriver: Selenium's way
+    to a fresh isolated browser (chromedriver refuses to make browser
+    contexts).  None when Selenium or chromedriver is not installed."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        return None
+    driver_path = shutil.which('chromedriver')
+    if driver_path is None:
+        return None
+
+    def session():
+        options = webdriver.ChromeOptions()
+        options.binary_location = executable
+        with tempfile.TemporaryDirectory() as profile:
+            for arg in ('--headless=new', *_chromium.ARGS,
+                        f'--user-data-dir={profile}'):
+                options.add_argument(arg)
+            start = time.perf_counter()
+            driver = webdriver.Chrome(options=options,
+                                      service=Service(driver_path))
+            elapsed = (time.perf_counter() - start) * 1e3
+            driver.quit()
+        return elapsed
+    return sorted(session() for _ in range(3))[1]
+
+
 def main():
     startup = sorted(start_chromium_ms() for _ in range(3))[1]
     chromium = _chromium.Chromium()
@@ -71,6 +104,13 @@ def main():
                    f'fresh isolated Browser {fresh:.1f} ms (median of 10;'
                    f' {startup / fresh:.1f}x faster than a Chromium per'
                    ' test)']
+        selenium = selenium_session_ms(chromium.executable)
+        if selenium is None:
+            figures.append('Selenium or chromedriver not installed:'
+                           ' not compared')
+        else:
+            figures.append(f'Selenium new session {selenium:.0f} ms'
+                           f' ({selenium / fresh:.1f}x the fresh Browser)')
         ours, base = operations(chromium_browser), operations(wsgi_browser)
         for name in ours:
             ours[name]()
