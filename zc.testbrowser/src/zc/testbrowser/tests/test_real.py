@@ -18,6 +18,7 @@ from zc.testbrowser.interfaces import ExpiredError
 from zc.testbrowser.interfaces import IHeaders
 from zc.testbrowser.interfaces import IRealBrowser
 from zc.testbrowser.tests import jsapp
+from zc.testbrowser.tests import webapp
 
 CHROMIUM = real.Layer('zc.testbrowser.tests.test_real.CHROMIUM')
 
@@ -234,6 +235,35 @@ class RealBrowserTests(unittest.TestCase):
         self.assertEqual(browser.headers['Status'], '200 OK')
         browser.goBack()
         self.assertEqual(browser.headers['Status'], '404 Not Found')
+
+    def test_handleErrors_and_added_headers_are_sent(self):
+        shop = real.Browser(wsgi_app=webapp.application)
+        try:
+            shop.open('http://localhost/headers')
+            self.assertIn('X-Zope-Handle-Errors: True', shop.contents)
+            self.assertIsInstance(shop.lastRequestSeconds, float)
+            shop.handleErrors = False
+            shop.addHeader('X-Tea', 'green')
+            shop.reload()
+            self.assertIn('X-Zope-Handle-Errors: False', shop.contents)
+            self.assertIn('X-Tea: green', shop.contents)
+        finally:
+            shop.close()
+
+    def test_navigation_started_by_execute_is_waited_for(self):
+        browser = self.browser
+        browser.open('http://localhost/go')
+        browser.execute("location.href = '/target?from=execute'")
+        self.assertEqual(browser.title, 'Target')
+        self.assertIn('from execute', browser.contents)
+
+    def test_title_of_a_text_document_raises_BrowserStateError(self):
+        browser = self.browser
+        browser.open('http://localhost/echo')
+        self.assertFalse(browser.isHtml)
+        self.assertTrue(browser.contents.startswith('GET /echo'))
+        with self.assertRaisesRegex(BrowserStateError, 'not viewing HTML'):
+            browser.title
 
     def test_execute_returns_json_and_element_handles(self):
         browser = self.browser
