@@ -132,7 +132,8 @@ class Browser(_controls.HandHolding):
         """Close the browser context; stop what this browser started."""
         context, self._context = self._context, None
         try:
-            if context is not None:
+            # After the layer's tear-down the context went with Chromium.
+            if context is not None and self._chromium.running:
                 context.close()
         finally:
             if self._server is not None:

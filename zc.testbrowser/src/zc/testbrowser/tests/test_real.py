@@ -296,6 +296,11 @@ class LifecycleTests(unittest.TestCase):
         browser.close()
         self.assertEqual(chromium_processes() & started, set())
 
+    def test_close_twice_is_harmless(self):
+        browser = real.Browser()
+        browser.close()
+        browser.close()
+
     def test_a_browser_in_the_layer_shares_its_chromium(self):
         before = chromium_processes()
         browser = real.Browser()
