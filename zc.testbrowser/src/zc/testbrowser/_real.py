@@ -501,14 +501,15 @@ class Browser(_controls.HandHolding):
     def _settle(self):
         """After an action: wait for a navigation it started, if any.
 
-        A click's navigation is scheduled, not immediate: one turn of the
-        page's event loop lets it start.
+        A click's navigation is scheduled, not immediate: two turns of the
+        page's event loop let it start.
         """
         try:
             leaving = self._page.evaluate(
                 '([key, token]) => new Promise((done) => setTimeout(() =>'
-                ' done(!document[key] || document[key].token !== token'
-                ' || document[key].leaving), 0))',
+                ' setTimeout(() => done(!document[key]'
+                ' || document[key].token !== token'
+                ' || document[key].leaving), 0), 0))',
                 [_livepage.KEY, self._token])
         except Exception as error:
             if not _navigated(error):
