@@ -11,7 +11,6 @@ from zc.testbrowser import _chromium
 from zc.testbrowser import _controls
 from zc.testbrowser import _finding
 from zc.testbrowser import _livepage
-from zc.testbrowser._browser import USER_AGENT
 from zc.testbrowser._browser import _pystones_per_second
 from zc.testbrowser._realcookies import RealCookies
 from zc.testbrowser._wsgiserver import Server
@@ -80,7 +79,8 @@ class Browser(_controls.HandHolding):
 
     ``wsgi_app``: serve this application on an ephemeral 127.0.0.1 port
     for the browser's lifetime; URLs on ``http://localhost`` (no port) then
-    reach it, as with the WSGI browser.
+    reach it, as with the WSGI browser.  ``window_size``: Chromium's window
+    is 1280x1024; another size given here becomes the page's viewport.
     """
 
     base = None
@@ -89,8 +89,8 @@ class Browser(_controls.HandHolding):
     timeout = 30
 
     def __init__(self, url=None, *, wsgi_app=None, chromium=None,
-                 headless=True, timeout=30, window_size=(1280, 1024),
-                 args=()):
+                 headless=True, timeout=30,
+                 window_size=_chromium.WINDOW_SIZE, args=()):
         self.timeout = timeout
         self._history = []
         self._current = None
@@ -108,11 +108,13 @@ class Browser(_controls.HandHolding):
             self._chromium = _chromium.Chromium(chromium, headless, args)
             self._own_chromium = True
         try:
-            width, height = window_size
+            if tuple(window_size) == _chromium.WINDOW_SIZE:
+                size = {'no_viewport': True}
+            else:
+                width, height = window_size
+                size = {'viewport': {'width': width, 'height': height}}
             self._context = self._chromium.new_context(
-                viewport={'width': width, 'height': height},
-                user_agent=USER_AGENT,
-                extra_http_headers=self._headers_to_send())
+                extra_http_headers=self._headers_to_send(), **size)
             self._context.set_default_timeout(timeout * 1000)
             if wsgi_app is not None:
                 self._server = Server(wsgi_app)
@@ -433,7 +435,11 @@ class Browser(_controls.HandHolding):
 
     def screenshot(self, path=None):
         """PNG bytes of the window, also written to ``path`` when given."""
-        return self._page.screenshot(path=path)
+        data = self._page.screenshot()
+        if path is not None:
+            with open(path, 'wb') as file:
+                file.write(data)
+        return data
 
     # Navigation machinery.
 

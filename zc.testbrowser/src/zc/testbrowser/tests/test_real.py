@@ -274,6 +274,19 @@ class RealBrowserTests(unittest.TestCase):
         element = browser.execute("return document.getElementById('more')")
         self.assertEqual(element.text_content(), 'More')
 
+    def test_window_is_chromiums_unless_another_size_is_asked_for(self):
+        self.browser.open('http://localhost/onclick')
+        # Chromium's window: its frame takes some of the height.
+        self.assertEqual(self.browser.execute('return innerWidth'), 1280)
+        small = real.Browser(wsgi_app=jsapp.application,
+                             window_size=(400, 300))
+        try:
+            small.open('http://localhost/onclick')
+            self.assertEqual(small.execute(
+                'return [innerWidth, innerHeight]'), [400, 300])
+        finally:
+            small.close()
+
     def test_screenshot_is_png_and_written_to_a_path(self):
         self.browser.open('http://localhost/onclick')
         with tempfile.TemporaryDirectory() as directory:
