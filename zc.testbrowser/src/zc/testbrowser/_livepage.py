@@ -126,8 +126,15 @@ ACT = '''([key, id, action, argument]) => {
       }
       return node.selected;
     }
-    case 'visible':
-      return node.checkVisibility ? node.checkVisibility() : true;
+    case 'box': {
+      // Where a user would click: the element's first box, scrolled into
+      // view; null when the element cannot be seen.
+      if (node.checkVisibility && !node.checkVisibility()) return null;
+      node.scrollIntoView({block: 'center', inline: 'center'});
+      const box = node.getClientRects()[0];
+      if (!box || !box.width || !box.height) return null;
+      return [box.left, box.top, box.width, box.height];
+    }
     case 'click':
       node.click();
       return true;
@@ -251,8 +258,14 @@ class LivePage(_page.Page):
 
     def _click(self, element, coord=None):
         """A real click where a user could click, else a script click."""
-        if self._act(element, 'visible'):
-            self.browser._real_click(element, coord)
-        else:
+        box = self._act(element, 'box')
+        if box is None:
             self._act(element, 'click')
+        else:
+            left, top, width, height = box
+            if coord is None:
+                self.browser._mouse_click(left + width / 2, top + height / 2)
+            else:
+                # Image buttons: the offset from the top left corner.
+                self.browser._mouse_click(left + coord[0], top + coord[1])
         self.browser._settle()

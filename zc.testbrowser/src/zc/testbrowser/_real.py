@@ -294,17 +294,8 @@ class Browser(_controls.HandHolding):
             [_livepage.KEY, element.handle])
         return found.as_element()
 
-    def _real_click(self, element, coord):
-        handle = self._element_handle(element)
-        if handle is None:
-            raise BrowserStateError(
-                f'{_livepage.describe(element)} left the page')
-        options = {}
-        if coord is not None:
-            options['position'] = {'x': coord[0], 'y': coord[1]}
-        # The element was seen visible just now; force skips Playwright's
-        # waiting for it to be visible, stable and enabled again.
-        handle.click(no_wait_after=True, force=True, **options)
+    def _mouse_click(self, x, y):
+        self._page.mouse.click(x, y)
 
     # Finding.
 
