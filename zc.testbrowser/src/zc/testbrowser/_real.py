@@ -18,6 +18,7 @@ from zc.testbrowser.interfaces import BrowserStateError
 from zc.testbrowser.interfaces import IHeaders
 from zc.testbrowser.interfaces import IRealBrowser
 from zc.testbrowser.page import build_page
+from zc.testbrowser.page import normalize
 
 _tokens = itertools.count(1)
 
@@ -224,7 +225,14 @@ class Browser(_controls.HandHolding):
 
     @property
     def title(self):
-        return self._page_model().title
+        self._entry()
+        media_type, title = self._page.evaluate(
+            '() => { const title = document.querySelector("title");'
+            ' return [document.contentType,'
+            ' title ? title.textContent : null]; }')
+        if 'html' not in media_type:
+            raise BrowserStateError('not viewing HTML')
+        return None if title is None else normalize(title)
 
     @property
     def headers(self):
