@@ -161,8 +161,9 @@ class Layer:
 
     def __init__(self, name='zc.testbrowser.real.Layer', executable=None,
                  headless=True, args=()):
-        self.__name__ = name
-        self.__module__ = __name__
+        # zope.testrunner shows a layer as module.name: give the dotted
+        # name the layer is importable as.
+        self.__module__, _, self.__name__ = name.rpartition('.')
         self.executable = executable
         self.headless = headless
         self.args = args
