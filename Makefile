@@ -55,7 +55,8 @@ check:
 # System packages the tests use, installed when missing so that `make test`
 # works on a fresh machine: gcc for zc.recipe.egg's custom recipe (it builds
 # a C extension), zookeeper for zc.resumelb's real-server tests, chromium
-# for zc.resourcelibrary's browser test (SRI and CSP nonces), postgresql
+# for zc.resourcelibrary's browser test (SRI and CSP nonces) and
+# zc.testbrowser's real browser, postgresql
 # for the RelStorage tests (zc.queue.testing).  Buildout builds psycopg2
 # from source, against Debian's libpq (libpq-dev), so those come first.
 BUILD_PACKAGES := gcc libpq-dev
