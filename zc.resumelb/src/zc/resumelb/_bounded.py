@@ -94,9 +94,9 @@ class BoundedPool(PoolBase):
         """Apply ``load_factor``, ``hot_share`` and ``class_history``.
 
         Absent or None values restore the values given to the constructor,
-        else the defaults (1.25, 0.15, 2000); strings are coerced.  The résumé pool's
-        settings (``variance`` and so on) are ignored, so one settings node
-        or command line serves either pool.
+        else the defaults (1.25, 0.15, 2000); strings are coerced.  The
+        résumé pool's settings (``variance`` and so on) are ignored, so one
+        settings node or command line serves either pool.
         """
         for name, default in self._defaults.items():
             value = settings.get(name)

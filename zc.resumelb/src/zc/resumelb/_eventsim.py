@@ -170,7 +170,7 @@ class _Worker:
         self.inflight += delta
 
     def learn(self, rclass, elapsed):
-        """The worker's résumé rule; returns a résumé to publish, or None."""
+        """The worker's résumé rule: a résumé to publish, or None."""
         self.generation += 1
         generation = self.generation
         perf = self.perf.get(rclass)
@@ -214,8 +214,8 @@ def trace(requests, workers, classes, exponent, cache_fraction, load,
     rng = random.Random(seed)
     rate = load * workers / best_service_ms(
         workers, classes, exponent, cache_fraction, hit_ms, miss_ms)
-    # Rank 1 is not always the first class a hash would see.
-    names = [f'c{rng.getrandbits(32):08x}{rank}' for rank in range(classes)]
+    # Salted names: another seed puts the popular classes elsewhere.
+    names = [f'r{rank}-{rng.getrandbits(32):08x}' for rank in range(classes)]
     picks = rng.choices(names, cum_weights=zipf_weights(classes, exponent),
                         k=requests)
     now = 0.0
