@@ -10,9 +10,12 @@ back to it when it returns.
 The pool also counts how often each class was asked for recently (over
 about ``class_history`` requests).  A class asked for more than
 ``hot_share`` of one worker's fair share is spread over the first workers
-of its home order, as many as keep its part on each below that: a hot class
-occupies as many workers as its load needs and no more, and takes the least
-busy of them, so the cold classes of its home can stay there.
+of its home order, as many as keep its part on each below that, and takes
+the least busy of them: a hot class occupies as many workers as its load
+needs and no more, and the cold classes of its home can stay there.  A
+worker that joined within the last ``class_history`` requests (a newcomer,
+or a worker back from a restart) shares every hot class too: hot data is
+warm after a few misses, so the newcomer is soon as fast as the others.
 
 No request makes a worker's backlog exceed
 ``ceil(load_factor * (backlog + 1) / n)``, the bound of consistent hashing
@@ -20,6 +23,10 @@ with bounded loads (some worker is always below it).  A request whose
 workers are all at the bound goes to the free worker whose résumé scores
 the class best per outstanding request, where its data is likely warm, and
 if no free worker knows the class, to the next free one in its home order.
+A class that is not spread then stays where it went: its data is warm
+there now, and the worker it left was too busy.  Such moves are forgotten
+when a worker joins or leaves, so that every class is back home, where
+every load balancer expects it.
 """
 import bisect
 import hashlib
@@ -75,6 +82,8 @@ class BoundedPool(PoolBase):
         self._counts = {}
         self._total = 0.0
         self._generation = 0
+        self._moved = {}
+        self._joined = {}
         self._given = dict(load_factor=load_factor,
                            hot_share=hot_share, class_history=class_history)
         self.update_settings({})
@@ -136,6 +145,9 @@ class BoundedPool(PoolBase):
         self._ring_keys = [key for key, _, _ in points]
         self._ring = [worker for _, _, worker in points]
         self._orders.clear()
+        self._moved.clear()
+        self._joined = {worker: self._joined.get(worker, self._generation)
+                        for worker in self.workers}
 
     def home_order(self, rclass):
         """The active workers as met on the ring from ``rclass``'s point."""
@@ -189,6 +201,7 @@ class BoundedPool(PoolBase):
                     self._generation - generation) < _FORGET_BELOW:
                 del self._counts[rclass]
                 self._orders.pop(rclass, None)
+                self._moved.pop(rclass, None)
         if len(self._orders) > 2 * len(self._counts) + 1000:
             self._orders.clear()
 
@@ -203,24 +216,42 @@ class BoundedPool(PoolBase):
         self._count(rclass)
         limit = math.ceil(
             self.load_factor * (self.backlog + 1) / len(self.workers))
-        best = None
         order = self.home_order(rclass)
-        for worker in order[:self.spread(rclass)]:
+        spread = self.spread(rclass)
+        if spread > 1:
+            workers = order[:spread] + self.newcomers()
+        else:
+            workers = [self._moved.get(rclass) or order[0]]
+        best = None
+        for worker in workers:
             if worker.backlog < limit and (
                     best is None or worker.backlog < best.backlog):
                 best = worker
         if best is None:
-            best_score = 0
-            for worker in order:
-                if worker.backlog < limit:
-                    score = (worker.resume or {}).get(rclass, 0)
-                    score = score / (worker.backlog + 1)
-                    if score > best_score:
-                        best_score, best = score, worker
-        if best is None:
-            best = next(w for w in order if w.backlog < limit)
+            best = self._overflow(rclass, order, limit)
+            if spread == 1:
+                self._moved[rclass] = best
         best.backlog += 1
         self.backlog += 1
+        return best
+
+    def newcomers(self):
+        """Workers that joined within the last ``class_history`` requests."""
+        since = self._generation - self.class_history
+        return [worker for worker, joined in self._joined.items()
+                if joined > since]
+
+    def _overflow(self, rclass, order, limit):
+        best = None
+        best_score = 0
+        for worker in order:
+            if worker.backlog < limit:
+                score = (worker.resume or {}).get(rclass, 0)
+                score = score / (worker.backlog + 1)
+                if score > best_score:
+                    best_score, best = score, worker
+        if best is None:
+            best = next(w for w in order if w.backlog < limit)
         return best
 
     def put(self, worker):

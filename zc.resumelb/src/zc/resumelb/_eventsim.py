@@ -37,7 +37,7 @@ from zc.resumelb.classlesspool import ClasslessPool
 from zc.resumelb.pool import Pool
 
 POLICIES = ('RoundRobin', 'LeastConnections', 'ConsistentHash',
-            'BoundedLoads', 'Pool', 'BoundedPool')
+            'BoundedLoads', 'Pool', 'Pool variance 4', 'BoundedPool')
 
 
 class _Simple:
@@ -131,6 +131,8 @@ FACTORIES = dict(
     Pool=Pool,
     BoundedPool=BoundedPool,
 )
+# The resumelb script's default variance, against the pool's own 1.0.
+FACTORIES['Pool variance 4'] = lambda: Pool(variance=4.0)
 
 
 class _Worker:
@@ -392,13 +394,14 @@ def plot(results, path):
     """Hit rate against max/mean in-flight, a marker per policy and
     parameter set, one panel per load; written as PNG to ``path``."""
     import matplotlib
+    import matplotlib.ticker
     matplotlib.use('Agg')
     from matplotlib import pyplot
 
     loads = sorted({parameters['load'] for parameters, _ in results})
     figure, axes = pyplot.subplots(
         1, len(loads), figsize=(6 * len(loads), 5), squeeze=False)
-    markers = dict(zip(POLICIES, 'o^sDvP'))
+    markers = dict(zip(POLICIES, 'o^sDv<P'))
     for axis, load in zip(axes[0], loads):
         chosen = [figures for parameters, figures in results
                   if parameters['load'] == load]
@@ -409,6 +412,10 @@ def plot(results, path):
                 axis.scatter([x for x, _ in points], [y for _, y in points],
                              label=policy, marker=markers[policy], alpha=0.8)
         axis.set_xscale('log')
+        axis.xaxis.set_major_formatter(
+            matplotlib.ticker.FormatStrFormatter('%g'))
+        axis.xaxis.set_minor_formatter(
+            matplotlib.ticker.FormatStrFormatter('%g'))
         axis.set_xlabel('max/mean in-flight requests per worker (log)')
         axis.set_ylabel('cache hit rate')
         axis.set_title(f'load {load} of the best possible capacity')

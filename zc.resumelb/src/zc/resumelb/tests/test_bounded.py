@@ -167,7 +167,45 @@ class BoundedPoolTests(unittest.TestCase):
         order = pool.home_order('x')
         # Bounds of 1, 1, 2 outstanding requests per worker.
         self.assertEqual([pool.get('x') for _ in range(3)],
-                         [order[0], order[1], order[0]])
+                         [order[0], order[1], order[1]])
+
+    def test_a_class_pushed_past_the_bound_stays_until_workers_change(self):
+        pool, workers = pool_of(NAMES[:3])
+        for i in range(300):
+            served(pool, f'other{i}')
+        order = pool.home_order('x')
+        first, second = pool.get('x'), pool.get('x')
+        self.assertEqual([first, second], order[:2])
+        pool.put(first)
+        pool.put(second)
+        self.assertEqual({served(pool, 'x') for _ in range(5)}, {order[1]})
+        pool.new_resume(W('10.0.0.9:8080'), {})
+        self.assertIs(served(pool, 'x'), pool.home_order('x')[0])
+
+    def test_a_newcomer_shares_the_hot_classes_for_a_while(self):
+        pool, workers = pool_of(NAMES, hot_share=0.5, class_history=400)
+        for i in range(1000):
+            served(pool, 'hot' if i % 4 == 0 else f'cold{i}')
+        self.assertEqual(pool.newcomers(), [])
+        # A quarter of the requests, over five workers: three homes.
+        spread = 3
+        # A newcomer that is not among the hot class's homes anyway.
+        name = next(
+            name for name in (f'10.0.0.{i}:8080' for i in range(9, 60))
+            if name not in map(repr, pool_of(NAMES + [name])[0].home_order(
+                'hot')[:spread]))
+        newcomer = W(name)
+        pool.new_resume(newcomer, {})
+        self.assertEqual(pool.newcomers(), [newcomer])
+        self.assertEqual(pool.spread('hot'), spread)
+        self.assertNotIn(newcomer, pool.home_order('hot')[:spread])
+        outstanding = [pool.get('hot') for _ in range(5)]
+        self.assertIn(newcomer, outstanding)
+        for worker in outstanding:
+            pool.put(worker)
+        for i in range(400):
+            served(pool, f'cold{i}')
+        self.assertEqual(pool.newcomers(), [])
 
     def test_put_for_a_removed_worker_keeps_backlogs_at_zero_or_more(self):
         pool, workers = pool_of(NAMES[:2])

@@ -114,8 +114,8 @@ class SimulationTests(unittest.TestCase):
         self.assertAlmostEqual(small('RoundRobin')['restart_share'], 1.0,
                                delta=0.01)
 
-    def test_both_resume_pools_run_unchanged(self):
-        for policy in ('Pool', 'BoundedPool'):
+    def test_the_resume_pools_run_unchanged(self):
+        for policy in ('Pool', 'Pool variance 4', 'BoundedPool'):
             figures = small(policy)
             self.assertEqual(figures['policy'], policy)
             self.assertGreater(figures['hit_rate'], 0.3)
