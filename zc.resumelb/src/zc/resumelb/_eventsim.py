@@ -319,10 +319,11 @@ GRID = dict(workers=(4, 8), exponents=(0.8, 1.0, 1.2),
 def compare(requests=100000, classes=1000, workers=GRID['workers'],
             exponents=GRID['exponents'],
             cache_fractions=GRID['cache_fractions'], loads=GRID['loads'],
-            policies=POLICIES, seed=0, history=500):
+            policies=POLICIES, seed=0, history=500, bounded=None):
     """Every policy on the same trace, for every parameter set.
 
-    A list of ``(parameters, {policy: figures})``.
+    ``bounded`` holds settings for ``BoundedPool``.  A list of
+    ``(parameters, {policy: figures})``.
     """
     results = []
     for n, exponent, fraction, load in itertools.product(
@@ -330,9 +331,10 @@ def compare(requests=100000, classes=1000, workers=GRID['workers'],
         arrivals = trace(requests, n, classes, exponent, fraction, load,
                          seed=seed)
         cache_size = max(int(classes * fraction), 1)
-        figures = {policy: simulate(policy, arrivals, n, cache_size,
-                                    history=history)
-                   for policy in policies}
+        figures = {policy: simulate(
+            policy, arrivals, n, cache_size, history=history,
+            **(bounded or {}) if policy == 'BoundedPool' else {})
+            for policy in policies}
         results.append((dict(workers=n, zipf=exponent, cache=fraction,
                              load=load), figures))
     return results
@@ -381,6 +383,7 @@ def format_table(results):
                 f'{name} {"met" if ok else "MISSED"}'
                 for name, ok in reached.items()))
         lines.append('')
+    lines.extend(summary(results))
     if met or complete:
         lines.append(
             f'BoundedPool meets every goal in {complete} of {len(results)}'
@@ -388,6 +391,33 @@ def format_table(results):
                 f'{name} in {met[name]}'
                 for name in ('balance', 'p99', 'hit_rate', 'restart')))
     return '\n'.join(lines)
+
+
+def summary(results):
+    """Lines summing every policy up over all parameter sets: mean hit
+    rate, p99 as a geometric mean of its ratio to ``BoundedLoads``',
+    worst max/mean, mean share of classes moved, worst restart share."""
+    policies = list(results[0][1]) if results else []
+    if 'BoundedLoads' not in policies:
+        return []
+    lines = [f'All {len(results)} parameter sets:',
+             f'  {"policy":<17}{"hit":>7}{"p99/BL":>10}{"max/mean":>10}'
+             f'{"moved":>7}{"restart":>9}',
+             f'  {"":<17}{"mean":>7}{"geomean":>10}{"worst":>10}'
+             f'{"mean":>7}{"worst":>9}']
+    for policy in policies:
+        rows = [figures[policy] for _, figures in results]
+        ratios = [f['p99_ms'] / figures['BoundedLoads']['p99_ms']
+                  for f, (_, figures) in zip(rows, results)]
+        lines.append(
+            f'  {policy:<17}'
+            f'{sum(f["hit_rate"] for f in rows) / len(rows):>7.1%}'
+            f'{math.exp(sum(map(math.log, ratios)) / len(ratios)):>10.2f}'
+            f'{max(f["max_over_mean"] for f in rows):>10.2f}'
+            f'{sum(f["moved"] for f in rows) / len(rows):>7.0%}'
+            f'{min(f["restart_share"] for f in rows):>9.2f}')
+    lines.append('')
+    return lines
 
 
 def plot(results, path):

@@ -160,6 +160,10 @@ def _parser():
                         help='requests per simulated trace (--compare)')
     parser.add_argument('--classes', type=int, default=1000,
                         help='request classes (--compare)')
+    parser.add_argument('--load-factor', type=float,
+                        help="BoundedPool's load_factor (--compare)")
+    parser.add_argument('--hot-share', type=float,
+                        help="BoundedPool's hot_share (--compare)")
     parser.add_argument('--plot', metavar='PNG',
                         help='with --compare: also plot hit rate against'
                         ' balance into this PNG file (needs matplotlib)')
@@ -218,8 +222,11 @@ def main(args=None):
 
 
 def _compare(options):
+    bounded = dict(load_factor=options.load_factor,
+                   hot_share=options.hot_share)
     results = _eventsim.compare(requests=options.trace_requests,
-                                classes=options.classes, seed=options.seed)
+                                classes=options.classes, seed=options.seed,
+                                bounded=bounded)
     print(_eventsim.format_table(results), flush=True)
     if options.plot:
         _eventsim.plot(results, options.plot)

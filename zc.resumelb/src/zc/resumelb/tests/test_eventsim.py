@@ -144,7 +144,8 @@ class OutputTests(unittest.TestCase):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             results = simul.main(['--compare', '--trace-requests', '2000',
-                                  '--classes', '200', '--plot', png])
+                                  '--classes', '200', '--plot', png,
+                                  '--load-factor', '1.5'])
         self.assertEqual(len(results), 24)
         text = out.getvalue()
         self.assertIn('4 workers, Zipf 0.8, cache 5% of classes, load 0.7',
@@ -156,3 +157,18 @@ class OutputTests(unittest.TestCase):
         self.assertIn('BoundedPool meets every goal in', text)
         with open(png, 'rb') as f:
             self.assertEqual(f.read(8), b'\x89PNG\r\n\x1a\n')
+
+    def test_compare_passes_settings_to_the_bounded_pool_only(self):
+        loose = _eventsim.compare(
+            requests=3000, classes=200, workers=(4,), exponents=(1.2,),
+            cache_fractions=(0.05,), loads=(0.7,),
+            policies=('BoundedLoads', 'BoundedPool'),
+            bounded=dict(load_factor=50))
+        tight = _eventsim.compare(
+            requests=3000, classes=200, workers=(4,), exponents=(1.2,),
+            cache_fractions=(0.05,), loads=(0.7,),
+            policies=('BoundedLoads', 'BoundedPool'))
+        self.assertEqual(loose[0][1]['BoundedLoads'],
+                         tight[0][1]['BoundedLoads'])
+        self.assertNotEqual(loose[0][1]['BoundedPool'],
+                            tight[0][1]['BoundedPool'])
