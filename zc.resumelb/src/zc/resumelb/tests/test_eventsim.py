@@ -152,8 +152,10 @@ class OutputTests(unittest.TestCase):
                       text)
         self.assertIn('8 workers, Zipf 1.2, cache 20% of classes, load 1.5',
                       text)
+        # A line in each of the 24 blocks, and one in the summary.
         for policy in _eventsim.POLICIES:
-            self.assertEqual(text.count(f'\n  {policy:<17}'), 24, policy)
+            self.assertEqual(text.count(f'\n  {policy:<17}'), 25, policy)
+        self.assertIn('All 24 parameter sets:', text)
         self.assertIn('BoundedPool meets every goal in', text)
         with open(png, 'rb') as f:
             self.assertEqual(f.read(8), b'\x89PNG\r\n\x1a\n')
