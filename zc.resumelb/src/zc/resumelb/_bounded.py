@@ -23,10 +23,6 @@ with bounded loads (some worker is always below it).  A request whose
 workers are all at the bound goes to the free worker whose résumé scores
 the class best per outstanding request, where its data is likely warm, and
 if no free worker knows the class, to the next free one in its home order.
-A class that is not spread then stays where it went: its data is warm
-there now, and the worker it left was too busy.  Such moves are forgotten
-when a worker joins or leaves, so that every class is back home, where
-every load balancer expects it.
 """
 import bisect
 import hashlib
@@ -82,7 +78,6 @@ class BoundedPool(PoolBase):
         self._counts = {}
         self._total = 0.0
         self._generation = 0
-        self._moved = {}
         self._joined = {}
         self._given = dict(load_factor=load_factor,
                            hot_share=hot_share, class_history=class_history)
@@ -145,7 +140,6 @@ class BoundedPool(PoolBase):
         self._ring_keys = [key for key, _, _ in points]
         self._ring = [worker for _, _, worker in points]
         self._orders.clear()
-        self._moved.clear()
         self._joined = {worker: self._joined.get(worker, self._generation)
                         for worker in self.workers}
 
@@ -201,7 +195,6 @@ class BoundedPool(PoolBase):
                     self._generation - generation) < _FORGET_BELOW:
                 del self._counts[rclass]
                 self._orders.pop(rclass, None)
-                self._moved.pop(rclass, None)
         if len(self._orders) > 2 * len(self._counts) + 1000:
             self._orders.clear()
 
@@ -221,7 +214,7 @@ class BoundedPool(PoolBase):
         if spread > 1:
             workers = order[:spread] + self.newcomers()
         else:
-            workers = [self._moved.get(rclass) or order[0]]
+            workers = order[:1]
         best = None
         for worker in workers:
             if worker.backlog < limit and (
@@ -229,8 +222,6 @@ class BoundedPool(PoolBase):
                 best = worker
         if best is None:
             best = self._overflow(rclass, order, limit)
-            if spread == 1:
-                self._moved[rclass] = best
         best.backlog += 1
         self.backlog += 1
         return best
