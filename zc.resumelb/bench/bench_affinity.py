@@ -11,7 +11,9 @@ responses that came from a warm cache (the ``X-Cache`` header).
 
 Four setups, each on fresh (cold) workers, warmed up for ``WARMUP``
 seconds, then measured for ``BENCH_DURATION`` seconds, one after another in
-the same run:
+the same run, ``BENCH_ROUNDS`` times (each round in the reverse order of
+the last, so that a neighbour's burst on a shared machine does not always
+hit the same setup); the figures are the medians over the rounds:
 
 - resumelb with ``Pool`` (the ``resumelb`` script's defaults);
 - resumelb with ``BoundedPool`` (``-p zc.resumelb.lb:BoundedPool``);
@@ -20,11 +22,12 @@ the same run:
 - nginx ``hash $request_uri consistent`` over the same.
 
 Prints the requests per second, the p99 latency and the hit rate of each,
-and BoundedPool's ratios to the others.  Needs wrk and nginx (``make
-bench`` installs them); without them it says so and exits 1.
+and the ratios of both résumé pools to both nginx setups.  Needs wrk and
+nginx (``make bench`` installs them); without them it says so and exits 1.
 """
 import collections
 import os
+import statistics
 import random
 import re
 import shutil
@@ -44,6 +47,7 @@ MISS_MS = 10.0
 CONNECTIONS = 32
 DURATION = os.environ.get('BENCH_DURATION', '6')
 WARMUP = os.environ.get('BENCH_WARMUP', '3')
+ROUNDS = int(os.environ.get('BENCH_ROUNDS', '3'))
 
 NGINX_CONF = """
 worker_processes 1;
@@ -112,7 +116,8 @@ function done(summary, latency, requests)
 end
 """
 
-CLASSIFIER = 'zc.resumelb.lb:re_classifier("PATH_INFO", r"^/c/(?P<class>\\d+)")'
+CLASSIFIER = ('zc.resumelb.lb:'
+              're_classifier("PATH_INFO", r"^/c/(?P<class>\\d+)")')
 
 
 def make_app(cache_size, miss_seconds):
@@ -272,7 +277,7 @@ def main():
               + ': apt-get install -y wrk nginx')
         return 1
     tmp = tempfile.mkdtemp(prefix='zc.resumelb-affinity-')
-    figures = {}
+    runs = collections.defaultdict(list)
     try:
         script = os.path.join(tmp, 'zipf.lua')
         with open(script, 'w') as f:
@@ -280,26 +285,33 @@ def main():
         paths = os.path.join(tmp, 'paths')
         with open(paths, 'w') as f:
             f.write('\n'.join(zipf_paths(100000)) + '\n')
-        for name, start in SETUPS.items():
-            setup = Setup(tmp)
-            try:
-                port = start(setup)
-                wrk(port, script, paths, WARMUP)
-                figures[name] = wrk(port, script, paths, DURATION)
-            finally:
-                setup.stop()
+        order = list(SETUPS)
+        for _ in range(ROUNDS):
+            for name in order:
+                setup = Setup(tmp)
+                try:
+                    port = SETUPS[name](setup)
+                    wrk(port, script, paths, WARMUP)
+                    runs[name].append(wrk(port, script, paths, DURATION))
+                finally:
+                    setup.stop()
+            order.reverse()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    figures = {name: tuple(map(statistics.median, zip(*runs[name])))
+               for name in SETUPS}
     print(f'{WORKERS} workers caching {CACHE} of {CLASSES} classes, Zipf'
-          f' {ZIPF}, {MISS_MS} ms per miss, {CONNECTIONS} connections: '
+          f' {ZIPF}, {MISS_MS} ms per miss, {CONNECTIONS} connections,'
+          f' medians of {ROUNDS} rounds: '
           + '; '.join(f'{name}: {rate:.0f} req/s p99 {p99:.1f} ms'
                       f' hits {hit:.1%}'
                       for name, (rate, p99, hit) in figures.items()))
-    ours = figures['resumelb BoundedPool']
-    print('BoundedPool: ' + ', '.join(
-        f'{ours[0] / rate:.2f}x the req/s and {ours[1] / p99:.2f}x the p99'
-        f' of {name}' for name, (rate, p99, _) in figures.items()
-        if name != 'resumelb BoundedPool'))
+    for ours in ('resumelb BoundedPool', 'resumelb Pool'):
+        rate, p99, _ = figures[ours]
+        print(f'{ours}: ' + ', '.join(
+            f'{rate / other[0]:.2f}x the req/s and {p99 / other[1]:.2f}x'
+            f' the p99 of {name}' for name, other in figures.items()
+            if name.startswith('nginx')))
     return 0
 
 
