@@ -74,7 +74,7 @@ class BoundedPoolTests(unittest.TestCase):
 
     def test_homes_are_the_same_in_processes_with_other_hash_seeds(self):
         script = (
-            'from zc.resumelb.tests.test_bounded import NAMES, pool_of;'
+            'from zc.resumelb.tests.test__bounded import NAMES, pool_of;'
             'pool, _ = pool_of(NAMES);'
             'print([repr(pool.home_order(f"s{i}")[0]) for i in range(50)])')
         outputs = set()
