@@ -176,6 +176,11 @@ class ResourceLibraryMiddleware:
         also ``application/xhtml+xml`` responses get tags.
     ``max_age``
         Cache-Control max-age (seconds) of unversioned file responses.
+    ``recheck``
+        with ``versioned`` or ``integrity``, how many seconds a file's
+        digest is used in pages before the file is looked at (``stat``)
+        again: 0 on every page, ``math.inf`` never (files that change only
+        with a restart).  Serving a file always looks at it.
     """
 
     def __init__(self, app, prefix: str = '/@@/', registry=None, *,
@@ -184,7 +189,7 @@ class ResourceLibraryMiddleware:
                  nonce_key: str = NONCE_KEY, html5: bool = False,
                  scripts_at_end: bool = False, preload: bool = False,
                  any_head: bool = False, xhtml: bool = False,
-                 max_age: int = 3600) -> None:
+                 max_age: int = 3600, recheck: float = 1.0) -> None:
         if not (prefix.startswith('/') and prefix.endswith('/')):
             raise ValueError(
                 f'prefix must start and end with "/", got {prefix!r}')
@@ -196,6 +201,10 @@ class ResourceLibraryMiddleware:
             raise ValueError(
                 'crossorigin must be "anonymous" or "use-credentials", '
                 f'got {crossorigin!r}')
+        if not (isinstance(recheck, (int, float)) and recheck >= 0):
+            raise ValueError(
+                'recheck must be a number of seconds, 0 or more, '
+                f'got {recheck!r}')
         self.app = app
         self.prefix = prefix
         self._registry = registry
@@ -210,6 +219,7 @@ class ResourceLibraryMiddleware:
         self.any_head = any_head
         self.xhtml = xhtml
         self.max_age = int(max_age)
+        self.recheck = recheck
         self.files = FileCache()
         self._paths: dict[tuple[str, str], str] = {}
         self._tags: dict[tuple, tuple[str, str, list]] = {}
@@ -405,7 +415,8 @@ class ResourceLibraryMiddleware:
 
     def _library_file(self, library, file):
         directory = getattr(self.registry[library], 'directory', None)
-        found = directory and self.files.lookup(directory, file)
+        found = directory and self.files.lookup(directory, file,
+                                                self.recheck)
         if not found:
             raise RuntimeError(
                 f'Resource library "{library}": file "{file}" not found '

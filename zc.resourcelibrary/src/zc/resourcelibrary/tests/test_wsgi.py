@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import io
 import logging
+import math
 import os
 import shutil
 import sys
@@ -353,6 +354,9 @@ class ErrorTests(WSGITestCase):
             ResourceLibraryMiddleware(page_app(), integrity=True)
         with self.assertRaisesRegex(ValueError, 'crossorigin'):
             ResourceLibraryMiddleware(page_app(), crossorigin='yes')
+        for recheck in (-1, '1', None):
+            with self.assertRaisesRegex(ValueError, 'recheck must be'):
+                ResourceLibraryMiddleware(page_app(), recheck=recheck)
 
     def test_a_bad_nonce_in_the_environ_is_refused(self):
         app = ResourceLibraryMiddleware(page_app(), csp_nonce=True)
@@ -533,17 +537,20 @@ class ChangingFileTests(WSGITestCase):
         self.path = os.path.join(self.directory, 'app.js')
         self.write('var version = 1;')
         zc.resourcelibrary.register('changing', self.directory, ['app.js'])
-        self.app = ResourceLibraryMiddleware(
+        self.app = self.middleware(recheck=0)
+
+    def middleware(self, **options):
+        return ResourceLibraryMiddleware(
             page_app(needs=['changing']), versioned=True, html5=True,
-            integrity=True)
+            integrity=True, **options)
 
     def write(self, text, mtime=1_700_000_000):
         with open(self.path, 'w') as f:
             f.write(text)
         os.utime(self.path, (mtime, mtime))
 
-    def script_url(self):
-        body = (call(self.app)[2]).decode()
+    def script_url(self, app=None):
+        body = (call(app or self.app)[2]).decode()
         return body.split('src="http://localhost', 1)[1].split('"', 1)[0]
 
     def test_versioned_url_gets_far_future_caching(self):
@@ -568,6 +575,36 @@ class ChangingFileTests(WSGITestCase):
         digest = hashlib.sha384(b'var version = 2;').digest()
         self.assertIn('integrity="sha384-%s" crossorigin="anonymous"'
                       % base64.b64encode(digest).decode(), body)
+
+    def test_pages_keep_the_digest_until_the_recheck_interval_is_over(self):
+        app = self.middleware(recheck=0.05)
+        first = self.script_url(app)
+        self.write('var version = 2;', mtime=1_700_000_100)
+        time.sleep(0.1)
+        self.assertNotEqual(self.script_url(app), first)
+
+    def test_pages_within_the_recheck_interval_are_not_rechecked(self):
+        app = self.middleware(recheck=math.inf)
+        first = self.script_url(app)
+        self.write('var version = 2;', mtime=1_700_000_100)
+        self.assertEqual(self.script_url(app), first)
+
+    def test_serving_a_changed_file_always_sends_its_current_validators(self):
+        app = self.middleware(recheck=math.inf)
+        self.script_url(app)
+        self.write('var version = 2;', mtime=1_700_000_100)
+        status, headers, body = call(app, '/@@/changing/app.js')
+        self.assertEqual(body, b'var version = 2;')
+        digest = hashlib.sha384(body).digest()
+        self.assertEqual(headers['ETag'], '"%s"' % digest[:16].hex())
+        self.assertEqual(headers['Content-Length'], str(len(body)))
+        # ... and pages use the new digest from then on.
+        self.assertIn('integrity="sha384-%s"'
+                      % base64.b64encode(digest).decode(),
+                      call(app)[2].decode())
+
+    def test_the_default_recheck_interval_is_one_second(self):
+        self.assertEqual(ResourceLibraryMiddleware(page_app()).recheck, 1.0)
 
     def test_digest_is_computed_once_per_file_version(self):
         self.script_url()
