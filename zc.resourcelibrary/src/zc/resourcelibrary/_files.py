@@ -74,6 +74,9 @@ class FileCache:
         self._files: dict[str, tuple[tuple[int, int, int], LibraryFile,
                                      float]] = {}
         self._paths: dict[tuple[str, str], str | None] = {}
+        #: Counts the digests computed: when it has not changed, no file
+        #: was seen to change either.
+        self.generation = 0
 
     def _path(self, directory: str, name: str) -> str | None:
         # Resolving symbolic links costs a system call per path segment;
@@ -122,4 +125,5 @@ class FileCache:
         found = LibraryFile(path, stat.st_size, int(stat.st_mtime),
                             content_type, digest.digest())
         self._files[path] = (key, found, now)
+        self.generation += 1
         return found
