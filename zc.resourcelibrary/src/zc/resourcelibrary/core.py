@@ -252,6 +252,20 @@ def inject(body: AnyStr, tags: AnyStr, *, end_of_body: AnyStr | None = None,
     ASCII bytes only ever stand for themselves.
     """
     markup = _BYTES if isinstance(body, bytes) else _TEXT
+    if not end_of_body and tags and markup is _BYTES:
+        # A page's usual case, spared the general bookkeeping below.
+        start = stop = _find_marker(body, markup)
+        if start >= 0:
+            stop += len(markup.marker)
+        else:
+            start = stop = _head_end(body, markup, any_head)
+            if start < 0:
+                return body
+            tags = markup.separator + tags + markup.newline
+        # Slices of a memoryview are not copies: joining them copies the
+        # page once, where ``a + b + c`` would copy it twice.
+        whole = memoryview(body)
+        return b''.join((whole[:start], tags, whole[stop:]))
     # (start, rank, stop, text) replacements, made in one copy of the
     # page; where both go to the same place, the head's tags come first.
     edits = []
@@ -274,8 +288,6 @@ def inject(body: AnyStr, tags: AnyStr, *, end_of_body: AnyStr | None = None,
     if not edits:
         return body
     edits.sort()
-    # Slices of a memoryview are not copies: joining them copies the
-    # page once, where ``a + b + c`` would copy it twice.
     whole = memoryview(body) if markup is _BYTES else body
     parts = []
     done = 0
