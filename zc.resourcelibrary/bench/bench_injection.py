@@ -1,10 +1,13 @@
 """Cost of the middleware per response on a 100 KB HTML page.
 
-One server process serves the same WSGI application (a 100 KB UTF-8 page
-needing three libraries of six files in all) three times, on three ports
-of 127.0.0.1: bare, behind ResourceLibraryMiddleware with default options,
-and behind it with every option (html5, integrity, versioned, csp_nonce,
-preload).  This process is the client: it sends the requests (a new
+Two WSGI applications produce a 100 KB UTF-8 page needing three libraries
+of six files in all: one returns a constant page (it costs nothing, the
+hardest comparison for the middleware), the other renders its page, a
+table of 1,190 rows, with f-strings on every request (the cheapest way a
+real application makes a page).  One server process serves each of them
+three times, on ports of 127.0.0.1: bare, behind ResourceLibraryMiddleware
+with default options, and behind it with every option (html5, integrity,
+versioned, csp_nonce, preload).  This process is the client: it sends the requests (a new
 connection each, as wsgiref speaks HTTP/1.0) and measures what the server
 process spends on them, side by side in the same run:
 
@@ -75,6 +78,27 @@ def app(environ, start_response):
     return [PAGE]
 
 
+ROWS = [(n, f'Article {n}', n * 37 % 1000 / 10, 'café “au lait”')
+        for n in range(1190)]
+
+
+def rendering_app(environ, start_response):
+    import zc.resourcelibrary
+    zc.resourcelibrary.need('widgets')
+    zc.resourcelibrary.need('charts')
+    rows = ''.join(f'<tr><td>{n}</td><td>{name}</td><td>{price:.2f}</td>'
+                   f'<td>{note}</td></tr>\n'
+                   for n, name, price, note in ROWS)
+    page = ('<!DOCTYPE html>\n<html><head><title>Report</title></head>'
+            f'<body><table>\n{rows}</table></body></html>\n').encode()
+    start_response('200 OK', [('Content-Type', 'text/html; charset=utf-8'),
+                              ('Content-Length', str(len(page)))])
+    return [page]
+
+
+APPS = (('constant page', app), ('rendered page', rendering_app))
+
+
 class _QuietHandler(wsgiref.simple_server.WSGIRequestHandler):
 
     def log_message(self, format, *args):
@@ -87,10 +111,12 @@ def serve():
     directory = tempfile.mkdtemp()
     try:
         make_libraries(directory)
-        apps = [app, ResourceLibraryMiddleware(app),
-                ResourceLibraryMiddleware(
-                    app, html5=True, integrity=True, versioned=True,
-                    csp_nonce=True, preload=True)]
+        apps = []
+        for _, bare in APPS:
+            apps.extend([bare, ResourceLibraryMiddleware(bare),
+                         ResourceLibraryMiddleware(
+                             bare, html5=True, integrity=True,
+                             versioned=True, csp_nonce=True, preload=True)])
         ports = []
         for wsgi_app in apps:
             server = wsgiref.simple_server.make_server(
@@ -177,7 +203,7 @@ def get(port, requests):
 
 
 def cpu_seconds():
-    """[bare, default, all options] CPU s per request; ratios to bare."""
+    """CPU s per request for each port, and ratios to the bare app's."""
     server = Server()
     try:
         for port in server.ports:
@@ -192,9 +218,11 @@ def cpu_seconds():
             rounds.append(figures)
     finally:
         server.stop()
-    medians = [statistics.median(r[i] for r in rounds) for i in range(3)]
-    ratios = [statistics.median(r[i] / r[0] for r in rounds)
-              for i in range(3)]
+    ports = range(len(server.ports))
+    medians = [statistics.median(r[i] for r in rounds) for i in ports]
+    # Every app is followed by its two wrapped versions.
+    ratios = [statistics.median(r[i] / r[i - i % 3] for r in rounds)
+              for i in ports]
     return medians, ratios
 
 
@@ -202,7 +230,7 @@ _SUMMARY = re.compile(r'^summary:\s*(\d+)', re.MULTILINE)
 
 
 def instructions(valgrind):
-    """[bare, default, all options] instructions per request."""
+    """Instructions per request for each port."""
     server = Server(valgrind)
     try:
         for port in server.ports:
@@ -228,24 +256,26 @@ def instructions(valgrind):
 
 
 def main():
-    (bare_cpu, *cpu), (_, *cpu_ratios) = cpu_seconds()
+    cpu, cpu_ratios = cpu_seconds()
     valgrind = shutil.which('valgrind')
-    if valgrind:
-        bare_ir, *irs = instructions(valgrind)
-    for i, setup in enumerate(SETUPS):
-        if valgrind:
-            counted = (f'{irs[i] / 1e6:.3f} M vs bare {bare_ir / 1e6:.3f} M '
-                       f'instructions per response, ratio '
-                       f'{irs[i] / bare_ir:.3f} (callgrind, {COUNTED} '
-                       'requests)')
-        else:
-            counted = 'instructions not counted: valgrind is not installed'
-        print(f'bench_injection {setup} (100 KB page, 6 files, wsgiref '
-              f'server over HTTP on 127.0.0.1): {counted}; '
-              f'CPU {cpu[i] * 1e6:.0f} us vs bare {bare_cpu * 1e6:.0f} us '
-              f'per response, ratio {cpu_ratios[i]:.3f} (median of '
-              f'{ROUNDS} alternating rounds of {REQUESTS}; shared machine)',
-              flush=True)
+    irs = instructions(valgrind) if valgrind else None
+    for i, (page, _) in enumerate(APPS):
+        bare = 3 * i
+        for j, setup in enumerate(SETUPS, bare + 1):
+            if irs:
+                counted = (f'{irs[j] / 1e6:.3f} M vs bare '
+                           f'{irs[bare] / 1e6:.3f} M instructions per '
+                           f'response, ratio {irs[j] / irs[bare]:.3f} '
+                           f'(callgrind, {COUNTED} requests)')
+            else:
+                counted = ('instructions not counted: valgrind is not '
+                           'installed')
+            print(f'bench_injection {page}, {setup} (100 KB, 6 files, '
+                  f'wsgiref server over HTTP on 127.0.0.1): {counted}; '
+                  f'CPU {cpu[j] * 1e6:.0f} us vs bare '
+                  f'{cpu[bare] * 1e6:.0f} us per response, ratio '
+                  f'{cpu_ratios[j]:.3f} (median of {ROUNDS} alternating '
+                  f'rounds of {REQUESTS}; shared machine)', flush=True)
 
 
 if __name__ == '__main__':

@@ -157,7 +157,7 @@ class _Tags(NamedTuple):
     #                   last look at ``found``
     head: str | bytes
     end: str | bytes  # scripts placed at the end of <body>
-    links: tuple      # ('Link', value) preload headers
+    links: tuple      # the ('Link', value) preload header, if any
 
 
 def _add_nonce(headers, nonce, generated):
@@ -204,7 +204,8 @@ class ResourceLibraryMiddleware:
     ``scripts_at_end``
         scripts go before ``</body>``, style sheets stay in ``<head>``.
     ``preload``
-        a ``Link: <URL>; rel=preload`` header for every injected file.
+        a ``Link: <URL>; rel=preload, ...`` header naming every injected
+        file.
     ``any_head``
         also ``<HEAD>`` and heads with attributes get tags.
     ``xhtml``
@@ -280,7 +281,8 @@ class ResourceLibraryMiddleware:
             if nonce is None:
                 nonce = generated = secrets.token_urlsafe(18)
                 environ[self.nonce_key] = nonce
-            _csp.check_nonce(nonce)
+            else:
+                _csp.check_nonce(nonce)
         token = resourcelibrary.needed.set(needed)
         try:
             status, headers, body, send = _call(self.app, environ,
@@ -482,9 +484,12 @@ class ResourceLibraryMiddleware:
         if as_bytes:
             head = head.encode(charset, 'xmlcharrefreplace')
             end = end.encode(charset, 'xmlcharrefreplace')
-        links = tuple(('Link', link) for link in self._preload_links(
+        # One header for all: each header line costs the server as much as
+        # the whole list.
+        links = ', '.join(self._preload_links(
             registry, [(library, file, urls[library, file])
                        for library, file in files]))
+        links = (('Link', links),) if links else ()
         return _Tags(tuple(sources.values()), tuple(found.items()), checked,
                      head, end, links)
 
