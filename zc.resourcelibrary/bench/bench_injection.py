@@ -7,9 +7,9 @@ table of 1,190 rows, with f-strings on every request (the cheapest way a
 real application makes a page).  One server process serves each of them
 three times, on ports of 127.0.0.1: bare, behind ResourceLibraryMiddleware
 with default options, and behind it with every option (html5, integrity,
-versioned, csp_nonce, preload).  This process is the client: it sends the requests (a new
-connection each, as wsgiref speaks HTTP/1.0) and measures what the server
-process spends on them, side by side in the same run:
+versioned, csp_nonce, preload).  This process is the client: it sends the
+requests (a new connection each, as wsgiref speaks HTTP/1.0) and measures
+what the server process spends on them, side by side in the same run:
 
 - instructions, counted by valgrind's callgrind in a second run of the
   server process: the same on an idle and on a loaded machine.  Only the
@@ -17,9 +17,10 @@ process spends on them, side by side in the same run:
   (accepting the connection, sending 100 KB) is not counted, so the ratio
   overstates the middleware's share of the real cost;
 - CPU time of the server process (user + system, kernel's socket work
-  included), in alternating rounds; the ratio is the median of the
-  per-round ratios.  Less disturbed by other processes than the wall
-  clock, but still by a busy machine's shared caches.
+  included), in rounds that go through every server in turn; the ratio
+  is the median of the per-round ratios.  Less disturbed by other
+  processes than the wall clock, but still by a busy machine's shared
+  caches.
 
 The wall clock is not measured: on a machine shared by several users it
 says more about the neighbours than about the middleware.  Prints one line
@@ -106,7 +107,7 @@ class _QuietHandler(wsgiref.simple_server.WSGIRequestHandler):
 
 
 def serve():
-    """Serve the three apps; answer ``cpu`` on stdin until ``quit``."""
+    """Serve the apps, bare and wrapped; answer ``cpu`` until ``quit``."""
     from zc.resourcelibrary.wsgi import ResourceLibraryMiddleware
     directory = tempfile.mkdtemp()
     try:
