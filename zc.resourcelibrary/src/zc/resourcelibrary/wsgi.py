@@ -37,7 +37,7 @@ NONCE_KEY = 'csp.nonce'
 log = logging.getLogger(__name__)
 
 _FAR_FUTURE = 'public, max-age=31536000, immutable'
-_NO_BODY = (204, 304)
+_NO_BODY = ('204', '304')
 _CHUNK = 1 << 16
 _TAG_CACHE_SIZE = 1024
 # Stands for the request's nonce in cached tags; cannot occur in a nonce.
@@ -259,7 +259,6 @@ class ResourceLibraryMiddleware:
         self.files = FileCache()
         self._paths: dict[tuple[str, str], str] = {}
         self._tags: dict[tuple, _Tags] = {}
-        self._bases: dict[tuple, str] = {}
 
     @property
     def registry(self):
@@ -308,7 +307,7 @@ class ResourceLibraryMiddleware:
         None for anything else (other types, encoded, streamed), which
         passes through untouched and unbuffered.
         """
-        if int(status[:3]) in _NO_BODY or \
+        if status[:3] in _NO_BODY or \
                 environ.get('REQUEST_METHOD') == 'HEAD':
             return None
         content_type = None
@@ -392,29 +391,21 @@ class ResourceLibraryMiddleware:
         ``versioned`` or ``integrity``) is checked before reuse.
         """
         registry = self.registry
-        key = (tuple(needed), self._base(environ),
-               charset if as_bytes else None)
+        get = environ.get
+        # What the URL of the files (WebOb's application URL) is made of.
+        key = (tuple(needed), charset if as_bytes else None,
+               get('wsgi.url_scheme'), get('HTTP_HOST'), get('SERVER_NAME'),
+               get('SERVER_PORT'), get('SCRIPT_NAME'))
         tags = self._tags.get(key)
         if tags is not None and self._current(tags, registry):
             return tags
-        tags = self._render(registry, key[0], key[1], charset, as_bytes)
+        base = webob.Request(environ).application_url + self.prefix
+        tags = self._render(registry, key[0], base, charset, as_bytes)
+        # Hosts come from clients: the cache stays bounded.
         if len(self._tags) >= _TAG_CACHE_SIZE:
             self._tags.clear()
         self._tags[key] = tags
         return tags
-
-    def _base(self, environ) -> str:
-        """The URL of the library files, as WebOb's application URL has it."""
-        key = (environ.get('wsgi.url_scheme'), environ.get('HTTP_HOST'),
-               environ.get('SERVER_NAME'), environ.get('SERVER_PORT'),
-               environ.get('SCRIPT_NAME'))
-        base = self._bases.get(key)
-        if base is None:
-            base = webob.Request(environ).application_url + self.prefix
-            if len(self._bases) >= _TAG_CACHE_SIZE:  # hosts come from clients
-                self._bases.clear()
-            self._bases[key] = base
-        return base
 
     def _current(self, tags, registry) -> bool:
         for name, info, required, included in tags.sources:
