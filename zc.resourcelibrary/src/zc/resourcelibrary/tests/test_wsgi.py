@@ -111,6 +111,35 @@ class InjectionTests(WSGITestCase):
         self.assertIn(b'"http://example.com/shop/@@/my-lib/included.js"',
                       body)
 
+    def test_each_host_and_script_name_gets_its_own_urls(self):
+        app = ResourceLibraryMiddleware(page_app())
+        for host, script in (('a.example', ''), ('b.example', ''),
+                             ('a.example', '/shop'), ('a.example', '')):
+            body = call(app, SCRIPT_NAME=script, HTTP_HOST=host)[2]
+            self.assertIn(f'"http://{host}{script}/@@/my-lib/included.js"'
+                          .encode(), body)
+
+    def test_pages_follow_a_library_changed_after_the_first_page(self):
+        app = ResourceLibraryMiddleware(page_app(needs=['other-lib']))
+        self.assertNotIn(b'included.kss', call(app)[2])
+        resourcelibrary.library_info['my-lib'].included.append(
+            'included.kss')
+        self.assertIn(b'/@@/my-lib/included.kss', call(app)[2])
+        del resourcelibrary.library_info['other-lib']
+        zc.resourcelibrary.register(
+            'other-lib', os.path.join(HERE, 'other-lib'),
+            include=['other.js'])
+        body = call(app)[2]
+        self.assertIn(b'/@@/other-lib/other.js', body)
+        self.assertNotIn(b'my-lib', body)
+
+    def test_a_library_forgotten_after_the_first_page_is_an_error(self):
+        app = ResourceLibraryMiddleware(page_app(needs=['other-lib']))
+        call(app)
+        del resourcelibrary.library_info['my-lib']
+        with self.assertRaisesRegex(RuntimeError, '"my-lib"'):
+            call(app, **{'paste.throw_errors': True})
+
     def test_needs_are_exposed_in_the_environ(self):
         seen = []
 
