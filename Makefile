@@ -66,9 +66,10 @@ test: check bin/test
 	@tools/apt-ensure $(TEST_PACKAGES)
 	@$(PYTHON) tools/run-tests $(TESTFLAGS)
 
-# wrk and nginx: zc.resumelb's benchmark compares against nginx under wrk.
+# wrk and nginx: zc.resumelb's benchmark compares against nginx under wrk;
+# valgrind: zc.resourcelibrary's counts instructions, whatever the load.
 bench: bin/test
-	@tools/apt-ensure wrk nginx
+	@tools/apt-ensure wrk nginx valgrind
 	@$(PYTHON) tools/run-benchmarks $(DISTS)
 
 # build and twine live in their own virtualenv: .venv is the buildout
