@@ -129,6 +129,8 @@ class Server(gevent.server.StreamServer):
         self.base_environ = None
         self.connections = set()
         self._sweeper = None
+        #: Set when the server shuts down: no connection is kept alive.
+        self.draining = False
 
     def init_socket(self):
         super().init_socket()
@@ -157,6 +159,14 @@ class Server(gevent.server.StreamServer):
             self._sweeper.kill(block=False)
             self._sweeper = None
         super().close()
+
+    def close_idle(self):
+        """Close connections waiting for a next request; keep no other
+        connection alive after its response."""
+        self.draining = True
+        for conn in list(self.connections):
+            if conn.idle:
+                conn.sock.close()
 
     def _sweep(self):
         # One ticker for every connection instead of gevent's timer armed
@@ -193,6 +203,8 @@ class _Connection:
         #: When the socket operation in progress began, if one is.
         self.waiting_since = None
         self.timed_out = False
+        #: Whether it waits for the first byte of a next request.
+        self.idle = False
         # Between keep-alive requests the socket is almost always empty
         # when we come to read: waiting for it to become readable first
         # saves a recv that would fail with EAGAIN (gevent's recv tries
@@ -259,12 +271,14 @@ class _Connection:
                                   f' {MAX_HEAD_BYTES} bytes')
             if not buffer:
                 self.waiting_since = _monotonic()
+                self.idle = True
                 try:
                     self.wait_readable()
                 except OSError as error:
                     raise self._lost('waiting for', error) from None
                 finally:
                     self.waiting_since = None
+                    self.idle = False
             data = self.recv()
             if not data:
                 if buffer.strip():
@@ -285,7 +299,7 @@ class _Connection:
             self.refuse(error)
             return False
         request.respond()
-        if not request.keep_alive or self.closed:
+        if not request.keep_alive or self.closed or self.server.draining:
             return False
         return request.input.discard(MAX_DRAIN_BYTES)
 
@@ -353,6 +367,8 @@ class _Request:
             self.keep_alive = 'close' not in connection
         else:
             self.keep_alive = 'keep-alive' in connection
+        if conn.server.draining:
+            self.keep_alive = False
         self.input = environ['wsgi.input'] = self._make_input(environ)
 
     @staticmethod

@@ -36,6 +36,7 @@ DEFAULT_DISCONNECT_MESSAGE = (
     ' handling your request. Please try again.</p></body></html>')
 DEFAULT = object()
 
+_UNAVAILABLE = b'No worker is available; please try again later.\n'
 _READ_BLOCK = 65536
 _RETRYABLE = frozenset(('GET', 'HEAD'))
 _PAYLOAD_TYPES = (str, bytes, int, float, bool, type(None))
@@ -135,10 +136,19 @@ class LB:
 
     connect_sleep = 1.0
 
+    #: Idempotent requests whose worker went away before answering are
+    #: tried on another one at most this many times, then get a 502.
+    max_retries = 3
+    #: The Retry-After of a 503: seconds a client should wait.
+    retry_after = 5
+
     def __init__(self, worker_addrs, classifier,
                  disconnect_message=DEFAULT, pool_factory=None, secret=None,
-                 **pool_settings):
+                 queue_timeout=30.0, **pool_settings):
         self.classifier = classifier
+        #: Seconds a request waits for a worker to take it (None: for
+        #: ever) before it gets a 503.
+        self.queue_timeout = queue_timeout
         if disconnect_message is DEFAULT:
             disconnect_message = DEFAULT_DISCONNECT_MESSAGE
         if isinstance(disconnect_message, str):
@@ -152,6 +162,7 @@ class LB:
         self.worker_addrs = {}
         self.workletts = {}
         self.in_progress = 0
+        self.stopped = False
         self.set_worker_addrs(worker_addrs)
 
     def set_worker_addrs(self, addrs):
@@ -213,12 +224,24 @@ class LB:
     def _handle(self, environ, start_response):
         rclass = self.classifier(environ)
         method = environ.get('REQUEST_METHOD', 'GET')
+        retries = 0
         while True:
-            worker = self.pool.get(rclass)
+            worker = self.pool.get(rclass, self.queue_timeout)
+            if worker is None:
+                logger.warning('no worker took %s %s within %s seconds',
+                               method, environ.get('PATH_INFO'),
+                               self.queue_timeout)
+                start_response('503 Service Unavailable',
+                               [('Content-Type', 'text/plain'),
+                                ('Retry-After', str(self.retry_after)),
+                                ('Content-Length', str(len(_UNAVAILABLE)))])
+                return [_UNAVAILABLE]
             try:
                 return worker.handle(rclass, environ, start_response)
             except util.Disconnected:
-                if method in _RETRYABLE and not _has_body(environ):
+                if (method in _RETRYABLE and not _has_body(environ)
+                        and retries < self.max_retries and not self.stopped):
+                    retries += 1
                     logger.info('worker %s went away; retrying %s %s',
                                 worker, method, environ.get('PATH_INFO'))
                     continue
@@ -232,16 +255,25 @@ class LB:
 
     def stop(self):
         """Close every worker connection; reconnect to none."""
+        self.stopped = True
         self.worker_addrs = {}
         tasks = list(self.workletts.values())
         gevent.killall(tasks)
         self.workletts.clear()
 
-    def shutdown(self):
-        """Wait until no request is in progress, then ``stop()``."""
-        while self.in_progress > 0:
+    def shutdown(self, timeout=None):
+        """Wait until no request is in progress, then ``stop()``.
+
+        Waits at most ``timeout`` seconds (None: for ever); returns how
+        many requests were still in progress and so were cut off.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.in_progress > 0 and (
+                deadline is None or time.monotonic() < deadline):
             gevent.sleep(0.01)
+        cut = self.in_progress
         self.stop()
+        return cut
 
 
 def _has_body(environ):
@@ -473,39 +505,86 @@ def _load(spec):
     return eval(expr, module.__dict__)
 
 
-def _status_server(path, pool):
-    if os.path.exists(path):
-        os.remove(path)
-    listener = gevent.socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(5)
+class _StatusServer(gevent.server.StreamServer):
+    """Answers every connection with the pool's status as one JSON line."""
 
-    def handle(sock, addr):
+    def __init__(self, path, pool):
+        if os.path.exists(path):
+            os.remove(path)
+        listener = gevent.socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+        listener.listen(5)
+        super().__init__(listener, self._answer)
+        self.path = path
+        self.lb_pool = pool
+
+    def _answer(self, sock, addr):
         try:
-            sock.sendall((json.dumps(pool.status()) + '\n').encode())
+            sock.sendall(
+                (json.dumps(self.lb_pool.status()) + '\n').encode())
         finally:
             sock.close()
 
-    server = gevent.server.StreamServer(listener, handle)
+    def close(self):
+        """Stop answering and remove the socket file."""
+        if not self.closed:
+            super().close()
+            try:
+                os.remove(self.path)
+            except FileNotFoundError:
+                pass
+
+
+def _status_server(path, pool):
+    server = _StatusServer(path, pool)
     server.start()
     return server
 
 
-def _drain(server, status, lb, connections):
-    """Stop taking connections, then finish the requests in progress.
+def _drain(server, status, lb, connections, timeout=None):
+    """Stop taking connections, finish the requests in progress, exit.
 
-    ``connections`` is the server's pool of client connection tasks;
-    they get up to 5 seconds after the last response started to finish
-    writing.  Returns the monotonic time that allowance ended.
+    Requests in progress get ``timeout`` seconds (None: as long as they
+    take); what is left then is cut off and counted in the log.
+    ``connections`` is the server's pool of client connection tasks:
+    they get up to 5 more seconds (never past the timeout) to finish
+    writing, then are closed.  Returns the monotonic time that
+    allowance ended.
     """
+    start = time.monotonic()
     server.close()
     if status is not None:
         status.close()
-    lb.shutdown()
+    cut = lb.shutdown(timeout)
+    if cut:
+        logger.warning('drain timeout: cut off %d requests in progress', cut)
     deadline = time.monotonic() + 5
+    if timeout is not None:
+        deadline = max(min(deadline, start + timeout), time.monotonic())
     while len(connections) and time.monotonic() < deadline:
+        server.close_idle()
         gevent.sleep(0.01)
+    if len(connections):
+        logger.warning('drain: closing %d client connections',
+                       len(connections))
+        connections.kill(timeout=1)
     return deadline
+
+
+def add_common_options(parser):
+    """The options ``resumelb`` and ``zkresumelb`` share."""
+    parser.add_argument('-k', '--secret-file',
+                        help='file holding the secret shared with the'
+                        ' workers (its content, stripped of surrounding'
+                        ' white space)')
+    parser.add_argument('-q', '--queue-timeout', type=float, default=30.0,
+                        metavar='SECONDS',
+                        help='how long a request waits for a worker to'
+                        ' take it before it gets 503 (default 30)')
+    parser.add_argument('--drain-timeout', type=float, default=30.0,
+                        metavar='SECONDS',
+                        help='on SIGTERM, how long requests in progress'
+                        ' may take before they are cut off (default 30)')
 
 
 def _parser():
@@ -528,9 +607,16 @@ def _parser():
                         help='module:expression of the classifier')
     parser.add_argument('-e', '--disconnect-message',
                         help='file with the body of 502 responses')
-    parser.add_argument('-v', '--variance', type=float, default=4.0)
-    parser.add_argument('--backlog-history', type=int, default=9)
-    parser.add_argument('--unskilled-score', type=float, default=1.0)
+    parser.add_argument('-v', '--variance', type=float, default=4.0,
+                        help='how far above the mean backlog a skilled'
+                        ' worker may be and still get its class'
+                        ' (default 4.0)')
+    parser.add_argument('--backlog-history', type=int, default=9,
+                        help='requests over which backlogs are averaged'
+                        ' (default 9)')
+    parser.add_argument('--unskilled-score', type=float, default=1.0,
+                        help='score given to a worker for a class it has'
+                        ' not served yet (default 1.0)')
     parser.add_argument('-p', '--pool-factory',
                         default='zc.resumelb.lb:Pool',
                         help='module:expression of the pool factory')
@@ -538,8 +624,7 @@ def _parser():
                         help='Unix socket path of the status server')
     parser.add_argument('-t', '--socket-timeout', type=float, default=99.0,
                         help='client socket timeout in seconds')
-    parser.add_argument('-k', '--secret-file',
-                        help='file holding the shared worker secret')
+    add_common_options(parser)
     parser.add_argument('-w', '--processes', type=int, default=1,
                         help='LB processes sharing the HTTP socket'
                         ' (default 1; the status server reports the first)')
@@ -593,7 +678,7 @@ def main(args=None):
         children.append(pid)
 
     lb = LB(workers, classifier, disconnect_message, pool_factory=factory,
-            secret=secret)
+            secret=secret, queue_timeout=options.queue_timeout)
     if options.access_log == '-':
         log = _LineLog(sys.stdout)
     else:
@@ -612,7 +697,8 @@ def main(args=None):
         logger.info('SIGTERM: draining')
         for pid in children or ():
             os.kill(pid, signal.SIGTERM)
-        deadline = _drain(server, status, lb, spawn) + 5
+        deadline = _drain(server, status, lb, spawn,
+                          options.drain_timeout) + 5
         for pid in children or ():
             while time.monotonic() < deadline:
                 try:

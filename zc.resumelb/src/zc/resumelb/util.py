@@ -506,8 +506,13 @@ def run_until_sigterm(terminate):
     done = gevent.event.Event()
 
     def on_sigterm():
-        terminate()
-        done.set()
+        try:
+            terminate()
+        except BaseException:
+            # Exit all the same: a program that ignores SIGTERM is worse.
+            logger.exception('error while terminating')
+        finally:
+            done.set()
 
     handler = gevent.signal_handler(signal.SIGTERM, gevent.spawn, on_sigterm)
     try:

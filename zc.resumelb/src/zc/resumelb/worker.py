@@ -43,11 +43,14 @@ _CHUNK = 65536
 class _Request:
     """A request in progress: its body frames arrive on ``queue``."""
 
-    __slots__ = ('queue', 'cancelled')
+    __slots__ = ('queue', 'cancelled', 'started')
 
     def __init__(self):
         self.queue = gevent.queue.Queue()
         self.cancelled = False
+        #: Whether the response start went out: after that a failure can
+        #: only abort the response, not replace it with a 500.
+        self.started = False
 
     def put(self, data):
         if data is None:
@@ -239,10 +242,23 @@ class Worker:
             if body is None:
                 return
             if self.tracelog:
-                _trace(self.tracelog, 'I', trace_id, env['CONTENT_LENGTH'])
+                _trace(self.tracelog, 'I', trace_id,
+                       env.get('CONTENT_LENGTH') or '0')
             self._respond(conn, rno, request, env, trace_id)
         except util.Disconnected:
             pass
+        except Exception:
+            # Whatever fails, the load balancer must hear of it, or its
+            # client waits for ever.
+            logger.exception('Error handling request %s', trace_id)
+            if not request.cancelled:
+                try:
+                    if request.started:
+                        conn.put(rno, None)
+                    else:
+                        self._send_error(conn, rno, env)
+                except util.Disconnected:
+                    pass
         finally:
             if body is not None:
                 body.close()
@@ -307,10 +323,7 @@ class Worker:
                              trace_id)
             if request.cancelled:
                 return
-            conn.put(rno, ('500 Internal Server Error', _ERROR_HEADERS))
-            if env.get('REQUEST_METHOD') != 'HEAD':
-                conn.put(rno, _ERROR_BODY)
-            conn.put(rno, b'')
+            self._send_error(conn, rno, env)
             response.close_quietly()
             return
         if self.tracelog:
@@ -319,6 +332,7 @@ class Worker:
             if request.cancelled:
                 return
             start = (response.status, response.headers)
+            request.started = True
             if response.iterator is None:
                 # The whole response is known: one queue item for all.
                 conn.put_frames(rno, start, *response.pending, b'')
@@ -358,6 +372,13 @@ class Worker:
                                      trace_id)
             if self.tracelog:
                 _trace(self.tracelog, 'E', trace_id)
+
+    @staticmethod
+    def _send_error(conn, rno, env):
+        conn.put(rno, ('500 Internal Server Error', _ERROR_HEADERS))
+        if env.get('REQUEST_METHOD') != 'HEAD':
+            conn.put(rno, _ERROR_BODY)
+        conn.put(rno, b'')
 
     # Résumé
 

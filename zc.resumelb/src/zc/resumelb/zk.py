@@ -384,25 +384,43 @@ def worker(app, global_conf, zookeeper, path, loggers=None, address=':0',
 
 
 def _lb_parser():
+    from zc.resumelb import lb as lbmodule
     parser = argparse.ArgumentParser(
         prog='zkresumelb',
         description='Résumé-based load balancer configured by ZooKeeper.')
-    parser.add_argument('zookeeper', metavar='ZK_CONNECTION')
-    parser.add_argument('path', metavar='PATH')
-    parser.add_argument('-a', '--address', default=':0')
-    parser.add_argument('-b', '--backlog', type=int)
-    parser.add_argument('-e', '--disconnect-message')
-    parser.add_argument('-L', '--logger-configuration')
-    parser.add_argument('-l', '--access-logger')
-    parser.add_argument('-m', '--max-connections', type=int)
+    parser.add_argument('zookeeper', metavar='ZK_CONNECTION',
+                        help='ZooKeeper connection string, HOST:PORT,...')
+    parser.add_argument('path', metavar='PATH',
+                        help='the LB node: settings in its properties,'
+                        ' workers under PATH/workers/providers')
+    parser.add_argument('-a', '--address', default=':0',
+                        help='HTTP listen address (default :0)')
+    parser.add_argument('-b', '--backlog', type=int,
+                        help='listen backlog')
+    parser.add_argument('-e', '--disconnect-message',
+                        help='file with the body of 502 responses')
+    parser.add_argument('-L', '--logger-configuration',
+                        help='a level, or a ZConfig logging file')
+    parser.add_argument('-l', '--access-logger',
+                        help='logger name for access lines (default: no'
+                        ' access log)')
+    parser.add_argument('-m', '--max-connections', type=int,
+                        help='maximum simultaneous client connections')
     parser.add_argument('-r', '--request-classifier',
-                        default='zc.resumelb.lb:host_classifier')
+                        default='zc.resumelb.lb:host_classifier',
+                        help='module:expression of the classifier')
     parser.add_argument('-p', '--pool-factory',
-                        default='zc.resumelb.lb:Pool')
-    parser.add_argument('-s', '--status-server')
-    parser.add_argument('-t', '--socket-timeout', type=float, default=99.0)
-    parser.add_argument('-v', '--single-version', action='store_true')
-    parser.add_argument('-k', '--secret-file')
+                        default='zc.resumelb.lb:Pool',
+                        help='module:expression of the pool factory')
+    parser.add_argument('-s', '--status-server',
+                        help='Unix socket path of the status server')
+    parser.add_argument('-t', '--socket-timeout', type=float, default=99.0,
+                        help='seconds a client connection may make no'
+                        ' progress before it is dropped (default 99)')
+    parser.add_argument('-v', '--single-version', action='store_true',
+                        help='send work only to workers of the version'
+                        ' most workers have')
+    lbmodule.add_common_options(parser)
     return parser
 
 
@@ -431,7 +449,8 @@ def lbmain(args=None, run=True):
               if options.secret_file else None)
     lb = lbmodule.LB([], classifier, disconnect_message,
                      pool_factory=factory, secret=secret,
-                     single_version=options.single_version)
+                     single_version=options.single_version,
+                     queue_timeout=options.queue_timeout)
     want_versions = options.single_version or factory is not lbmodule.Pool
 
     def set_workers(providers, children):
@@ -489,7 +508,7 @@ def lbmain(args=None, run=True):
         registration.close()
         client.stop()
         client.close()
-        lbmodule._drain(server, status, lb, spawn)
+        lbmodule._drain(server, status, lb, spawn, options.drain_timeout)
 
     util.run_until_sigterm(terminate)
     return 0

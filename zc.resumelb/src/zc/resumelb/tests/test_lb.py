@@ -257,6 +257,55 @@ class LBTests(unittest.TestCase):
         stopper.join(5)
         self.assertEqual(self.lb.workletts, {})
 
+    def test_shutdown_with_a_timeout_cuts_what_is_left_and_counts_it(self):
+        worker = self.front()
+        call = Call(self.lb, environ())
+        worker.request()
+        self.assertEqual(self.lb.shutdown(timeout=0.1), 1)
+        self.assertIn(b'Temporarily unavailable', call.body())
+        self.assertEqual(call.status, '502 Bad Gateway')
+        self.assertEqual(self.lb.workletts, {})
+
+    def test_idempotent_retries_are_capped(self):
+        self.lb.set_worker_addrs([self.workers[0].addr])
+        self.workers[1].close()
+        self.wait(lambda: len(self.lb.pool.workers) == 1)
+        self.lb.max_retries = 1
+        worker = self.workers[0]
+        call = Call(self.lb, environ())
+        for _ in range(2):
+            worker.request()
+            worker.sock.close()
+            worker.accept()
+        self.assertIn(b'Temporarily unavailable', call.body())
+        self.assertEqual(call.status, '502 Bad Gateway')
+
+
+class QueueTimeoutTests(unittest.TestCase):
+
+    def test_no_worker_within_the_queue_timeout_is_a_503(self):
+        lb = LB([], host_classifier, queue_timeout=0.1)
+        self.addCleanup(lb.stop)
+        call = Call(lb, environ())
+        self.assertEqual(call.body(),
+                         b'No worker is available; please try again later.\n')
+        self.assertEqual(call.status, '503 Service Unavailable')
+        self.assertIn(('Retry-After', '5'), call.headers)
+        self.assertEqual(lb.in_progress, 0)
+
+    def test_a_worker_that_joins_in_time_takes_the_request(self):
+        lb = LB([], host_classifier, queue_timeout=5)
+        self.addCleanup(lb.stop)
+        call = Call(lb, environ())
+        gevent.sleep(0.05)
+        worker = FakeWorker()
+        self.addCleanup(worker.close)
+        lb.set_worker_addrs([worker.addr])
+        worker.accept()
+        rno, _, _ = worker.request()
+        util.write_message(worker.sock, rno, ('200 OK', []), b'ok', b'')
+        self.assertEqual(call.body(), b'ok')
+
 
 class ClassifierTests(unittest.TestCase):
 

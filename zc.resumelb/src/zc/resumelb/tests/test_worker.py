@@ -428,3 +428,28 @@ class TraceLogTests(Base):
         self.assertEqual(records[1][-1], '0')
         self.assertEqual(records[3][-1], 'hi')
         self.assertEqual(records[4][-2:], ['200', '2'])
+
+    def test_a_request_without_content_length_is_answered(self):
+        sock = self.connect()
+        util.read_message(sock)
+        with self.assertLogs('test.trace', 'INFO') as logs:
+            util.write_message(sock, 1, dict(REQUEST_METHOD='GET',
+                                             PATH_INFO='/'))
+            util.write_message(sock, 1, b'')
+            self.assertEqual(self.response(sock, 1), [
+                ('200 OK', [('Content-Length', '2')]), b'ok', b''])
+        self.assertIn(' 0', logs.output[1])
+
+    def test_a_failure_outside_the_application_is_a_500(self):
+        sock = self.connect()
+        util.read_message(sock)
+        # A path that is not a string breaks the trace record's URL.
+        util.write_message(sock, 1, dict(REQUEST_METHOD='GET', PATH_INFO=7,
+                                         QUERY_STRING='a=1'))
+        util.write_message(sock, 1, b'')
+        with self.assertLogs('zc.resumelb.worker', 'ERROR'):
+            frames = self.response(sock, 1)
+        self.assertEqual(frames[0][0], '500 Internal Server Error')
+        self.assertEqual(frames[1:], [b'A system error occurred', b''])
+        self.request(sock, 2, '/')
+        self.assertEqual(self.response(sock, 2)[1], b'ok')
