@@ -5,6 +5,7 @@ import importlib
 import json
 import logging
 import os
+import random
 import re
 import signal
 import socket
@@ -134,7 +135,12 @@ class _Reply:
 class LB:
     """Route WSGI requests, by class, to workers at ``worker_addrs``."""
 
-    connect_sleep = 1.0
+    #: Failed connections to a worker are retried after this many
+    #: seconds, doubling up to ``connect_max_sleep``, with jitter.
+    connect_sleep = 0.1
+    connect_max_sleep = 30.0
+    #: Seconds a connection attempt to a worker may take.
+    connect_timeout = 10.0
 
     #: Idempotent requests whose worker went away before answering are
     #: tried on another one at most this many times, then get a 502.
@@ -144,7 +150,8 @@ class LB:
 
     def __init__(self, worker_addrs, classifier,
                  disconnect_message=DEFAULT, pool_factory=None, secret=None,
-                 queue_timeout=30.0, **pool_settings):
+                 queue_timeout=30.0, max_frame_size=None,
+                 **pool_settings):
         self.classifier = classifier
         #: Seconds a request waits for a worker to take it (None: for
         #: ever) before it gets a 503.
@@ -159,6 +166,7 @@ class LB:
         self.pool = pool_factory(**pool_settings)
         self.update_settings = self.pool.update_settings
         self.secret = secret
+        self.max_frame_size = max_frame_size
         self.worker_addrs = {}
         self.workletts = {}
         self.in_progress = 0
@@ -182,24 +190,39 @@ class LB:
                 self.workletts[addr] = gevent.spawn(self._connect, addr)
 
     def _connect(self, addr):
+        delay = 0
+        down = False  # whether the worker's unreachability was logged
         try:
             while addr in self.worker_addrs:
+                if delay:
+                    # Jitter keeps many LBs from reconnecting in step.
+                    gevent.sleep(delay * random.uniform(0.5, 1.0))
+                    if addr not in self.worker_addrs:
+                        break
                 try:
-                    sock = util.connect(addr)
-                except OSError:
-                    logger.exception('Failed to connect to worker at %s:%s',
-                                     *addr)
-                    gevent.sleep(self.connect_sleep)
+                    sock = util.connect(addr, self.connect_timeout)
+                    sock.settimeout(None)
+                except OSError as error:
+                    failure = str(error)
+                    worker = None
+                else:
+                    worker = _Worker(self, sock, addr,
+                                     self.worker_addrs.get(addr))
+                    try:
+                        failure = worker.serve(down)
+                    finally:
+                        self.pool.remove(worker)
+                        worker.disconnected()
+                if worker is not None and worker.accepted:
+                    down = False
+                    delay = 0  # it was fine: try again at once
                     continue
-                util.set_nodelay(sock)
-                worker = _Worker(self, sock, addr,
-                                 self.worker_addrs.get(addr))
-                util.logger.info('worker connected %s', worker)
-                try:
-                    worker.serve()
-                finally:
-                    self.pool.remove(worker)
-                    worker.disconnected()
+                if not down:
+                    logger.warning('worker %s:%s unreachable: %s', *addr,
+                                   failure)
+                    down = True
+                delay = min(max(delay * 2, self.connect_sleep),
+                            self.connect_max_sleep)
         finally:
             if self.workletts.get(addr) is gevent.getcurrent():
                 del self.workletts[addr]
@@ -289,6 +312,7 @@ class _Worker(util.Connection):
     """The LB's side of a worker connection; a member of the pool."""
 
     write_keepalive_interval = 0.1
+    log_disconnect = False  # until the worker accepted the connection
 
     def __init__(self, lb, sock, addr, version):
         self.lb = lb
@@ -306,8 +330,17 @@ class _Worker(util.Connection):
         """When the oldest request not yet responding was sent, or None."""
         return min(self.requests.values()) if self.requests else None
 
-    def serve(self):
-        reader = util.FrameReader(self.socket)
+    #: Whether the worker's first résumé arrived (it joined the pool).
+    accepted = False
+    #: Whether the worker announced it drains: it gets no new work.
+    draining = False
+
+    def serve(self, was_down=False):
+        """Read the worker's frames until the connection ends.
+
+        Returns why it ended, if that is worth logging.
+        """
+        reader = util.FrameReader(self.socket, self.lb.max_frame_size)
         pool = self.lb.pool
         readers = self.readers
         try:
@@ -316,25 +349,46 @@ class _Worker(util.Connection):
                                      self.lb.secret) is None:
                 frame = reader.read()
             rno, resume = frame
-            if rno != 0:
+            if rno != 0 or not isinstance(resume, dict):
                 raise util.ProtocolError(
                     f'expected a résumé from {self}, got request {rno}')
+            self.accepted = self.log_disconnect = True
+            if was_down:
+                logger.warning('worker %s is reachable again', self)
+            else:
+                util.logger.info('worker connected %s', self)
             pool.new_resume(self, resume)
             while True:
                 rno, data = reader.read()
                 if rno == 0:
-                    pool.new_resume(self, data)
+                    if data == util.DRAIN:
+                        self._drain()
+                    elif not self.draining:
+                        pool.new_resume(self, data)
                     continue
                 queue = readers.get(rno)
                 if queue is not None:
                     queue.put(data)
-        except util.Disconnected:
-            pass
+        except util.Disconnected as error:
+            return str(error) or 'connection closed'
         except util.ProtocolError as error:
-            logger.error('closing connection to %s: %s', self, error)
-        except OSError:
+            if self.accepted:
+                logger.error('closing connection to %s: %s', self, error)
+            return str(error)
+        except OSError as error:
             if self.is_connected:  # else we closed it ourselves
                 logger.exception('reading from %s', self)
+            return str(error)
+
+    def _drain(self):
+        """The worker shuts down: send it nothing new, tell it so."""
+        if not self.draining:
+            self.draining = True
+            logger.info('worker %s drains', self)
+            self.lb.pool.remove(self)
+            # Every request sent before this answer is in the stream
+            # before it: the worker waits for those, then may leave.
+            self.put(0, util.DRAINED)
 
     def _next_rno(self):
         rno = self._rno % 4294967295 + 1

@@ -7,8 +7,8 @@ that as its résumé.
 """
 import argparse
 import datetime
-import hmac
 import io
+import ipaddress
 import logging
 import marshal
 import os
@@ -60,6 +60,8 @@ class _Request:
 
 class _WorkerConnection(util.Connection):
     eager = True
+    #: Whether the LB confirmed it sends no more work (see shutdown).
+    drained = False
 
     def __init__(self, sock, addr, cid):
         self.cid = cid
@@ -91,7 +93,7 @@ class Worker:
 
     def __init__(self, app, addr, history=None, max_skill_age=None,
                  resume_file=None, threads=None, tracelog=None,
-                 tracelog_key='tracelog', secret=None):
+                 tracelog_key='tracelog', secret=None, max_frame_size=None):
         self.app = app
         self.update_settings(dict(history=history,
                                   max_skill_age=max_skill_age))
@@ -100,6 +102,8 @@ class Worker:
         self.generation = 0
         self.resume_file = resume_file
         self.secret = secret
+        self.max_frame_size = (util.MAX_FRAME_SIZE if max_frame_size is None
+                               else int(max_frame_size))
         if resume_file:
             self._load_resume(resume_file)
         threads = int(threads) if threads not in (None, '') else 0
@@ -119,6 +123,12 @@ class Worker:
             listener, self._handle_connection)
         self.server.start()
         self.addr = listener.getsockname()[:2]
+        if secret is None and not _is_loopback(self.addr[0]):
+            logger.warning(
+                'worker listening on %s:%s without a secret: anyone who'
+                ' can reach this port can run requests and stall the'
+                ' worker; use a secret or keep the port private',
+                *self.addr)
         if self.tracelog:
             _trace(self.tracelog, 'S', 0)
 
@@ -172,12 +182,14 @@ class Worker:
         self.connections[cid] = conn
         util.logger.info('worker connected %s(%s)', addr, cid)
         conn.put(0, dict(self.resume))
-        reader = util.FrameReader(sock)
+        reader = util.FrameReader(sock, self.max_frame_size)
         readers = conn.readers
         try:
             while True:
                 rno, data = reader.read()
                 if rno == 0:
+                    if data == util.DRAINED:
+                        conn.drained = True
                     continue
                 request = readers.get(rno)
                 if request is None:
@@ -202,22 +214,21 @@ class Worker:
             if self.connections.get(cid) is conn:
                 del self.connections[cid]
 
+    #: Seconds a connecting load balancer has to answer the challenge.
+    handshake_timeout = 10
+
     def _authenticate(self, sock, addr):
         nonce = os.urandom(32)
-        sock.settimeout(10)
         try:
-            util.write_message(sock, 0, (util.CHALLENGE, nonce))
-            rno, answer = util.read_message(sock)
+            with gevent.Timeout(self.handshake_timeout,
+                                util.ProtocolError('no answer in time')):
+                util.write_message(sock, 0, (util.CHALLENGE, nonce))
+                if util.read_answer(sock, self.secret, nonce):
+                    return True
         except (util.Disconnected, util.ProtocolError, OSError) as error:
             logger.warning('connection from %s failed authentication: %s',
                            addr, error)
             return False
-        finally:
-            sock.settimeout(None)
-        if (rno == 0 and isinstance(answer, bytes)
-                and hmac.compare_digest(answer,
-                                        util.sign(self.secret, nonce))):
-            return True
         logger.warning(
             'connection from %s rejected: wrong answer to the secret'
             ' challenge', addr)
@@ -439,12 +450,52 @@ class Worker:
         if self.tracelog:
             _trace(self.tracelog, 'X', 0)
 
-    def shutdown(self):
-        """Refuse new connections, finish active requests, then stop."""
+    #: Seconds ``shutdown`` waits for load balancers to confirm they
+    #: send no more work (older or stuck ones never do).
+    drain_ack_timeout = 5.0
+
+    def shutdown(self, timeout=None):
+        """Drain: refuse new connections, have every load balancer stop
+        sending work, finish the requests in progress, then ``stop()``.
+
+        Waits at most ``timeout`` seconds (None: for ever) for requests.
+        """
         self.server.close()
-        while any(conn.readers for conn in self.connections.values()):
+        start = time.monotonic()
+        for conn in list(self.connections.values()):
+            try:
+                conn.put(0, util.DRAIN)
+            except util.Disconnected:
+                pass
+
+        def busy():
+            now = time.monotonic()
+            if timeout is not None and now - start >= timeout:
+                return False
+            for conn in self.connections.values():
+                if conn.readers:
+                    return True
+                if (conn.is_connected and not conn.drained
+                        and now - start < self.drain_ack_timeout):
+                    return True
+            return False
+
+        while busy():
             gevent.sleep(0.01)
         self.stop()
+
+
+def _split(chunks):
+    """``chunks`` with none over ``util.MAX_PIECE`` bytes: every frame
+    stays far below the receiver's frame size limit."""
+    return [piece for chunk in chunks for piece in util.pieces(chunk)]
+
+
+def _is_loopback(host):
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == 'localhost'
 
 
 def _catching(func, args):
@@ -522,6 +573,8 @@ class _Response:
             # Nothing of a HEAD body reaches a client; don't produce it.
             self.pending = []
             self.iterator = None
+        elif any(len(chunk) > util.MAX_PIECE for chunk in self.pending):
+            self.pending = _split(self.pending)
 
     @staticmethod
     def _check(chunk):
@@ -540,9 +593,10 @@ class _Response:
                 # A thread round trip per chunk is costly; batch small ones
                 # only when the app has them ready (a sequence).
                 if size >= _CHUNK or not self.is_sequence:
-                    return chunks
-        self.iterator = None
-        return chunks
+                    break
+        else:
+            self.iterator = None
+        return _split(chunks) if size > util.MAX_PIECE else chunks
 
     def has_close(self):
         return hasattr(self.result, 'close')

@@ -266,6 +266,26 @@ class LBTests(unittest.TestCase):
         self.assertEqual(call.status, '502 Bad Gateway')
         self.assertEqual(self.lb.workletts, {})
 
+    def test_a_draining_worker_gets_no_new_work_and_hears_so(self):
+        worker = self.front()
+        call = Call(self.lb, environ())
+        rno, _, _ = worker.request()
+        util.write_message(worker.sock, 0, util.DRAIN)
+        for _ in range(100):  # keep-alives may come first
+            frame = worker.reader.read()
+            if frame != (0, None):
+                break
+        self.assertEqual(frame, (0, util.DRAINED))
+        self.assertEqual(len(self.lb.pool.workers), 1)
+        util.write_message(worker.sock, 0, {'h.com': 99.0})  # ignored
+        other = [w for w in self.workers if w is not worker][0]
+        second = Call(self.lb, environ())
+        rno2, _, _ = other.request()
+        util.write_message(worker.sock, rno, ('200 OK', []), b'a', b'')
+        util.write_message(other.sock, rno2, ('200 OK', []), b'b', b'')
+        self.assertEqual((call.body(), second.body()), (b'a', b'b'))
+        self.assertEqual(len(self.lb.pool.workers), 1)
+
     def test_idempotent_retries_are_capped(self):
         self.lb.set_worker_addrs([self.workers[0].addr])
         self.workers[1].close()
@@ -279,6 +299,48 @@ class LBTests(unittest.TestCase):
             worker.accept()
         self.assertIn(b'Temporarily unavailable', call.body())
         self.assertEqual(call.status, '502 Bad Gateway')
+
+
+class ReconnectTests(unittest.TestCase):
+
+    def test_refusals_back_off_and_state_changes_log_one_line_each(self):
+        listener = gevent.socket.socket()
+        self.addCleanup(listener.close)
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(50)
+        addr = listener.getsockname()
+        attempts = []
+
+        def refuse():
+            # Like a worker that wants a secret the LB does not have.
+            while True:
+                sock, _ = listener.accept()
+                attempts.append(1)
+                sock.close()
+        refuser = gevent.spawn(refuse)
+        with self.assertLogs('zc.resumelb', 'INFO') as logs:
+            lb = LB([addr], host_classifier)
+            self.addCleanup(lb.stop)
+            gevent.sleep(1.5)
+            refuser.kill()
+            # Delays double from 0.1 s: far fewer than one per 0.1 s.
+            self.assertLessEqual(len(attempts), 8)
+            self.assertGreaterEqual(len(attempts), 3)
+            worker = FakeWorker.__new__(FakeWorker)
+            worker.listener, worker.addr, worker.sock = listener, addr, None
+            worker.accept()
+            for _ in range(500):
+                if lb.pool.workers:
+                    break
+                gevent.sleep(0.01)
+        self.assertEqual(len(lb.pool.workers), 1)
+        messages = [line for line in logs.output if ':' in line]
+        self.assertEqual(
+            [m.split(':', 2)[2] for m in messages],
+            [f'worker {addr[0]}:{addr[1]} unreachable: connection closed'
+             ' by peer',
+             f'worker {addr[0]}:{addr[1]} is reachable again'])
+        worker.sock.close()
 
 
 class QueueTimeoutTests(unittest.TestCase):

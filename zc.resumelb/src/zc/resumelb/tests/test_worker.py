@@ -3,6 +3,7 @@ import hashlib
 import marshal
 import os
 import shutil
+import struct
 import tempfile
 import time
 import unittest
@@ -43,6 +44,9 @@ def app(env, start_response):
     if path == '/empty':
         start_response('204 No Content', [])
         return iter(())
+    if path == '/big':
+        start_response('200 OK', [])
+        return [b'x' * (util.MAX_PIECE * 2 + 1)]
     if path == '/write':
         write = start_response('200 OK', [])
         write(b'first ')
@@ -101,6 +105,14 @@ class WorkerTests(Base):
         self.request(sock, 1, '/')
         self.assertEqual(self.response(sock, 1), [
             ('200 OK', [('Content-Length', '5')]), b'hello', b''])
+
+    def test_a_huge_response_chunk_travels_in_pieces(self):
+        sock = self.connect()
+        util.read_message(sock)
+        self.request(sock, 1, '/big')
+        frames = self.response(sock, 1)
+        self.assertEqual([len(f) for f in frames[1:]],
+                         [util.MAX_PIECE, util.MAX_PIECE, 1, 0])
 
     def test_interleaved_uploads(self):
         sock = self.connect()
@@ -244,7 +256,24 @@ class WorkerTests(Base):
         gevent.sleep(0.01)
         with self.assertRaises(OSError):
             util.connect(self.worker.addr, timeout=1)
-        self.assertEqual(self.response(sock, 1)[-1], b'')
+        self.assertEqual(util.read_message(sock), (0, util.DRAIN))
+        self.request(sock, 2, '/')  # sent before the LB heard of it
+        util.write_message(sock, 0, util.DRAINED)
+        ended = set()
+        while len(ended) < 2:
+            rno, data = util.read_message(sock)
+            if data == b'':
+                ended.add(rno)
+        self.assertEqual(ended, {1, 2})
+        stopper.join(2)
+        self.assertTrue(stopper.successful())
+
+    def test_shutdown_waits_a_bounded_time_for_a_silent_lb(self):
+        self.worker.drain_ack_timeout = 0.2
+        sock = self.connect()
+        util.read_message(sock)
+        stopper = gevent.spawn(self.worker.shutdown)
+        self.assertEqual(util.read_message(sock), (0, util.DRAIN))
         stopper.join(2)
         self.assertTrue(stopper.successful())
 
@@ -318,6 +347,43 @@ class SecretTests(Base):
                 worker_module.get_resume(self.worker.addr, secret='wrong')
         with self.assertRaises(util.ProtocolError):
             worker_module.get_resume(self.worker.addr)
+
+
+    def test_nothing_is_unmarshalled_before_the_answer_is_right(self):
+        sock = self.connect()
+        rno, (challenge, nonce) = util.read_message(sock)
+        with mock.patch.object(util.marshal, 'loads',
+                               side_effect=AssertionError('unmarshalled')):
+            with self.assertLogs('zc.resumelb.worker', 'WARNING'):
+                sock.sendall(struct.pack('>II', 0, 37) + b'\xff' * 37)
+                self.assertEqual(sock.recv(100), b'')
+
+    def test_a_stranger_announcing_a_huge_frame_is_dropped_at_once(self):
+        sock = self.connect()
+        util.read_message(sock)
+        with self.assertLogs('zc.resumelb.worker', 'WARNING'):
+            sock.sendall(struct.pack('>II', 0, 1 << 30))
+            self.assertEqual(sock.recv(100), b'')
+
+    def test_a_trickled_answer_meets_the_handshake_timeout(self):
+        self.worker.handshake_timeout = 0.2
+        sock = self.connect()
+        util.read_message(sock)
+        with self.assertLogs('zc.resumelb.worker', 'WARNING') as logs:
+            sock.sendall(b'\0\0')
+            self.assertEqual(sock.recv(100), b'')
+        self.assertIn('no answer in time', logs.output[0])
+
+
+class LoopbackTests(unittest.TestCase):
+
+    def test_only_loopback_addresses_count_as_private(self):
+        for host, loopback in (('127.0.0.1', True), ('127.9.9.9', True),
+                               ('::1', True), ('localhost', True),
+                               ('0.0.0.0', False), ('', False),
+                               ('10.1.2.3', False), ('example.com', False)):
+            self.assertEqual(worker_module._is_loopback(host), loopback,
+                             host)
 
 
 class ResumeTests(unittest.TestCase):
