@@ -43,10 +43,12 @@ setup(
     extras_require={
         'test': ['zope.testrunner', 'zope.testing', 'PasteDeploy', 'kazoo'],
         'zk': ['kazoo'],
+        'paste': ['PasteDeploy'],
     },
     entry_points={
         'console_scripts': [
             'resumelb = zc.resumelb.lb:main',
+            'resumelb-worker = zc.resumelb.worker:worker_main',
             'zkresumelb = zc.resumelb.zk:lbmain',
             'get-worker-resume = zc.resumelb.worker:get_resume_main',
             'get-lb-status = zc.resumelb.zk:get_lb_status',

@@ -7,6 +7,7 @@ that as its résumé.
 """
 import argparse
 import datetime
+import importlib
 import io
 import ipaddress
 import logging
@@ -662,6 +663,104 @@ def get_resume_main(args=None):
         print(addr)
         pprint.pprint(resume, width=1)
     return status
+
+
+def load_app(spec):
+    """The WSGI application named by ``spec``.
+
+    ``module:expression`` imports the module and evaluates the expression
+    in it; a path ending in ``.ini`` (optionally followed by ``#name``)
+    is a PasteDeploy configuration file.
+    """
+    path = spec.split('#', 1)[0]
+    if path.endswith('.ini'):
+        try:
+            from paste.deploy import loadapp
+        except ImportError:
+            raise SystemExit('Error: a PasteDeploy file needs PasteDeploy:'
+                             ' pip install "zc.resumelb[paste]"') from None
+        if not os.path.exists(path):
+            raise ValueError(f'no such file {path!r}')
+        return loadapp('config:' + os.path.abspath(spec))
+    module, colon, expression = spec.partition(':')
+    if not colon or not module or not expression:
+        raise ValueError(f'invalid application {spec!r}: expected'
+                         ' module:callable or a PasteDeploy .ini file')
+    module = importlib.import_module(module)
+    return eval(expression, module.__dict__)
+
+
+def _worker_parser():
+    parser = argparse.ArgumentParser(
+        prog='resumelb-worker',
+        description='Serve a WSGI application to resumelb load balancers.')
+    parser.add_argument('app', metavar='APP',
+                        help='the application: module:callable, or a'
+                        ' PasteDeploy file (FILE.ini or FILE.ini#name)')
+    parser.add_argument('-a', '--address', default='127.0.0.1:0',
+                        help='address load balancers connect to (default'
+                        ' 127.0.0.1:0; an empty host means 127.0.0.1)')
+    parser.add_argument('--threads', type=int, default=1,
+                        help='OS threads running application code; 0 runs'
+                        ' it in the event loop, for cooperative'
+                        ' applications only (default 1)')
+    parser.add_argument('--history', type=int,
+                        help='requests between résumé publications, and'
+                        ' over which scores decay (default 9999)')
+    parser.add_argument('--max-skill-age', type=int,
+                        help='requests after which an unused class leaves'
+                        ' the résumé (default 10 times the history)')
+    parser.add_argument('--resume-file',
+                        help='file the résumé is saved to and started from')
+    parser.add_argument('--tracelog', metavar='LOGGER',
+                        help='logger name for trace records of every'
+                        ' request')
+    parser.add_argument('-k', '--secret-file',
+                        help='file holding the secret load balancers must'
+                        ' prove they know (its content, stripped of'
+                        ' surrounding white space)')
+    parser.add_argument('--max-frame-size', type=int, metavar='BYTES',
+                        help='largest protocol frame accepted (default'
+                        f' {util.MAX_FRAME_SIZE})')
+    parser.add_argument('--drain-timeout', type=float, default=30.0,
+                        metavar='SECONDS',
+                        help='on SIGTERM, how long requests in progress'
+                        ' may take before the worker stops anyway'
+                        ' (default 30)')
+    parser.add_argument('-L', '--logger-configuration', default='INFO',
+                        help='a level, or a ZConfig logging file'
+                        ' (default INFO)')
+    return parser
+
+
+def worker_main(args=None):
+    """``resumelb-worker [options] APP``: serve APP until SIGTERM."""
+    parser = _worker_parser()
+    options = parser.parse_args(args)
+    util.configure_logging(options.logger_configuration)
+    try:
+        address = util.parse_addr(options.address, '127.0.0.1')
+        secret = (util.read_secret(options.secret_file)
+                  if options.secret_file else None)
+        app = load_app(options.app)
+    except (ValueError, OSError, ImportError, AttributeError, NameError,
+            SyntaxError) as error:
+        print(f'Error: {error}', file=sys.stderr)
+        parser.print_usage(sys.stderr)
+        return 2
+    worker = Worker(app, address, history=options.history,
+                    max_skill_age=options.max_skill_age,
+                    resume_file=options.resume_file,
+                    threads=options.threads, tracelog=options.tracelog,
+                    secret=secret, max_frame_size=options.max_frame_size)
+    logger.info('worker listening on %s:%s', *worker.addr)
+
+    def terminate():
+        logger.info('SIGTERM: draining')
+        worker.shutdown(options.drain_timeout)
+
+    util.run_until_sigterm(terminate)
+    return 0
 
 
 def server_runner(app, global_conf, address, **kw):

@@ -519,11 +519,21 @@ def get_lb_status(args=None):
     parser = argparse.ArgumentParser(
         prog='get-lb-status',
         description='Print the status of load balancers (resumelb -s).')
-    parser.add_argument('sockets', nargs='+', metavar='SOCKET')
+    parser.add_argument('sockets', nargs='+', metavar='SOCKET',
+                        help='status socket of a load balancer'
+                        ' (its -s option)')
     options = parser.parse_args(args)
+    failed = 0
     for path in options.sockets:
+        try:
+            status = read_status(path)
+        except (OSError, ValueError) as error:
+            reason = getattr(error, 'strerror', None) or error
+            print(f'get-lb-status: cannot read {path}: {reason}',
+                  file=sys.stderr)
+            failed = 1
+            continue
         print(f'status for {path}')
-        status = read_status(path)
         workers = status['workers']
         if not workers:
             print('This load-balancer has no workers!')
@@ -538,6 +548,7 @@ def get_lb_status(args=None):
         for name, backlog, mbacklog, oldest in sorted(workers):
             age = '-' if oldest is None else f'{now - oldest:.1f}'
             print('%30s%8s%8s%8s' % (name, backlog, f'{mbacklog:.1f}', age))
+    return failed
 
 
 if __name__ == '__main__':

@@ -91,6 +91,17 @@ class Processes:
         proc.port = int(match.group(1))
         return proc
 
+    def script_worker(self, port, *options, name=None):
+        """A worker started with the ``resumelb-worker`` program."""
+        args = ['-c', 'import sys; from zc.resumelb.worker import'
+                ' worker_main; sys.exit(worker_main())',
+                '-a', f'{HOST}:{port}', *options,
+                'zc.resumelb.tests.procs:app']
+        proc = self.spawn(name or f'worker{port}', args)
+        wait_for(lambda: 'worker listening' in self.log(proc),
+                 what=f'resumelb-worker on {port}')
+        return proc
+
     def secret_file(self, secret):
         path = os.path.join(self.dir, 'secret')
         with open(path, 'w') as f:
