@@ -16,34 +16,25 @@ timeouts, and clear 4xx/5xx answers to bad requests.
 import datetime
 import functools
 import logging
-import re
 import sys
 import time
 from email.utils import formatdate
-from urllib.parse import unquote_to_bytes
 
 import gevent.server
 
+from zc.resumelb import http11
 from zc.resumelb import util
 
 logger = logging.getLogger(__name__)
 
-MAX_REQUEST_LINE = 8192
-MAX_HEAD_BYTES = 65536
-MAX_HEADERS = 100
 #: After a response, an unread request body up to this size is read and
 #: discarded to keep the connection; a longer one closes it instead.
 MAX_DRAIN_BYTES = 65536
 _RECV_SIZE = 65536
 _monotonic = time.monotonic
 _MAX_CHUNK_LINE = 1024
-
-_REQUEST_LINE = re.compile(
-    r"([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^ ]+) HTTP/(\d)\.(\d)")
-_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _NO_BODY_CODES = frozenset((204, 304))
-_SPECIAL_HEADERS = {'CONTENT_TYPE': 'CONTENT_TYPE',
-                    'CONTENT_LENGTH': 'CONTENT_LENGTH'}
+_BadRequest = http11.BadRequest
 
 
 class Abort(Exception):
@@ -65,16 +56,16 @@ class InvalidBody(ValueError):
     """The request body breaks the chunked coding.
 
     Raised to the application by ``wsgi.input``; if the application lets
-    it through, the client gets ``400 Bad Request``.
+    it through, the client gets ``status``.
     """
 
+    status = '400 Bad Request'
 
-class _BadRequest(Exception):
 
-    def __init__(self, status, reason):
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
+class BodyTooLarge(InvalidBody):
+    """A chunked request body grew over the server's limit."""
+
+    status = '413 Content Too Large'
 
 
 class _Clock:
@@ -113,13 +104,19 @@ class Server(gevent.server.StreamServer):
     none; standard error by default.  ``error_log``: the logger for
     application errors.  ``spawn``: as for gevent servers; a
     ``gevent.pool.Pool(n)`` caps simultaneous connections at ``n``.
-    ``socket_timeout``: seconds a client socket may stay silent (or
-    unwritable) before it is dropped; ``None`` for never.
+    ``socket_timeout``: seconds a client connection may make no progress
+    (nothing read, nothing written) before it is dropped; ``None`` for
+    never.  ``header_timeout``: seconds from a request's first byte
+    within which its whole head must have arrived, else the connection
+    is dropped.  ``max_body_size``: larger request bodies get 413.
     """
 
     def __init__(self, listener, application, log=sys.stderr,
-                 error_log=None, spawn='default', socket_timeout=None):
+                 error_log=None, spawn='default', socket_timeout=None,
+                 header_timeout=None, max_body_size=None):
         super().__init__(listener, spawn=spawn)
+        self.header_timeout = header_timeout
+        self.max_body_size = max_body_size
         self.application = application
         if isinstance(log, logging.Logger):
             log = _LoggerLog(log)
@@ -151,7 +148,8 @@ class Server(gevent.server.StreamServer):
 
     def start(self):
         super().start()
-        if self.socket_timeout is not None and self._sweeper is None:
+        if self._sweeper is None and (self.socket_timeout is not None
+                                      or self.header_timeout is not None):
             self._sweeper = gevent.spawn(self._sweep)
 
     def close(self):
@@ -173,14 +171,22 @@ class Server(gevent.server.StreamServer):
         # around each socket operation, which costs more than a tenth of
         # the LB's time per small request.
         timeout = self.socket_timeout
-        period = min(max(timeout / 4, 0.01), 1.0)
+        head_timeout = self.header_timeout
+        period = min(max(min(t for t in (timeout, head_timeout)
+                             if t is not None) / 4, 0.01), 1.0)
         while True:
             gevent.sleep(period)
             now = time.monotonic()
             for conn in list(self.connections):
                 since = conn.waiting_since
-                if since is not None and now - since >= timeout:
+                if (timeout is not None and since is not None
+                        and now - since >= timeout):
                     conn.time_out()
+                    continue
+                since = conn.head_since
+                if (head_timeout is not None and since is not None
+                        and now - since >= head_timeout):
+                    conn.time_out(head_timeout)
 
     def handle(self, sock, address):
         util.set_nodelay(sock)
@@ -205,6 +211,8 @@ class _Connection:
         self.timed_out = False
         #: Whether it waits for the first byte of a next request.
         self.idle = False
+        #: When the first byte of a head not yet complete arrived.
+        self.head_since = None
         # Between keep-alive requests the socket is almost always empty
         # when we come to read: waiting for it to become readable first
         # saves a recv that would fail with EAGAIN (gevent's recv tries
@@ -228,16 +236,17 @@ class _Connection:
         finally:
             self.sock.close()
 
-    def time_out(self):
-        """Drop the connection: its socket operation takes too long."""
-        self.timed_out = True
+    def time_out(self, seconds=None):
+        """Drop the connection: it makes no progress, or its head does
+        not come."""
+        self.timed_out = seconds or self.server.socket_timeout
         self.sock.close()  # the waiting task gets an error
 
     def _lost(self, doing, error):
         if self.timed_out:
             return ClientDisconnected(
                 f'{doing} {self.client} took over'
-                f' {self.server.socket_timeout} seconds')
+                f' {self.timed_out} seconds')
         return ClientDisconnected(f'{doing} {self.client}: {error}')
 
     def recv(self):
@@ -250,43 +259,38 @@ class _Connection:
             self.waiting_since = None
 
     def read_head(self):
-        """The request's head (without the blank line), or None at EOF."""
+        """The request's head lines, or None at EOF."""
         buffer = self.buffer
-        while True:
-            end = buffer.find(b'\r\n\r\n', 0, MAX_HEAD_BYTES + 4)
-            if end >= 0:
-                self.buffer = buffer[end + 4:]
-                return buffer[:end].decode('latin-1').split('\r\n')
-            end = buffer.find(b'\n\n', 0, MAX_HEAD_BYTES + 2)
-            if end >= 0:  # a client that ends lines with bare LFs
-                self.buffer = buffer[end + 2:]
-                return buffer[:end].decode('latin-1').replace(
-                    '\r\n', '\n').split('\n')
-            if len(buffer) > MAX_HEAD_BYTES:
-                if buffer.find(b'\n', 0, MAX_REQUEST_LINE) < 0:
-                    raise _BadRequest('414 URI Too Long',
-                                      'request line too long')
-                raise _BadRequest('431 Request Header Fields Too Large',
-                                  'request head over'
-                                  f' {MAX_HEAD_BYTES} bytes')
-            if not buffer:
-                self.waiting_since = _monotonic()
-                self.idle = True
-                try:
-                    self.wait_readable()
-                except OSError as error:
-                    raise self._lost('waiting for', error) from None
-                finally:
-                    self.waiting_since = None
-                    self.idle = False
-            data = self.recv()
-            if not data:
-                if buffer.strip():
-                    raise _BadRequest('400 Bad Request',
-                                      'connection closed inside the head')
-                return None
-            # Clients may send empty lines between requests.
-            buffer = (buffer + data) if buffer else data.lstrip(b'\r\n')
+        if buffer:
+            self.head_since = _monotonic()
+        try:
+            while True:
+                lines, rest = http11.split_head(buffer)
+                if lines is not None:
+                    self.buffer = rest
+                    return lines
+                if not buffer:
+                    self.waiting_since = _monotonic()
+                    self.idle = True
+                    try:
+                        self.wait_readable()
+                    except OSError as error:
+                        raise self._lost('waiting for', error) from None
+                    finally:
+                        self.waiting_since = None
+                        self.idle = False
+                    self.head_since = _monotonic()
+                data = self.recv()
+                if not data:
+                    if buffer.strip():
+                        raise _BadRequest('400 Bad Request',
+                                          'connection closed inside the'
+                                          ' head')
+                    return None
+                # Clients may send empty lines between requests.
+                buffer = (buffer + data) if buffer else data.lstrip(b'\r\n')
+        finally:
+            self.head_since = None
 
     def serve_one(self):
         """Answer one request; return whether to go on with the next."""
@@ -305,6 +309,8 @@ class _Connection:
 
     def refuse(self, error):
         body = f'{error.reason}\n'.encode('latin-1', 'replace')
+        if self.sock.closed:
+            return
         self.send(
             b'HTTP/1.1 %s\r\nContent-Type: text/plain\r\n'
             b'Content-Length: %d\r\nConnection: close\r\n\r\n%s'
@@ -319,7 +325,12 @@ class _Connection:
         try:
             sent = self.sock.send(data)
             if sent < len(data):
-                self.sock.sendall(memoryview(data)[sent:])
+                # A client reading steadily makes progress: each piece
+                # sent restarts its timeout.
+                view = memoryview(data)
+                while sent < len(view):
+                    self.waiting_since = _monotonic()
+                    sent += self.sock.send(view[sent:])
         except OSError as error:
             raise self._lost('writing to', error) from None
         finally:
@@ -340,107 +351,22 @@ class _Request:
     def __init__(self, conn, lines):
         self.conn = conn
         self.start = time.time()
-        self.request_line = line = lines[0]
-        if len(line) > MAX_REQUEST_LINE:
-            raise _BadRequest('414 URI Too Long', 'request line too long')
-        match = _REQUEST_LINE.fullmatch(line)
-        if match is None:
-            raise _BadRequest('400 Bad Request',
-                              f'invalid request line {line[:100]!r}')
-        method, target, major, minor = match.groups()
-        if major != '1':
-            raise _BadRequest('505 HTTP Version Not Supported',
-                              f'HTTP/{major}.{minor} is not supported')
-        self.method = method
-        self.http11 = minor != '0'
-        if len(lines) > MAX_HEADERS + 1:
-            raise _BadRequest('431 Request Header Fields Too Large',
-                              f'more than {MAX_HEADERS} header fields')
-        self.environ = environ = conn.base_environ.copy()
-        environ['REQUEST_METHOD'] = method
-        environ['SERVER_PROTOCOL'] = f'HTTP/1.{minor}'
-        environ['RAW_URI'] = target
-        self._set_path(environ, target)
-        self._set_headers(environ, lines)
-        connection = environ.get('HTTP_CONNECTION', '').lower()
-        if self.http11:
-            self.keep_alive = 'close' not in connection
+        server = conn.server
+        head = http11.Request(lines, conn.base_environ, server.max_body_size)
+        self.request_line = head.request_line
+        self.method = head.method
+        self.http11 = head.http11
+        self.keep_alive = head.keep_alive and not server.draining
+        self.environ = environ = head.environ
+        body = head.body
+        if body is None:
+            self.input = _NO_INPUT
+        elif body == http11.CHUNKED:
+            self.input = _ChunkedInput(conn, head.expect_continue,
+                                       server.max_body_size)
         else:
-            self.keep_alive = 'keep-alive' in connection
-        if conn.server.draining:
-            self.keep_alive = False
-        self.input = environ['wsgi.input'] = self._make_input(environ)
-
-    @staticmethod
-    def _set_path(environ, target):
-        if not target.startswith('/'):
-            scheme, sep, rest = target.partition('://')
-            if sep and scheme.lower() in ('http', 'https'):
-                target = '/' + rest.partition('/')[2]
-            elif target == '*' and environ['REQUEST_METHOD'] == 'OPTIONS':
-                environ['PATH_INFO'] = '*'
-                environ['QUERY_STRING'] = ''
-                return
-            else:
-                raise _BadRequest('400 Bad Request',
-                                  f'invalid request target {target[:100]!r}')
-        path, _, query = target.partition('?')
-        if '%' in path:
-            path = unquote_to_bytes(path).decode('latin-1')
-        environ['PATH_INFO'] = path
-        environ['QUERY_STRING'] = query
-
-    @staticmethod
-    def _set_headers(environ, lines):
-        key = None
-        for line in lines[1:]:
-            name, colon, value = line.partition(':')
-            if not colon or not _HEADER_NAME.fullmatch(name):
-                if line[:1] in (' ', '\t') and key is not None:
-                    # An obsolete folded line continues the previous one.
-                    environ[key] += ' ' + line.strip(' \t')
-                    continue
-                raise _BadRequest('400 Bad Request',
-                                  f'invalid header line {line[:100]!r}')
-            if '_' in name:
-                # Would be indistinguishable from the same name with '-'
-                # once in the environment: a way to spoof headers.
-                key = None
-                continue
-            value = value.strip(' \t')
-            key = name.upper().replace('-', '_')
-            key = _SPECIAL_HEADERS.get(key) or 'HTTP_' + key
-            if key in environ:
-                if key == 'CONTENT_LENGTH' and environ[key] != value:
-                    raise _BadRequest('400 Bad Request',
-                                      'conflicting Content-Length headers')
-                if key != 'CONTENT_LENGTH':
-                    environ[key] += ',' + value
-            else:
-                environ[key] = value
-
-    def _make_input(self, environ):
-        coding = environ.get('HTTP_TRANSFER_ENCODING')
-        length = environ.get('CONTENT_LENGTH')
-        expect = (self.http11 and environ.get('HTTP_EXPECT', '').lower()
-                  == '100-continue')
-        if coding is not None:
-            if coding.lower() != 'chunked':
-                raise _BadRequest('501 Not Implemented',
-                                  f'transfer coding {coding!r} is not'
-                                  ' supported; only chunked')
-            if length is not None:
-                raise _BadRequest('400 Bad Request',
-                                  'both Content-Length and'
-                                  ' Transfer-Encoding given')
-            return _ChunkedInput(self.conn, expect)
-        if length is None or length == '':
-            return _NO_INPUT
-        if not length.isdigit() or not length.isascii():
-            raise _BadRequest('400 Bad Request',
-                              f'invalid Content-Length {length[:40]!r}')
-        length = int(length)
-        return _Input(self.conn, length, expect) if length else _NO_INPUT
+            self.input = _Input(conn, body, head.expect_continue)
+        environ['wsgi.input'] = self.input
 
     # The WSGI side
 
@@ -582,8 +508,8 @@ class _Request:
         except InvalidBody as error:
             conn.closed = True
             if not self.headers_sent:
-                self.log_status = '400'
-                conn.refuse(_BadRequest('400 Bad Request', str(error)))
+                self.log_status = error.status[:3]
+                conn.refuse(_BadRequest(error.status, str(error)))
         except Exception as error:
             self._fail(error)
         finally:
@@ -621,7 +547,8 @@ class _Request:
         conn = self.conn
         conn.server.log.write(
             f'{conn.client} - - [{clock.now().log_time}]'
-            f' "{self.request_line}" {status} {self.body_length or "-"}'
+            f' "{http11.escape_log(self.request_line)}" {status}'
+            f' {self.body_length or "-"}'
             f' {time.time() - self.start:.6f}\n')
 
 
@@ -748,10 +675,12 @@ class _Input:
 class _ChunkedInput(_Input):
     """A chunked request body, decoded as it is read."""
 
-    def __init__(self, conn, expect_continue=False):
+    def __init__(self, conn, expect_continue=False, max_size=None):
         super().__init__(conn, 0, expect_continue)
         self.done = False
         self.total = 0
+        self.size = 0
+        self.max_size = max_size
 
     def _line(self):
         conn = self.conn
@@ -774,11 +703,13 @@ class _ChunkedInput(_Input):
         if self.total:
             if self._line():
                 raise InvalidBody('chunk data longer than its size says')
-        line = self._line()
-        size = line.split(b';', 1)[0].strip()
-        if not size or size.strip(b'0123456789abcdefABCDEF'):
-            raise InvalidBody(f'invalid chunk size line {line[:40]!r}')
-        self.remaining = int(size, 16)
+        try:
+            self.remaining = http11.chunk_size(self._line())
+        except ValueError as error:
+            raise InvalidBody(str(error)) from None
+        self.size += self.remaining
+        if self.max_size is not None and self.size > self.max_size:
+            raise BodyTooLarge(f'request body over {self.max_size} bytes')
         self.total += 1
         if self.remaining == 0:
             while self._line():

@@ -639,6 +639,16 @@ def add_common_options(parser):
                         metavar='SECONDS',
                         help='on SIGTERM, how long requests in progress'
                         ' may take before they are cut off (default 30)')
+    parser.add_argument('--header-timeout', type=float, default=10.0,
+                        metavar='SECONDS',
+                        help='time from the first byte of a request within'
+                        ' which its whole head must arrive (default 10)')
+    parser.add_argument('--max-body-size', type=int, metavar='BYTES',
+                        help='larger request bodies get 413 (default:'
+                        ' no limit)')
+    parser.add_argument('--metrics', metavar='HOST:PORT',
+                        help='serve Prometheus metrics at'
+                        ' http://HOST:PORT/metrics')
 
 
 def _parser():
@@ -677,7 +687,8 @@ def _parser():
     parser.add_argument('-s', '--status-server',
                         help='Unix socket path of the status server')
     parser.add_argument('-t', '--socket-timeout', type=float, default=99.0,
-                        help='client socket timeout in seconds')
+                        help='seconds a client connection may make no'
+                        ' progress before it is dropped (default 99)')
     add_common_options(parser)
     parser.add_argument('-w', '--processes', type=int, default=1,
                         help='LB processes sharing the HTTP socket'
@@ -740,6 +751,8 @@ def main(args=None):
     spawn = gevent.pool.Pool(options.max_connections)
     server = Server(listener, lb.handle_wsgi, log=log, spawn=spawn,
                     socket_timeout=options.socket_timeout,
+                    header_timeout=options.header_timeout,
+                    max_body_size=options.max_body_size,
                     error_log=logging.getLogger('zc.resumelb.lb.http'))
     server.start()
     host, port = listener.getsockname()[:2]

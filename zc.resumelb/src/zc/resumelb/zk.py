@@ -485,6 +485,8 @@ def lbmain(args=None, run=True):
     server = lbmodule.Server(listener, lb.handle_wsgi, log=access,
                              spawn=spawn,
                              socket_timeout=options.socket_timeout,
+                             header_timeout=options.header_timeout,
+                             max_body_size=options.max_body_size,
                              error_log=logging.getLogger(
                                  'zc.resumelb.lb.http'))
     server.start()

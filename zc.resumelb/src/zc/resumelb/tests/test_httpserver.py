@@ -9,6 +9,7 @@ import gevent.pool
 import gevent.socket
 import socket
 
+from zc.resumelb import http11
 from zc.resumelb import httpserver
 
 
@@ -158,7 +159,7 @@ class ResponseTests(ServerTestCase):
             return iter([b'one ', b'', b'two'])
         self.serve(app)
         sock = self.connect()
-        sock.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         status, headers, body, _ = self.read_response(sock)
         self.assertEqual(body, b'one two')
         # HTTP/1.0 has no chunks: the end of the connection ends the body.
@@ -184,10 +185,10 @@ class ResponseTests(ServerTestCase):
                            [('Content-Length', '7')])
             return [b'content']
         self.serve(app)
-        for request in (b'HEAD / HTTP/1.1\r\n\r\n',
-                        b'GET /?204+No+Content HTTP/1.1\r\n\r\n',
-                        b'GET /?304+Not+Modified HTTP/1.1\r\n\r\n'):
-            answer = self.exchange(request + b'GET / HTTP/1.1\r\n'
+        for request in (b'HEAD / HTTP/1.1\r\nHost: t\r\n\r\n',
+                        b'GET /?204+No+Content HTTP/1.1\r\nHost: t\r\n\r\n',
+                        b'GET /?304+Not+Modified HTTP/1.1\r\nHost: t\r\n\r\n'):
+            answer = self.exchange(request + b'GET / HTTP/1.1\r\nHost: t\r\n'
                                    b'Connection: close\r\n\r\n')
             first, second = answer.split(b'HTTP/1.1 ', 2)[1:]
             self.assertTrue(first.endswith(b'\r\n\r\n'), first)
@@ -209,7 +210,7 @@ class ResponseTests(ServerTestCase):
             return [b'returned']
         self.serve(app)
         sock = self.connect()
-        sock.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.assertEqual(self.read_response(sock)[2], b'written returned')
 
     def test_result_is_closed(self):
@@ -227,7 +228,7 @@ class ResponseTests(ServerTestCase):
             return Result()
         self.serve(app)
         sock = self.connect()
-        sock.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.read_response(sock)
         self.assertEqual(closed, [True])
 
@@ -237,7 +238,7 @@ class ResponseTests(ServerTestCase):
                                       ('Content-Length', '0')])
             return []
         self.serve(app)
-        answer = self.exchange(b'GET / HTTP/1.1\r\n\r\n')
+        answer = self.exchange(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.assertEqual(answer.count(b'Connection:'), 1)
 
 
@@ -254,7 +255,7 @@ class EnvironTests(ServerTestCase):
         return seen[0]
 
     def test_request_line_and_server(self):
-        env = self.environ_of(b'GET /a%20b/c?x=1&y=%20 HTTP/1.1\r\n'
+        env = self.environ_of(b'GET /a%20b/c?x=1&y=%20 HTTP/1.1\r\nHost: t\r\n'
                               b'Connection: close\r\n\r\n')
         self.assertEqual(env['REQUEST_METHOD'], 'GET')
         self.assertEqual(env['PATH_INFO'], '/a b/c')
@@ -310,24 +311,24 @@ class RequestBodyTests(ServerTestCase):
     def test_content_length(self):
         self.serve(echo)
         sock = self.connect()
-        sock.sendall(b'POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n'
+        sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\n'
                      b'hello world')
         self.assertEqual(self.read_response(sock)[2], b'hello world')
 
     def test_lines(self):
         self.serve(echo)
         sock = self.connect()
-        sock.sendall(b'POST /?line HTTP/1.1\r\nContent-Length: 8\r\n\r\n'
+        sock.sendall(b'POST /?line HTTP/1.1\r\nHost: t\r\nContent-Length: 8\r\n\r\n'
                      b'a\nbc\nde\n')
         self.assertEqual(self.read_response(sock)[2], b'a\n|bc\n|de\n')
 
     def test_chunked(self):
         self.serve(echo)
         sock = self.connect()
-        sock.sendall(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'
+        sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n'
                      b'5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n'
                      b'0\r\nTrailer: x\r\n\r\n'
-                     b'POST /?line HTTP/1.1\r\nTransfer-Encoding: chunked'
+                     b'POST /?line HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked'
                      b'\r\n\r\n3\r\na\nb\r\n2\r\n\nc\r\n0\r\n\r\n')
         status, headers, body, rest = self.read_response(sock)
         self.assertEqual(body, b'hello 0123456789')
@@ -344,13 +345,13 @@ class RequestBodyTests(ServerTestCase):
             start_response('400 Bad Request', [])
             return [b'']
         self.serve(app)
-        self.exchange(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n'
+        self.exchange(b'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n'
                       b'Connection: close\r\n\r\nzz\r\n')
         self.assertEqual(seen, ["invalid chunk size line b'zz'"])
 
     def test_bad_chunk_the_app_lets_through_is_a_400(self):
         self.serve(echo)
-        answer = self.exchange(b'POST / HTTP/1.1\r\nTransfer-Encoding:'
+        answer = self.exchange(b'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding:'
                                b' chunked\r\n\r\n5\r\nhello\r\nzz\r\n')
         self.assertTrue(answer.startswith(b'HTTP/1.1 400 Bad Request\r\n'))
         self.assertTrue(answer.endswith(b"invalid chunk size line b'zz'\n"))
@@ -359,7 +360,7 @@ class RequestBodyTests(ServerTestCase):
         self.serve(echo)
         for query, continues in (('', 1), ('none', 0)):
             answer = self.exchange(
-                b'POST /?%s HTTP/1.1\r\nContent-Length: 3\r\n'
+                b'POST /?%s HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n'
                 b'Expect: 100-continue\r\nConnection: close\r\n\r\nabc'
                 % query.encode())
             self.assertEqual(answer.count(b'100 Continue'), continues,
@@ -368,8 +369,8 @@ class RequestBodyTests(ServerTestCase):
     def test_unread_body_is_drained(self):
         self.serve(lambda env, start: hello(env, start))
         sock = self.connect()
-        sock.sendall(b'POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc'
-                     b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc'
+                     b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         status, headers, body, rest = self.read_response(sock)
         self.assertEqual(self.read_response(sock, rest)[2], b'hello')
 
@@ -377,7 +378,7 @@ class RequestBodyTests(ServerTestCase):
         self.serve(hello)
         size = httpserver.MAX_DRAIN_BYTES + 1
         sock = self.connect()
-        sock.sendall(b'POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n'
+        sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n'
                      % size)
         answer = self.exchange(b'', sock)
         self.assertTrue(answer.endswith(b'hello'))
@@ -394,7 +395,7 @@ class RequestBodyTests(ServerTestCase):
             return []
         self.serve(app)
         sock = self.connect()
-        sock.sendall(b'POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc')
+        sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc')
         sock.shutdown(2)
         for _ in range(100):
             if seen:
@@ -415,14 +416,14 @@ class BadRequestTests(ServerTestCase):
     def test_malformed(self):
         for request in (b'GARBAGE\r\n\r\n',
                         b'GET /\r\n\r\n',
-                        b'GET / HTTP/1.1\r\nno colon here\r\n\r\n',
-                        b'GET / HTTP/1.1\r\nName : space\r\n\r\n',
-                        b'GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n',
-                        b'GET / HTTP/1.1\r\nContent-Length: 1\r\n'
+                        b'GET / HTTP/1.1\r\nHost: t\r\nno colon here\r\n\r\n',
+                        b'GET / HTTP/1.1\r\nHost: t\r\nName : space\r\n\r\n',
+                        b'GET / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n',
+                        b'GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n'
                         b'Content-Length: 2\r\n\r\n',
-                        b'POST / HTTP/1.1\r\nContent-Length: 1\r\n'
+                        b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n'
                         b'Transfer-Encoding: chunked\r\n\r\n',
-                        b'GET nonsense HTTP/1.1\r\n\r\n',
+                        b'GET nonsense HTTP/1.1\r\nHost: t\r\n\r\n',
                         b'GET / HTTP/1.1\r\nHost: h'):
             with self.subTest(request=request):
                 self.assertEqual(self.status_of(request),
@@ -430,23 +431,23 @@ class BadRequestTests(ServerTestCase):
 
     def test_oversized(self):
         self.assertEqual(
-            self.status_of(b'GET /' + b'a' * 70000 + b' HTTP/1.1\r\n\r\n'),
+            self.status_of(b'GET /' + b'a' * 70000 + b' HTTP/1.1\r\nHost: t\r\n\r\n'),
             'HTTP/1.1 414 URI Too Long')
         self.assertEqual(
-            self.status_of(b'GET / HTTP/1.1\r\nX-Big: ' + b'a' * 70000
+            self.status_of(b'GET / HTTP/1.1\r\nHost: t\r\nX-Big: ' + b'a' * 70000
                            + b'\r\n\r\n'),
             'HTTP/1.1 431 Request Header Fields Too Large')
         many = b''.join(b'X-H%d: v\r\n' % i
-                        for i in range(httpserver.MAX_HEADERS + 1))
+                        for i in range(http11.MAX_HEADERS + 1))
         self.assertEqual(
-            self.status_of(b'GET / HTTP/1.1\r\n' + many + b'\r\n'),
+            self.status_of(b'GET / HTTP/1.1\r\nHost: t\r\n' + many + b'\r\n'),
             'HTTP/1.1 431 Request Header Fields Too Large')
 
     def test_unsupported(self):
         self.assertEqual(self.status_of(b'GET / HTTP/2.0\r\n\r\n'),
                          'HTTP/1.1 505 HTTP Version Not Supported')
         self.assertEqual(
-            self.status_of(b'POST / HTTP/1.1\r\nTransfer-Encoding: gzip'
+            self.status_of(b'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip'
                            b'\r\n\r\n'),
             'HTTP/1.1 501 Not Implemented')
 
@@ -462,13 +463,13 @@ class ApplicationErrorTests(ServerTestCase):
     def check_500_then_next_request(self, app, message):
         self.serve(app)
         sock = self.connect()
-        sock.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         status, headers, body, _ = self.read_response(sock)
         self.assertEqual(status, 'HTTP/1.1 500 Internal Server Error')
         record, = self.errors
         self.assertIn(message, str(record.exc_info[1]))
         self.errors.clear()
-        sock.sendall(b'GET / HTTP/1.1\r\nConnection: close\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n')
         return self.exchange(b'', sock)
 
     def test_exception_before_the_response(self):
@@ -523,7 +524,7 @@ class ApplicationErrorTests(ServerTestCase):
             yield b'part'
             raise ValueError('mid-body')
         self.serve(app)
-        answer = self.exchange(b'GET / HTTP/1.1\r\n\r\n')
+        answer = self.exchange(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.assertTrue(answer.endswith(b'4\r\npart\r\n'), answer)
         self.assertEqual(len(self.errors), 1)
 
@@ -532,7 +533,7 @@ class ApplicationErrorTests(ServerTestCase):
             start_response('200 OK', [('Content-Length', '10')])
             return iter([b'short'])
         self.serve(app)
-        answer = self.exchange(b'GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n')
+        answer = self.exchange(b'GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.assertEqual(answer.count(b'HTTP/1.1'), 1)
         self.assertEqual([r.getMessage() for r in self.errors],
                          ['application sent 5 bytes of a 10-byte body for'
@@ -548,7 +549,7 @@ class ApplicationErrorTests(ServerTestCase):
             raise Gone()
         log = io.StringIO()
         self.serve(app, log=log)
-        answer = self.exchange(b'GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n')
+        answer = self.exchange(b'GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.assertEqual(answer.count(b'HTTP/1.1'), 1)
         self.assertEqual(self.errors, [])
         self.assertIn('"GET / HTTP/1.1" 499 4 ', log.getvalue())
@@ -597,7 +598,7 @@ class TimeoutAndLimitTests(ServerTestCase):
     def test_idle_keep_alive_connection_is_dropped(self):
         self.serve(hello, socket_timeout=0.2)
         sock = self.connect()
-        sock.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.read_response(sock)
         self.assertEqual(self.exchange(b'', sock), b'')
 
@@ -611,7 +612,7 @@ class TimeoutAndLimitTests(ServerTestCase):
                 seen.append(str(error))
                 raise
         self.serve(app, socket_timeout=0.2)
-        answer = self.exchange(b'POST / HTTP/1.1\r\nContent-Length: 9\r\n'
+        answer = self.exchange(b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 9\r\n'
                                b'\r\nabc')
         self.assertEqual(answer, b'')
         self.assertEqual(seen, ['reading from 127.0.0.1 took over 0.2'
@@ -629,10 +630,10 @@ class TimeoutAndLimitTests(ServerTestCase):
         pool = gevent.pool.Pool(1)
         self.serve(hello, spawn=pool)
         first = self.connect()
-        first.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        first.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.read_response(first)
         second = self.connect()
-        second.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        second.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         second.settimeout(0.3)
         with self.assertRaises(TimeoutError):
             second.recv(100)

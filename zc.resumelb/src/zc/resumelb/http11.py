@@ -1,0 +1,231 @@
+"""HTTP/1.1 request parsing without I/O: bytes in, WSGI environ out.
+
+The front end (``zc.resumelb.httpserver``) reads bytes and writes them;
+everything it decides about their meaning is here, so that it can be
+tested with plain bytes.  The rules are those of RFC 9112 and RFC 9110
+for a server that passes requests on: anything ambiguous is refused with
+a 4xx, because a request that two parsers read differently is how
+requests get smuggled past a front end.
+"""
+import re
+from urllib.parse import unquote_to_bytes
+
+MAX_REQUEST_LINE = 8192
+MAX_HEAD_BYTES = 65536
+MAX_HEADERS = 100
+#: Content-Length values are refused beyond this many digits (an exabyte):
+#: longer ones are an attack or an error, never a body.
+MAX_LENGTH_DIGITS = 18
+#: Hex digits of a chunk size, likewise.
+MAX_CHUNK_SIZE_DIGITS = 16
+#: ``parse_request``'s body framing for a chunked body.
+CHUNKED = -1
+
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_REQUEST_LINE = re.compile(
+    rf'({_TOKEN}) ([\x21-\x7e]+) HTTP/(\d)\.(\d)')
+_HEADER_NAME = re.compile(_TOKEN)
+# In a head, only visible characters, spaces, tabs and the line ends are
+# allowed: a CR, LF or NUL inside a value is how headers are injected
+# into what a backend or a log sees.
+_FORBIDDEN = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+_SPECIAL_HEADERS = {'CONTENT_TYPE': 'CONTENT_TYPE',
+                    'CONTENT_LENGTH': 'CONTENT_LENGTH'}
+_HEX = frozenset(b'0123456789abcdefABCDEF')
+
+
+class BadRequest(Exception):
+    """The request cannot be served; ``status`` says how to answer."""
+
+    def __init__(self, status, reason):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def split_head(buffer):
+    """Split a request head off ``buffer`` (bytes).
+
+    Returns ``(lines, rest)``: the head's lines as str (latin-1) and the
+    bytes after it, or ``(None, buffer)`` while the head is incomplete.
+    Lines end with CRLF; a bare LF is accepted as a line end, as RFC 9112
+    allows, a bare CR is not.  Raises ``BadRequest`` for control
+    characters and when the head grows over the limits.
+    """
+    end = buffer.find(b'\r\n\r\n', 0, MAX_HEAD_BYTES + 4)
+    if end >= 0:
+        head, rest = buffer[:end], buffer[end + 4:]
+    else:
+        end = buffer.find(b'\n\n', 0, MAX_HEAD_BYTES + 2)
+        skip = 2
+        if end < 0:
+            end = buffer.find(b'\n\r\n', 0, MAX_HEAD_BYTES + 3)
+            skip = 3
+        if end < 0:
+            if len(buffer) > MAX_HEAD_BYTES:
+                if buffer.find(b'\n', 0, MAX_REQUEST_LINE) < 0:
+                    raise BadRequest('414 URI Too Long',
+                                     'request line too long')
+                raise BadRequest('431 Request Header Fields Too Large',
+                                 f'request head over {MAX_HEAD_BYTES}'
+                                 ' bytes')
+            return None, buffer
+        head, rest = buffer[:end], buffer[end + skip:]
+    head = head.decode('latin-1')
+    if _FORBIDDEN.search(head):
+        raise BadRequest('400 Bad Request', 'control character in the head')
+    breaks = head.count('\n')
+    if head.count('\r\n') == breaks and head.count('\r') == breaks:
+        return head.split('\r\n'), rest
+    head = head.replace('\r\n', '\n')
+    if '\r' in head:
+        raise BadRequest('400 Bad Request', 'bare CR in the head')
+    return head.split('\n'), rest
+
+
+class Request:
+    """What a request head says: the environment and the body framing.
+
+    ``body`` is None (no body), a byte count, or ``CHUNKED``.
+    """
+
+    __slots__ = ('environ', 'method', 'http11', 'keep_alive', 'body',
+                 'expect_continue', 'request_line')
+
+    def __init__(self, lines, base_environ, max_body_size=None):
+        self.request_line = line = lines[0]
+        if len(line) > MAX_REQUEST_LINE:
+            raise BadRequest('414 URI Too Long', 'request line too long')
+        match = _REQUEST_LINE.fullmatch(line)
+        if match is None:
+            raise BadRequest('400 Bad Request',
+                             f'invalid request line {line[:100]!r}')
+        method, target, major, minor = match.groups()
+        if major != '1':
+            raise BadRequest('505 HTTP Version Not Supported',
+                             f'HTTP/{major}.{minor} is not supported')
+        self.method = method
+        self.http11 = http11 = minor != '0'
+        if len(lines) > MAX_HEADERS + 1:
+            raise BadRequest('431 Request Header Fields Too Large',
+                             f'more than {MAX_HEADERS} header fields')
+        self.environ = environ = base_environ.copy()
+        environ['REQUEST_METHOD'] = method
+        environ['SERVER_PROTOCOL'] = f'HTTP/1.{minor}'
+        environ['RAW_URI'] = target
+        _set_path(environ, target)
+        _set_headers(environ, lines)
+        if http11 and 'HTTP_HOST' not in environ:
+            raise BadRequest('400 Bad Request', 'HTTP/1.1 request without'
+                             ' a Host header')
+        connection = environ.get('HTTP_CONNECTION')
+        if connection is None:
+            self.keep_alive = http11
+        else:
+            connection = connection.lower()
+            self.keep_alive = ('close' not in connection if http11
+                               else 'keep-alive' in connection)
+        self.expect_continue = (
+            http11 and 'HTTP_EXPECT' in environ
+            and environ['HTTP_EXPECT'].lower() == '100-continue')
+        self.body = _framing(environ, max_body_size)
+        if self.body == CHUNKED and not http11:
+            # An HTTP/1.0 peer may not know what it sent: serve this
+            # request, but trust the connection with no other.
+            self.keep_alive = False
+
+
+def _set_path(environ, target):
+    if not target.startswith('/'):
+        scheme, sep, rest = target.partition('://')
+        if sep and scheme.lower() in ('http', 'https'):
+            target = '/' + rest.partition('/')[2]
+        elif target == '*' and environ['REQUEST_METHOD'] == 'OPTIONS':
+            environ['PATH_INFO'] = '*'
+            environ['QUERY_STRING'] = ''
+            return
+        else:
+            raise BadRequest('400 Bad Request',
+                             f'invalid request target {target[:100]!r}')
+    path, _, query = target.partition('?')
+    if '%' in path:
+        path = unquote_to_bytes(path).decode('latin-1')
+    environ['PATH_INFO'] = path
+    environ['QUERY_STRING'] = query
+
+
+def _set_headers(environ, lines):
+    key = None
+    for line in lines[1:]:
+        name, colon, value = line.partition(':')
+        if not colon or not _HEADER_NAME.fullmatch(name):
+            if line[:1] in (' ', '\t') and key is not None:
+                # An obsolete folded line continues the previous one.
+                environ[key] += ' ' + line.strip(' \t')
+                continue
+            raise BadRequest('400 Bad Request',
+                             f'invalid header line {line[:100]!r}')
+        value = value.strip(' \t')
+        if '_' in name:
+            # Would be indistinguishable from the same name with '-'
+            # once in the environment: a way to spoof headers.
+            key = None
+            continue
+        key = name.upper().replace('-', '_')
+        key = _SPECIAL_HEADERS.get(key) or 'HTTP_' + key
+        if key in environ:
+            if key == 'CONTENT_LENGTH':
+                if environ[key] != value:
+                    raise BadRequest('400 Bad Request',
+                                     'conflicting Content-Length headers')
+            elif key == 'HTTP_HOST':
+                raise BadRequest('400 Bad Request', 'more than one Host')
+            else:
+                environ[key] += ',' + value
+        else:
+            environ[key] = value
+
+
+def _framing(environ, max_body_size):
+    coding = environ.get('HTTP_TRANSFER_ENCODING')
+    length = environ.get('CONTENT_LENGTH')
+    if coding is not None:
+        if coding.lower() != 'chunked':
+            raise BadRequest('501 Not Implemented',
+                             f'transfer coding {coding[:40]!r} is not'
+                             ' supported; only chunked')
+        if length is not None:
+            raise BadRequest('400 Bad Request',
+                             'both Content-Length and Transfer-Encoding'
+                             ' given')
+        return CHUNKED
+    if length is None:
+        return None
+    if (not length.isdigit() or not length.isascii()
+            or len(length) > MAX_LENGTH_DIGITS):
+        raise BadRequest('400 Bad Request',
+                         f'invalid Content-Length {length[:40]!r}')
+    length = int(length)
+    if max_body_size is not None and length > max_body_size:
+        raise BadRequest('413 Content Too Large',
+                         f'request body over {max_body_size} bytes')
+    return length or None
+
+
+def chunk_size(line):
+    """The size announced by a chunk-size line (bytes, without CRLF)."""
+    size = line.split(b';', 1)[0].rstrip(b' \t')
+    if (not size or len(size) > MAX_CHUNK_SIZE_DIGITS
+            or not _HEX.issuperset(size)):
+        raise ValueError(f'invalid chunk size line {line[:40]!r}')
+    return int(size, 16)
+
+
+_LOG_ESCAPES = {c: f'\\x{c:02X}' for c in range(256)
+                if c < 0x20 or c >= 0x7f or chr(c) in '"\\'}
+
+
+def escape_log(text):
+    """``text`` safe inside a quoted access-log field, as nginx writes it:
+    quotes, backslashes and non-printable characters as ``\\xHH``."""
+    return text.translate(_LOG_ESCAPES)
