@@ -41,7 +41,8 @@ setup(
     zip_safe=False,
     install_requires=['gevent>=24', 'zope.interface'],
     extras_require={
-        'test': ['zope.testrunner', 'zope.testing', 'PasteDeploy', 'kazoo'],
+        'test': ['zope.testrunner', 'zope.testing', 'PasteDeploy', 'kazoo',
+                 'h11', 'hypothesis'],
         'zk': ['kazoo'],
         'paste': ['PasteDeploy'],
     },

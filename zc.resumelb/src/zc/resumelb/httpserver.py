@@ -14,9 +14,12 @@ application gives no length, no body for HEAD, 1xx, 204 and 304, socket
 timeouts, and clear 4xx/5xx answers to bad requests.
 """
 import datetime
+import fcntl
 import functools
 import logging
+import struct
 import sys
+import termios
 import time
 from email.utils import formatdate
 
@@ -181,7 +184,10 @@ class Server(gevent.server.StreamServer):
                 since = conn.waiting_since
                 if (timeout is not None and since is not None
                         and now - since >= timeout):
-                    conn.time_out()
+                    if conn.sending and conn.client_read():
+                        conn.waiting_since = now
+                    else:
+                        conn.time_out()
                     continue
                 since = conn.head_since
                 if (head_timeout is not None and since is not None
@@ -213,6 +219,10 @@ class _Connection:
         self.idle = False
         #: When the first byte of a head not yet complete arrived.
         self.head_since = None
+        #: Whether the operation in progress is a send, and how many bytes
+        #: the kernel had not sent yet when last asked.
+        self.sending = False
+        self.unsent = None
         # Between keep-alive requests the socket is almost always empty
         # when we come to read: waiting for it to become readable first
         # saves a recv that would fail with EAGAIN (gevent's recv tries
@@ -235,6 +245,22 @@ class _Connection:
             pass  # the client went away or timed out; nobody to tell
         finally:
             self.sock.close()
+
+    def client_read(self):
+        """Whether the client took bytes since the last time we asked.
+
+        A socket becomes writable again only once much of its send
+        buffer is free, which takes a slow but steady reader longer than
+        the timeout: the kernel's count of unsent bytes shows progress.
+        """
+        try:
+            unsent = struct.unpack('i', fcntl.ioctl(
+                self.sock.fileno(), termios.TIOCOUTQ, b'\0\0\0\0'))[0]
+        except OSError:
+            return False
+        progress = unsent != self.unsent
+        self.unsent = unsent
+        return progress
 
     def time_out(self, seconds=None):
         """Drop the connection: it makes no progress, or its head does
@@ -322,6 +348,7 @@ class _Connection:
         # One plain send usually takes a whole small response; gevent's
         # sendall would first ask the kernel for the send buffer size.
         self.waiting_since = _monotonic()
+        self.sending = True
         try:
             sent = self.sock.send(data)
             if sent < len(data):
@@ -335,6 +362,7 @@ class _Connection:
             raise self._lost('writing to', error) from None
         finally:
             self.waiting_since = None
+            self.sending = False
 
 
 class _Request:

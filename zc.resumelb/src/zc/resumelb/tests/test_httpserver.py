@@ -574,6 +574,12 @@ class AccessLogTests(ServerTestCase):
         self.assertRegex(log.getvalue(), f'^{self.LINE}\n$')
         self.assertEqual(log.flushes, 1)
 
+    def test_the_request_line_is_escaped(self):
+        log = io.StringIO()
+        self.serve(hello, log=log)
+        self.exchange(b'GET /"x"\\ HTTP/1.0\r\n\r\n')
+        self.assertIn(' "GET /\\x22x\\x22\\x5C HTTP/1.0" 200 ', log.getvalue())
+
     def test_logger(self):
         records = []
         access = logging.getLogger('zc.resumelb.tests.access')
@@ -625,6 +631,58 @@ class TimeoutAndLimitTests(ServerTestCase):
         self.serve(app, socket_timeout=0.2)
         answer = self.exchange(b'GET / HTTP/1.0\r\n\r\n')
         self.assertTrue(answer.endswith(b'hello'))
+
+    def test_a_trickled_head_meets_the_header_timeout(self):
+        self.serve(hello, socket_timeout=5, header_timeout=0.3)
+        sock = self.connect()
+        start = time.monotonic()
+        with self.assertRaises(OSError):
+            for byte in b'GET / HTTP/1.1\r\nHost: t\r\n' * 20:
+                sock.sendall(bytes([byte]))  # progress, but no head
+                gevent.sleep(0.05)
+                if time.monotonic() - start > 5:
+                    break
+        self.assertLess(time.monotonic() - start, 3)
+
+    def test_a_client_reading_steadily_is_never_cut_off(self):
+        size = 20_000_000
+
+        def big(environ, start_response):
+            start_response('200 OK', [('Content-Length', str(size))])
+            return [b'x' * size]
+        self.serve(big, socket_timeout=0.3)
+        sock = gevent.socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+        sock.settimeout(10)
+        sock.connect(self.server.address[:2])
+        self.addCleanup(sock.close)
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
+        received = 0
+        start = time.monotonic()
+        # Well over the 0.3 s timeout in all, never 0.3 s without reading.
+        while received < size + 30 and time.monotonic() - start < 60:
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                break
+            received += len(chunk)
+            if time.monotonic() - start < 0.9:
+                gevent.sleep(0.01)
+        self.assertGreater(time.monotonic() - start, 0.3)
+        self.assertGreater(received, size)
+
+    def test_a_chunked_body_over_the_limit_is_413(self):
+        def app(environ, start_response):
+            environ['wsgi.input'].read()
+            return hello(environ, start_response)
+        self.serve(app, max_body_size=10)
+        answer = self.exchange(b'POST / HTTP/1.1\r\nHost: t\r\n'
+                               b'Transfer-Encoding: chunked\r\n\r\n'
+                               b'6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n')
+        self.assertTrue(answer.startswith(b'HTTP/1.1 413 Content Too Large'),
+                        answer)
+        answer = self.exchange(b'POST / HTTP/1.1\r\nHost: t\r\n'
+                               b'Content-Length: 11\r\n\r\n')
+        self.assertTrue(answer.startswith(b'HTTP/1.1 413'), answer)
 
     def test_connection_cap(self):
         pool = gevent.pool.Pool(1)
