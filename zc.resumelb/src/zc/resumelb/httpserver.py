@@ -131,6 +131,8 @@ class Server(gevent.server.StreamServer):
         self._sweeper = None
         #: Set when the server shuts down: no connection is kept alive.
         self.draining = False
+        #: Where responses are counted (``zc.resumelb.metrics``), if at all.
+        self.metrics = None
 
     def init_socket(self):
         super().init_socket()
@@ -343,6 +345,8 @@ class _Connection:
             % (error.status.encode('latin-1'), len(body), body))
         self.server.error_log.info('refused a request from %s: %s',
                                    self.client, error.reason)
+        if self.server.metrics is not None:
+            self.server.metrics.response(int(error.status[:3]))
 
     def send(self, data):
         # One plain send usually takes a whole small response; gevent's
@@ -549,6 +553,9 @@ class _Request:
                         'closing the response of %s', self.request_line)
             if server.log is not None:
                 self._log()
+            if server.metrics is not None:
+                server.metrics.response(
+                    int(self.log_status or (self.status or '000')[:3]))
 
     def _fail(self, error):
         conn = self.conn

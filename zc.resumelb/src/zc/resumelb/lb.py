@@ -171,6 +171,8 @@ class LB:
         self.workletts = {}
         self.in_progress = 0
         self.stopped = False
+        #: A ``zc.resumelb.metrics.Metrics`` keeping figures, if any.
+        self.metrics = None
         self.set_worker_addrs(worker_addrs)
 
     def set_worker_addrs(self, addrs):
@@ -249,7 +251,12 @@ class LB:
         method = environ.get('REQUEST_METHOD', 'GET')
         retries = 0
         while True:
-            worker = self.pool.get(rclass, self.queue_timeout)
+            if self.metrics is None:
+                worker = self.pool.get(rclass, self.queue_timeout)
+            else:
+                start = time.monotonic()
+                worker = self.pool.get(rclass, self.queue_timeout)
+                self.metrics.queue_wait(time.monotonic() - start)
             if worker is None:
                 logger.warning('no worker took %s %s within %s seconds',
                                method, environ.get('PATH_INFO'),
@@ -595,6 +602,16 @@ def _status_server(path, pool):
     return server
 
 
+def start_metrics(address, lb, server):
+    """Serve ``lb``'s and ``server``'s metrics at ``address``."""
+    from zc.resumelb import metrics
+    metrics_server = metrics.serve(address, lb)
+    server.metrics = lb.metrics
+    logger.info('metrics on http://%s:%s/metrics',
+                *metrics_server.address[:2])
+    return metrics_server
+
+
 def _drain(server, status, lb, connections, timeout=None):
     """Stop taking connections, finish the requests in progress, exit.
 
@@ -759,6 +776,9 @@ def main(args=None):
     logger.info('serving on %s:%s', host, port)
     status = (_status_server(options.status_server, lb.pool)
               if options.status_server and children is not None else None)
+    metrics = None
+    if options.metrics and children is not None:
+        metrics = start_metrics(options.metrics, lb, server)
 
     def terminate():
         logger.info('SIGTERM: draining')
@@ -766,6 +786,8 @@ def main(args=None):
             os.kill(pid, signal.SIGTERM)
         deadline = _drain(server, status, lb, spawn,
                           options.drain_timeout) + 5
+        if metrics is not None:
+            metrics.stop(timeout=1)
         for pid in children or ():
             while time.monotonic() < deadline:
                 try:

@@ -494,6 +494,8 @@ def lbmain(args=None, run=True):
     logger.info('serving on %s:%s', host, port)
     status = (lbmodule._status_server(options.status_server, lb.pool)
               if options.status_server else None)
+    metrics = (lbmodule.start_metrics(options.metrics, lb, server)
+               if options.metrics else None)
     registration = lb.registration = Registration(
         client, lb_path + '/providers',
         (options.address.rsplit(':', 1)[0], port))
@@ -511,6 +513,8 @@ def lbmain(args=None, run=True):
         client.stop()
         client.close()
         lbmodule._drain(server, status, lb, spawn, options.drain_timeout)
+        if metrics is not None:
+            metrics.stop(timeout=1)
 
     util.run_until_sigterm(terminate)
     return 0
