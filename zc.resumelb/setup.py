@@ -42,7 +42,7 @@ setup(
     install_requires=['gevent>=24', 'zope.interface'],
     extras_require={
         'test': ['zope.testrunner', 'zope.testing', 'PasteDeploy', 'kazoo',
-                 'h11', 'hypothesis'],
+                 'h11', 'hypothesis', 'httptools'],
         'zk': ['kazoo'],
         'paste': ['PasteDeploy'],
     },

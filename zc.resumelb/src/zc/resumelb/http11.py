@@ -72,25 +72,29 @@ def split_head(buffer):
             return None, buffer
         head, rest = buffer[:end], buffer[end + skip:]
     head = head.decode('latin-1')
+    lines = head.split('\r\n')
+    for line in lines:
+        if not line.isprintable():
+            # Rare: tabs, obs-text, bare line ends, or worse.
+            return _check(head), rest
+    return lines, rest
+
+
+def _check(head):
     if _FORBIDDEN.search(head):
         raise BadRequest('400 Bad Request', 'control character in the head')
-    breaks = head.count('\n')
-    if head.count('\r\n') == breaks and head.count('\r') == breaks:
-        return head.split('\r\n'), rest
     head = head.replace('\r\n', '\n')
     if '\r' in head:
         raise BadRequest('400 Bad Request', 'bare CR in the head')
-    return head.split('\n'), rest
+    return head.split('\n')
 
 
 class Request:
     """What a request head says: the environment and the body framing.
 
-    ``body`` is None (no body), a byte count, or ``CHUNKED``.
+    ``body`` is None (no body), a byte count, or ``CHUNKED``.  The
+    front end's request class derives from this one.
     """
-
-    __slots__ = ('environ', 'method', 'http11', 'keep_alive', 'body',
-                 'expect_continue', 'request_line')
 
     def __init__(self, lines, base_environ, max_body_size=None):
         self.request_line = line = lines[0]
@@ -228,4 +232,7 @@ _LOG_ESCAPES = {c: f'\\x{c:02X}' for c in range(256)
 def escape_log(text):
     """``text`` safe inside a quoted access-log field, as nginx writes it:
     quotes, backslashes and non-printable characters as ``\\xHH``."""
+    if text.isascii() and text.isprintable() and '"' not in text and (
+            '\\' not in text):
+        return text
     return text.translate(_LOG_ESCAPES)

@@ -369,7 +369,7 @@ class _Connection:
             self.sending = False
 
 
-class _Request:
+class _Request(http11.Request):
     """One request and its response."""
 
     status = None
@@ -384,21 +384,18 @@ class _Request:
         self.conn = conn
         self.start = time.time()
         server = conn.server
-        head = http11.Request(lines, conn.base_environ, server.max_body_size)
-        self.request_line = head.request_line
-        self.method = head.method
-        self.http11 = head.http11
-        self.keep_alive = head.keep_alive and not server.draining
-        self.environ = environ = head.environ
-        body = head.body
+        super().__init__(lines, conn.base_environ, server.max_body_size)
+        if server.draining:
+            self.keep_alive = False
+        body = self.body
         if body is None:
             self.input = _NO_INPUT
         elif body == http11.CHUNKED:
-            self.input = _ChunkedInput(conn, head.expect_continue,
+            self.input = _ChunkedInput(conn, self.expect_continue,
                                        server.max_body_size)
         else:
-            self.input = _Input(conn, body, head.expect_continue)
-        environ['wsgi.input'] = self.input
+            self.input = _Input(conn, body, self.expect_continue)
+        self.environ['wsgi.input'] = self.input
 
     # The WSGI side
 

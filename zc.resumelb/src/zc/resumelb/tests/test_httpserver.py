@@ -203,7 +203,7 @@ class ResponseTests(ServerTestCase):
         self.assertNotIn(b'Content-Length', answer)
         self.assertTrue(answer.endswith(b'\r\n\r\n'))
 
-    def test_write_callable(self):
+    def test_the_write_callable_sends_first(self):
         def app(environ, start_response):
             write = start_response('200 OK', [])
             write(b'written ')
@@ -273,7 +273,7 @@ class EnvironTests(ServerTestCase):
         self.assertEqual((env['PATH_INFO'], env['QUERY_STRING']),
                          ('/p', 'q'))
 
-    def test_headers(self):
+    def test_headers_become_environ_keys(self):
         env = self.environ_of(
             b'POST / HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\n'
             b'Content-Length: 0\r\nX-Many: a\r\nX-Many: b\r\n'
@@ -288,7 +288,7 @@ class EnvironTests(ServerTestCase):
         # An underscore would let X_Sneaky pass for X-Sneaky.
         self.assertNotIn('HTTP_X_SNEAKY', env)
 
-    def test_bare_linefeeds(self):
+    def test_bare_linefeeds_end_lines(self):
         env = self.environ_of(b'GET /lf HTTP/1.0\nHost: h\n\n')
         self.assertEqual((env['PATH_INFO'], env['HTTP_HOST']), ('/lf', 'h'))
 
@@ -308,21 +308,21 @@ def echo(environ, start_response):
 
 class RequestBodyTests(ServerTestCase):
 
-    def test_content_length(self):
+    def test_a_content_length_body_is_read(self):
         self.serve(echo)
         sock = self.connect()
         sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\n'
                      b'hello world')
         self.assertEqual(self.read_response(sock)[2], b'hello world')
 
-    def test_lines(self):
+    def test_the_body_can_be_read_by_lines(self):
         self.serve(echo)
         sock = self.connect()
         sock.sendall(b'POST /?line HTTP/1.1\r\nHost: t\r\nContent-Length: 8\r\n\r\n'
                      b'a\nbc\nde\n')
         self.assertEqual(self.read_response(sock)[2], b'a\n|bc\n|de\n')
 
-    def test_chunked(self):
+    def test_a_chunked_body_is_decoded(self):
         self.serve(echo)
         sock = self.connect()
         sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n'
@@ -413,7 +413,7 @@ class BadRequestTests(ServerTestCase):
         self.assertIn(b'\r\nConnection: close\r\n', answer)
         return answer.split(b'\r\n', 1)[0].decode()
 
-    def test_malformed(self):
+    def test_malformed_requests_get_400(self):
         for request in (b'GARBAGE\r\n\r\n',
                         b'GET /\r\n\r\n',
                         b'GET / HTTP/1.1\r\nHost: t\r\nno colon here\r\n\r\n',
@@ -429,7 +429,7 @@ class BadRequestTests(ServerTestCase):
                 self.assertEqual(self.status_of(request),
                                  'HTTP/1.1 400 Bad Request')
 
-    def test_oversized(self):
+    def test_oversized_heads_get_414_or_431(self):
         self.assertEqual(
             self.status_of(b'GET /' + b'a' * 70000 + b' HTTP/1.1\r\nHost: t\r\n\r\n'),
             'HTTP/1.1 414 URI Too Long')
@@ -443,7 +443,7 @@ class BadRequestTests(ServerTestCase):
             self.status_of(b'GET / HTTP/1.1\r\nHost: t\r\n' + many + b'\r\n'),
             'HTTP/1.1 431 Request Header Fields Too Large')
 
-    def test_unsupported(self):
+    def test_unsupported_codings_get_501(self):
         self.assertEqual(self.status_of(b'GET / HTTP/2.0\r\n\r\n'),
                          'HTTP/1.1 505 HTTP Version Not Supported')
         self.assertEqual(
@@ -477,7 +477,7 @@ class ApplicationErrorTests(ServerTestCase):
             raise ValueError('broken app')
         self.check_500_then_next_request(app, 'broken app')
 
-    def test_str_body(self):
+    def test_a_str_body_is_a_500(self):
         def app(environ, start_response):
             start_response('200 OK', [])
             return ['text']
@@ -560,7 +560,7 @@ class AccessLogTests(ServerTestCase):
     LINE = (r'127\.0\.0\.1 - - \[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]'
             r' "GET /x\?y HTTP/1\.0" 200 5 \d+\.\d{6}')
 
-    def test_file(self):
+    def test_lines_go_to_a_file_each_flushed(self):
         class Flushed(io.StringIO):
             flushes = 0
 
@@ -580,7 +580,7 @@ class AccessLogTests(ServerTestCase):
         self.exchange(b'GET /"x"\\ HTTP/1.0\r\n\r\n')
         self.assertIn(' "GET /\\x22x\\x22\\x5C HTTP/1.0" 200 ', log.getvalue())
 
-    def test_logger(self):
+    def test_lines_can_go_to_a_logger(self):
         records = []
         access = logging.getLogger('zc.resumelb.tests.access')
         access.addHandler(_ListHandler(records))
@@ -684,7 +684,7 @@ class TimeoutAndLimitTests(ServerTestCase):
                                b'Content-Length: 11\r\n\r\n')
         self.assertTrue(answer.startswith(b'HTTP/1.1 413'), answer)
 
-    def test_connection_cap(self):
+    def test_the_connection_cap_makes_clients_wait(self):
         pool = gevent.pool.Pool(1)
         self.serve(hello, spawn=pool)
         first = self.connect()
@@ -723,7 +723,7 @@ class MangledRequestTests(ServerTestCase):
                 data = data[:at]
         return bytes(data)
 
-    def test_mangled_requests(self):
+    def test_mangled_requests_get_an_answer_or_a_close(self):
         import random
         rng = random.Random(20261123)
         self.serve(echo, socket_timeout=0.5)

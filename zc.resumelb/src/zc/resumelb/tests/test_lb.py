@@ -1,4 +1,4 @@
-"""The LB core against fake workers: listening sockets we drive (§6)."""
+"""The LB core against fake workers: listening sockets we drive."""
 import io
 import unittest
 
@@ -177,7 +177,7 @@ class LBTests(unittest.TestCase):
         self.assertEqual(get.body(), b'ok')
         self.assertEqual(self.lb.pool.backlog, 0)
 
-    def test_truncated_response(self):
+    def test_a_worker_leaving_mid_body_truncates_the_response(self):
         worker = self.front()
         call = Call(self.lb, environ())
         rno, _, _ = worker.request()
@@ -371,14 +371,14 @@ class QueueTimeoutTests(unittest.TestCase):
 
 class ClassifierTests(unittest.TestCase):
 
-    def test_host_classifier(self):
+    def test_the_host_classifier_drops_one_www(self):
         self.assertEqual(host_classifier({}), '')
         self.assertEqual(host_classifier({'HTTP_HOST': 'www.a.com'}),
                          'a.com')
         self.assertEqual(host_classifier({'HTTP_HOST': 'a.com:8080'}),
                          'a.com:8080')
 
-    def test_re_classifier(self):
+    def test_a_re_classifier_returns_the_class_group(self):
         classify = re_classifier('PATH_INFO', '^/(?P<class>[^/]*)')
         self.assertEqual(
             [classify(e) for e in ({}, {'PATH_INFO': ''},

@@ -1,4 +1,4 @@
-"""The selection rules of the pools, step by step (spec §7, §8)."""
+"""The selection rules of the pools, step by step."""
 import collections
 import unittest
 

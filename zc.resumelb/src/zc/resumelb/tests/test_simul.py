@@ -1,4 +1,4 @@
-"""The cache-affinity simulation, small enough for the test suite (§14)."""
+"""The cache-affinity simulation, small enough for the test suite."""
 import contextlib
 import io
 import json

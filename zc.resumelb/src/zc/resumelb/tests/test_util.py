@@ -1,4 +1,4 @@
-"""Framing and queues (spec §3, §6.5)."""
+"""Framing, the secret handshake and queues."""
 import marshal
 import os
 import socket
@@ -18,7 +18,7 @@ class FramingTests(unittest.TestCase):
         self.addCleanup(self.a.close)
         self.addCleanup(self.b.close)
 
-    def test_frame_layout(self):
+    def test_a_frame_is_rno_length_and_marshal(self):
         util.write_message(self.a, 7, {'x': 1.5})
         data = self.b.recv(100)
         rno, size = struct.unpack('>II', data[:8])
@@ -61,7 +61,7 @@ class FramingTests(unittest.TestCase):
             util.FrameReader(self.b).read()
         self.assertIn('4294967295', str(context.exception))
 
-    def test_challenge_answer(self):
+    def test_a_challenge_is_answered_with_the_signature(self):
         frame = (0, (util.CHALLENGE, b'nonce'))
         self.assertIsNone(util.answer_challenge(self.a, frame, 'secret'))
         self.assertEqual(util.read_message(self.b),
@@ -180,7 +180,7 @@ class BufferedQueueTests(unittest.TestCase):
 
 class ParseAddrTests(unittest.TestCase):
 
-    def test_forms(self):
+    def test_addresses_parse_in_every_form(self):
         self.assertEqual(util.parse_addr('a:1'), ('a', 1))
         self.assertEqual(util.parse_addr(':0'), ('', 0))
         self.assertEqual(util.parse_addr(':0', '127.0.0.1'),

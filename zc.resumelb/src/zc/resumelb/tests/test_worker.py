@@ -1,4 +1,4 @@
-"""The worker, driven by a raw socket playing the load balancer (§5)."""
+"""The worker, driven by a raw socket playing the load balancer."""
 import hashlib
 import marshal
 import os
@@ -114,7 +114,7 @@ class WorkerTests(Base):
         self.assertEqual([len(f) for f in frames[1:]],
                          [util.MAX_PIECE, util.MAX_PIECE, 1, 0])
 
-    def test_interleaved_uploads(self):
+    def test_interleaved_uploads_are_kept_apart(self):
         sock = self.connect()
         util.read_message(sock)
         bodies = {rno: os.urandom(size) for rno, size in
@@ -244,7 +244,7 @@ class WorkerTests(Base):
         util.read_message(sock)
         self.assertEqual(sorted(self.worker.connections), [0, 1, 2])
 
-    def test_get_resume(self):
+    def test_get_resume_returns_the_resume(self):
         self.assertEqual(worker_module.get_resume(self.worker.addr), {})
 
     def test_shutdown_finishes_requests_and_refuses_connections(self):
@@ -337,7 +337,7 @@ class SecretTests(Base):
 
     secret = b's3cret'
 
-    def test_right_secret(self):
+    def test_the_right_secret_is_let_in(self):
         self.assertEqual(
             worker_module.get_resume(self.worker.addr, secret='s3cret'), {})
 
@@ -399,7 +399,7 @@ class ResumeTests(unittest.TestCase):
         with mock.patch('time.time', return_value=100.0 + elapsed):
             worker._update_resume(env)
 
-    def test_settings(self):
+    def test_settings_coerce_and_revert_to_defaults(self):
         worker = self.make()
         self.assertEqual((worker.history, worker.max_skill_age,
                           worker.decay), (9999, 99990, 1 - 1 / 9999))
@@ -411,7 +411,7 @@ class ResumeTests(unittest.TestCase):
         worker.update_settings({'history': 1})
         self.assertEqual(worker.decay, 0.0)
 
-    def test_arithmetic(self):
+    def test_scores_follow_the_decayed_arithmetic(self):
         worker = self.make(history=1)
         self.complete(worker, 'a', 1.0)
         self.assertEqual(worker.resume, {'a': 1.0})
