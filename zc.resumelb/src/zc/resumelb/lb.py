@@ -663,6 +663,9 @@ def add_common_options(parser):
     parser.add_argument('--max-body-size', type=int, metavar='BYTES',
                         help='larger request bodies get 413 (default:'
                         ' no limit)')
+    parser.add_argument('--max-frame-size', type=int, metavar='BYTES',
+                        help='largest frame accepted from a worker'
+                        f' (default {util.MAX_FRAME_SIZE})')
     parser.add_argument('--metrics', metavar='HOST:PORT',
                         help='serve Prometheus metrics at'
                         ' http://HOST:PORT/metrics')
@@ -681,8 +684,9 @@ def _parser():
                         help='listen backlog')
     parser.add_argument('-m', '--max-connections', type=int,
                         help='maximum simultaneous client connections')
-    parser.add_argument('-L', '--logger-configuration',
-                        help='a level, or a ZConfig logging file')
+    parser.add_argument('-L', '--logger-configuration', default='INFO',
+                        help='a level, or a ZConfig logging file'
+                        ' (default INFO, which shows the listening address)')
     parser.add_argument('-r', '--request-classifier',
                         default='zc.resumelb.lb:host_classifier',
                         help='module:expression of the classifier')
@@ -760,7 +764,8 @@ def main(args=None):
         children.append(pid)
 
     lb = LB(workers, classifier, disconnect_message, pool_factory=factory,
-            secret=secret, queue_timeout=options.queue_timeout)
+            secret=secret, queue_timeout=options.queue_timeout,
+            max_frame_size=options.max_frame_size)
     if options.access_log == '-':
         log = _LineLog(sys.stdout)
     else:

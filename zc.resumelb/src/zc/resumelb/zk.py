@@ -399,8 +399,9 @@ def _lb_parser():
                         help='listen backlog')
     parser.add_argument('-e', '--disconnect-message',
                         help='file with the body of 502 responses')
-    parser.add_argument('-L', '--logger-configuration',
-                        help='a level, or a ZConfig logging file')
+    parser.add_argument('-L', '--logger-configuration', default='INFO',
+                        help='a level, or a ZConfig logging file'
+                        ' (default INFO, which shows the listening address)')
     parser.add_argument('-l', '--access-logger',
                         help='logger name for access lines (default: no'
                         ' access log)')
@@ -450,7 +451,8 @@ def lbmain(args=None, run=True):
     lb = lbmodule.LB([], classifier, disconnect_message,
                      pool_factory=factory, secret=secret,
                      single_version=options.single_version,
-                     queue_timeout=options.queue_timeout)
+                     queue_timeout=options.queue_timeout,
+                     max_frame_size=options.max_frame_size)
     want_versions = options.single_version or factory is not lbmodule.Pool
 
     def set_workers(providers, children):

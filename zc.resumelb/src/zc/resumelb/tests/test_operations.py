@@ -89,6 +89,8 @@ class OperationTests(unittest.TestCase):
         lb = self.procs.lb(
             [port], '-k', secret, '-q', '5', '--drain-timeout', '5',
             '-t', '5', '-b', '50', '-m', '20', '-e', page, '-v', '2',
+            '--header-timeout', '5', '--max-body-size', '6000000',
+            '--max-frame-size', '2000000',
             '--backlog-history', '5', '--unskilled-score', '0.5',
             '-r', 'zc.resumelb.lb:host_classifier',
             '-p', 'zc.resumelb.lb:Pool',
@@ -112,6 +114,11 @@ class OperationTests(unittest.TestCase):
         self.assertEqual((status, answer[-8:]), (200, b' 5000000'))
         status, data, _ = request(lb.port, '/bytes?5000000')
         self.assertEqual((status, len(data)), (200, 5_000_000))
+        with socket.create_connection((HOST, lb.port), timeout=10) as sock:
+            sock.sendall(b'PUT /echo HTTP/1.1\r\nHost: a\r\n'
+                         b'Content-Length: 6000001\r\n\r\n')
+            self.assertTrue(sock.recv(100).startswith(
+                b'HTTP/1.1 413 Content Too Large'))
         log = self.procs.log(worker)
         self.assertRegex(log, r'B 0\.\d+ \S+ \S+ HEAD /')
         self.assertRegex(log, r'I 0\.\d+ \S+ \S+ 0')
