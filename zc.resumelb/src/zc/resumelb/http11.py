@@ -1,4 +1,5 @@
-"""HTTP/1.1 request parsing without I/O: bytes in, WSGI environ out.
+"""HTTP/1.1 without I/O: request heads in, WSGI environ out, and the
+``start_response`` the worker and the front end share.
 
 The front end (``zc.resumelb.httpserver``) reads bytes and writes them;
 everything it decides about their meaning is here, so that it can be
@@ -214,6 +215,36 @@ def _framing(environ, max_body_size):
         raise BadRequest('413 Content Too Large',
                          f'request body over {max_body_size} bytes')
     return length or None
+
+
+class StartResponse:
+    """PEP 3333's ``start_response``, shared by the worker and the front
+    end: records the status and headers, lets ``exc_info`` replace them
+    while nothing has been sent (and re-raises it after), and returns the
+    class's ``write``."""
+
+    status = None
+    response_headers = None
+    #: Whether the status and headers have left (so can't be replaced).
+    headers_sent = False
+
+    def start_response(self, status, headers, exc_info=None):
+        if exc_info is not None:
+            try:
+                if self.headers_sent:
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif self.status is not None:
+            raise AssertionError('start_response called a second time'
+                                 ' without exc_info')
+        if (type(status) is not str or len(status) < 4
+                or not status[:3].isdigit() or status[3] != ' '):
+            raise ValueError(f'invalid status {status!r}: expected a str'
+                             ' like "200 OK"')
+        self.status = status
+        self.response_headers = headers
+        return self.write
 
 
 def chunk_size(line):

@@ -369,12 +369,9 @@ class _Connection:
             self.sending = False
 
 
-class _Request(http11.Request):
+class _Request(http11.Request, http11.StartResponse):
     """One request and its response."""
 
-    status = None
-    response_headers = None
-    headers_sent = False
     chunked = False
     body_length = 0
     declared_length = None
@@ -399,25 +396,6 @@ class _Request(http11.Request):
 
     # The WSGI side
 
-    def start_response(self, status, headers, exc_info=None):
-        if exc_info is not None:
-            try:
-                if self.headers_sent:
-                    raise exc_info[1].with_traceback(exc_info[2])
-            finally:
-                exc_info = None
-        elif self.status is not None:
-            raise AssertionError('start_response called a second time'
-                                 ' without exc_info')
-        if (type(status) is not str or len(status) < 4
-                or not status[:3].isdigit() or status[3] != ' '):
-            raise ValueError(f'invalid status {status!r}: expected a str'
-                             ' like "200 OK"')
-        self.code = int(status[:3])
-        self.status = status
-        self.response_headers = headers
-        return self.write
-
     def write(self, data):
         """Send ``data`` (bytes) as part of the response body."""
         if type(data) is not bytes:
@@ -439,7 +417,7 @@ class _Request(http11.Request):
 
     def _head(self, first, complete=False):
         """The status line and headers, completed by the server's own."""
-        code = self.code
+        self.code = code = int(self.status[:3])
         self.has_body = (self.method != 'HEAD' and code >= 200
                          and code not in _NO_BODY_CODES)
         lines = [f'HTTP/1.1 {self.status}']

@@ -25,6 +25,7 @@ import gevent.server
 import gevent.socket
 import gevent.threadpool
 
+from zc.resumelb import http11
 from zc.resumelb import util
 
 logger = logging.getLogger(__name__)
@@ -506,34 +507,18 @@ def _catching(func, args):
         return False, error
 
 
-class _Response:
+class _Response(http11.StartResponse):
     """Runs the application; every method may run in a pool thread."""
 
     def __init__(self, worker, env, trace_id):
         self.worker = worker
         self.env = env
         self.trace_id = trace_id
-        self.status = None
         self.headers = None
         self.pending = []
         self.result = None
         self.iterator = None
         self.is_sequence = False
-        self._started = False
-
-    def start_response(self, status, headers, exc_info=None):
-        if exc_info is not None:
-            try:
-                if self._started:
-                    raise exc_info[1].with_traceback(exc_info[2])
-            finally:
-                exc_info = None
-        elif self.status is not None:
-            raise AssertionError('start_response called twice'
-                                 ' without exc_info')
-        self.status = status
-        self.headers = [(str(k), str(v)) for k, v in headers]
-        return self.write
 
     def write(self, data):
         if not isinstance(data, bytes):
@@ -569,7 +554,9 @@ class _Response:
         if self.status is None:
             raise AssertionError('the application did not call'
                                  ' start_response')
-        self._started = True
+        self.headers_sent = True
+        # Headers go out as str pairs whatever the application gave.
+        self.headers = [(str(k), str(v)) for k, v in self.response_headers]
         if self.env.get('REQUEST_METHOD') == 'HEAD':
             # Nothing of a HEAD body reaches a client; don't produce it.
             self.pending = []

@@ -1,4 +1,5 @@
 """Request parsing with plain bytes, and fuzzed against h11 as an oracle."""
+import sys
 import unittest
 
 import h11
@@ -176,6 +177,52 @@ class ChunkSizeTests(unittest.TestCase):
         for line in (b'', b'x', b'-1', b' 1', b'1' * 17, b'0x10'):
             with self.assertRaises(ValueError, msg=line):
                 http11.chunk_size(line)
+
+
+class _Response(http11.StartResponse):
+
+    def write(self, data):
+        pass
+
+
+class StartResponseTests(unittest.TestCase):
+
+    def test_status_and_headers_are_recorded_and_write_returned(self):
+        response = _Response()
+        write = response.start_response('200 OK', [('A', 'b')])
+        self.assertEqual(write, response.write)
+        self.assertEqual((response.status, response.response_headers),
+                         ('200 OK', [('A', 'b')]))
+
+    def test_exc_info_replaces_what_has_not_been_sent(self):
+        response = _Response()
+        response.start_response('200 OK', [])
+        try:
+            raise KeyError('x')
+        except KeyError:
+            response.start_response('500 Oops', [], sys.exc_info())
+        self.assertEqual(response.status, '500 Oops')
+
+    def test_exc_info_after_sending_is_raised_again(self):
+        response = _Response()
+        response.start_response('200 OK', [])
+        response.headers_sent = True
+        with self.assertRaises(KeyError):
+            try:
+                raise KeyError('x')
+            except KeyError:
+                response.start_response('500 Oops', [], sys.exc_info())
+
+    def test_a_second_call_without_exc_info_is_an_error(self):
+        response = _Response()
+        response.start_response('200 OK', [])
+        with self.assertRaises(AssertionError):
+            response.start_response('200 OK', [])
+
+    def test_a_malformed_status_is_refused(self):
+        for status in ('200', 200, 'OK 200', '20x OK', b'200 OK'):
+            with self.assertRaises(ValueError, msg=status):
+                _Response().start_response(status, [])
 
 
 class EscapeLogTests(unittest.TestCase):
