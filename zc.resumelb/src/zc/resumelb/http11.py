@@ -1,5 +1,5 @@
-"""HTTP/1.1 without I/O: request heads in, WSGI environ out, and the
-``start_response`` the worker and the front end share.
+"""HTTP/1.1 without I/O: request heads in, WSGI environ out; the
+``start_response`` the worker and the front end share; response heads.
 
 The front end (``zc.resumelb.httpserver``) reads bytes and writes them;
 everything it decides about their meaning is here, so that it can be
@@ -245,6 +245,82 @@ class StartResponse:
         self.status = status
         self.response_headers = headers
         return self.write
+
+
+class ResponseHead(StartResponse):
+    """The head of a response to an HTTP/1.x request.
+
+    Needs the request's ``method``, ``http11`` and ``keep_alive``.
+    """
+
+    chunked = False
+    declared_length = None
+    has_body = True
+
+    def response_head(self, first, complete, date):
+        """The response's head as bytes: the application's status and
+        headers, completed by the server's own.
+
+        ``first`` is the start of the body, the whole body if
+        ``complete``; ``date`` the value of the Date header if the
+        application gave none.  Decides the framing (``has_body``,
+        ``chunked``, ``declared_length``) and whether the connection is
+        kept alive.
+        """
+        self.code = code = int(self.status[:3])
+        self.has_body = (self.method != 'HEAD' and code >= 200
+                         and code not in _NO_BODY_CODES)
+        lines = [f'HTTP/1.1 {self.status}']
+        length = app_date = connection = None
+        for name, value in self.response_headers:
+            if type(name) is not str or type(value) is not str:
+                raise TypeError(f'header {name!r}: {value!r}: names and'
+                                ' values must be str')
+            lower = name.lower()
+            if lower == 'content-length':
+                length = value
+                continue  # checked, and put last by the code below
+            elif lower == 'date':
+                app_date = value
+            elif lower == 'connection':
+                connection = value.lower()
+                continue  # hop-by-hop: the server's own goes out below
+            elif lower == 'transfer-encoding':
+                continue  # the server decides the framing
+            lines.append(f'{name}: {value}')
+        if length is not None:
+            lines.append(f'Content-Length: {length}')
+            if length.isdigit():
+                self.declared_length = int(length)
+        elif complete and self.has_body:
+            # The whole body is known: give its length, keep the connection.
+            # (Not for HEAD: what a GET would return is unknown here.)
+            lines.append(f'Content-Length: {len(first)}')
+            self.declared_length = len(first)
+        elif self.has_body:
+            if self.http11:
+                self.chunked = True
+                lines.append('Transfer-Encoding: chunked')
+            else:
+                self.keep_alive = False
+        if connection == 'close':
+            self.keep_alive = False
+        if app_date is None:
+            lines.append(f'Date: {date}')
+        if not self.keep_alive:
+            lines.append('Connection: close')
+        elif not self.http11:
+            lines.append('Connection: keep-alive')
+        head = '\r\n'.join(lines)
+        breaks = len(lines) - 1
+        if head.count('\n') != breaks or head.count('\r') != breaks:
+            raise ValueError(f'line break inside the status or a header'
+                             f' of {self.response_headers!r:.200}')
+        self.headers_sent = True
+        return (head + '\r\n\r\n').encode('latin-1')
+
+
+_NO_BODY_CODES = frozenset((204, 304))
 
 
 def chunk_size(line):

@@ -10,8 +10,10 @@ built in one pass, and a small response leaves in one send.
 What it implements: HTTP/1.0 and 1.1, persistent connections and
 pipelining, ``Content-Length`` and chunked request bodies (with ``Expect:
 100-continue``), chunked (1.1) or close-delimited (1.0) responses when the
-application gives no length, no body for HEAD, 1xx, 204 and 304, socket
-timeouts, and clear 4xx/5xx answers to bad requests.
+application gives no length, no body for HEAD, 1xx, 204 and 304, idle
+and header timeouts, and clear 4xx/5xx answers to bad requests.  What
+the bytes mean is decided in ``zc.resumelb.http11``, which does no I/O;
+this module reads and writes them on gevent sockets.
 """
 import datetime
 import fcntl
@@ -36,7 +38,6 @@ MAX_DRAIN_BYTES = 65536
 _RECV_SIZE = 65536
 _monotonic = time.monotonic
 _MAX_CHUNK_LINE = 1024
-_NO_BODY_CODES = frozenset((204, 304))
 _BadRequest = http11.BadRequest
 
 
@@ -369,12 +370,10 @@ class _Connection:
             self.sending = False
 
 
-class _Request(http11.Request, http11.StartResponse):
+class _Request(http11.Request, http11.ResponseHead):
     """One request and its response."""
 
-    chunked = False
     body_length = 0
-    declared_length = None
     log_status = None
 
     def __init__(self, conn, lines):
@@ -416,58 +415,7 @@ class _Request(http11.Request, http11.StartResponse):
         self.conn.send(head + data if head else data)
 
     def _head(self, first, complete=False):
-        """The status line and headers, completed by the server's own."""
-        self.code = code = int(self.status[:3])
-        self.has_body = (self.method != 'HEAD' and code >= 200
-                         and code not in _NO_BODY_CODES)
-        lines = [f'HTTP/1.1 {self.status}']
-        length = date = connection = None
-        for name, value in self.response_headers:
-            if type(name) is not str or type(value) is not str:
-                raise TypeError(f'header {name!r}: {value!r}: names and'
-                                ' values must be str')
-            lower = name.lower()
-            if lower == 'content-length':
-                length = value
-                continue  # checked, and put last by the code below
-            elif lower == 'date':
-                date = value
-            elif lower == 'connection':
-                connection = value.lower()
-                continue  # hop-by-hop: the server's own goes out below
-            elif lower == 'transfer-encoding':
-                continue  # the server decides the framing
-            lines.append(f'{name}: {value}')
-        if length is not None:
-            lines.append(f'Content-Length: {length}')
-            if length.isdigit():
-                self.declared_length = int(length)
-        elif complete and self.has_body:
-            # The whole body is known: give its length, keep the connection.
-            # (Not for HEAD: what a GET would return is unknown here.)
-            lines.append(f'Content-Length: {len(first)}')
-            self.declared_length = len(first)
-        elif self.has_body:
-            if self.http11:
-                self.chunked = True
-                lines.append('Transfer-Encoding: chunked')
-            else:
-                self.keep_alive = False
-        if connection == 'close':
-            self.keep_alive = False
-        if date is None:
-            lines.append(f'Date: {clock.now().http_date}')
-        if not self.keep_alive:
-            lines.append('Connection: close')
-        elif not self.http11:
-            lines.append('Connection: keep-alive')
-        head = '\r\n'.join(lines)
-        breaks = len(lines) - 1
-        if head.count('\n') != breaks or head.count('\r') != breaks:
-            raise ValueError(f'line break inside the status or a header'
-                             f' of {self.response_headers!r:.200}')
-        self.headers_sent = True
-        return (head + '\r\n\r\n').encode('latin-1')
+        return self.response_head(first, complete, clock.now().http_date)
 
     def respond(self):
         """Run the application and send its response."""

@@ -225,6 +225,68 @@ class StartResponseTests(unittest.TestCase):
                 _Response().start_response(status, [])
 
 
+class _Head(http11.ResponseHead):
+
+    def __init__(self, method='GET', http11=True, keep_alive=True):
+        self.method, self.http11, self.keep_alive = (method, http11,
+                                                     keep_alive)
+
+    def write(self, data):
+        pass
+
+    def head(self, status, headers, first=b'', complete=False):
+        self.start_response(status, headers)
+        return self.response_head(first, complete, 'D').decode().split(
+            '\r\n')
+
+
+class ResponseHeadTests(unittest.TestCase):
+
+    def test_a_complete_body_gets_its_length_and_the_date(self):
+        head = _Head()
+        self.assertEqual(head.head('200 OK', [('A', 'b')], b'hello', True),
+                         ['HTTP/1.1 200 OK', 'A: b', 'Content-Length: 5',
+                          'Date: D', '', ''])
+        self.assertEqual((head.declared_length, head.chunked,
+                          head.keep_alive, head.headers_sent),
+                         (5, False, True, True))
+
+    def test_an_open_ended_body_is_chunked_in_1_1_and_closes_in_1_0(self):
+        head = _Head()
+        self.assertIn('Transfer-Encoding: chunked', head.head('200 OK', []))
+        self.assertTrue(head.chunked)
+        head = _Head(http11=False)
+        self.assertIn('Connection: close', head.head('200 OK', []))
+        self.assertFalse(head.keep_alive)
+
+    def test_framing_and_hop_by_hop_headers_are_the_servers(self):
+        head = _Head(http11=False)
+        lines = head.head('200 OK', [('Transfer-Encoding', 'gzip'),
+                                     ('Connection', 'keep-alive'),
+                                     ('Content-Length', '3'),
+                                     ('Date', 'mine')], b'abc')
+        self.assertEqual(lines, ['HTTP/1.1 200 OK', 'Date: mine',
+                                 'Content-Length: 3',
+                                 'Connection: keep-alive', '', ''])
+
+    def test_no_body_for_head_204_and_304(self):
+        for method, status in (('HEAD', '200 OK'), ('GET', '204 No'),
+                               ('GET', '304 Not Modified')):
+            head = _Head(method)
+            lines = head.head(status, [], b'', True)
+            self.assertFalse(head.has_body)
+            self.assertFalse(any(line.startswith(('Content-Length',
+                                                  'Transfer'))
+                                 for line in lines), lines)
+
+    def test_line_breaks_in_headers_are_refused(self):
+        for headers in ([('A', 'b\r\nInjected: 1')], [('A\n', 'b')]):
+            with self.assertRaises(ValueError):
+                _Head().head('200 OK', headers)
+        with self.assertRaises(TypeError):
+            _Head().head('200 OK', [('A', 1)])
+
+
 class EscapeLogTests(unittest.TestCase):
 
     def test_quotes_backslashes_and_controls_are_escaped_like_nginx(self):
