@@ -332,6 +332,79 @@ def chunk_size(line):
     return int(size, 16)
 
 
+class BodyTooLarge(ValueError):
+    """A chunked body grew over its size limit."""
+
+
+#: Longest chunk-size or trailer line accepted.
+MAX_CHUNK_LINE = 1024
+_SIZE, _DATA, _DATA_END, _TRAILER, _DONE = range(5)
+
+
+class ChunkedDecoder:
+    """Decodes a chunked request body from the bytes fed to it.
+
+    ``feed(data)`` returns the body bytes ``data`` completes (maybe
+    ``b''``).  After the last chunk and its trailer, ``done`` is true and
+    ``rest`` holds what followed: the start of the next request.  Broken
+    coding raises ``ValueError``; a body over ``max_size`` bytes raises
+    ``BodyTooLarge``.
+    """
+
+    def __init__(self, max_size=None):
+        self.max_size = max_size
+        self.buffer = b''
+        self.state = _SIZE
+        self.remaining = 0
+        self.size = 0
+        self.done = False
+        self.rest = b''
+
+    def feed(self, data):
+        buffer = self.buffer + data if self.buffer else data
+        out = []
+        while buffer:
+            state = self.state
+            if state == _DATA:
+                piece = buffer[:self.remaining]
+                buffer = buffer[len(piece):]
+                out.append(piece)
+                self.remaining -= len(piece)
+                if not self.remaining:
+                    self.state = _DATA_END
+                continue
+            if state == _DONE:
+                self.rest += buffer
+                buffer = b''
+                break
+            end = buffer.find(b'\n', 0, MAX_CHUNK_LINE + 1)
+            if end < 0:
+                if len(buffer) > MAX_CHUNK_LINE:
+                    raise ValueError('chunk size line too long')
+                break
+            line = buffer[:end].rstrip(b'\r')
+            buffer = buffer[end + 1:]
+            if state == _DATA_END:
+                if line:
+                    raise ValueError('chunk data longer than its size says')
+                self.state = _SIZE
+            elif state == _SIZE:
+                size = chunk_size(line)
+                self.size += size
+                if self.max_size is not None and self.size > self.max_size:
+                    raise BodyTooLarge(
+                        f'request body over {self.max_size} bytes')
+                self.remaining = size
+                self.state = _DATA if size else _TRAILER
+            elif not line:  # the empty line that ends the trailer
+                self.state = _DONE
+                self.done = True
+                self.rest, buffer = buffer, b''
+            # Other trailer fields are dropped: WSGI has no place for them.
+        self.buffer = buffer
+        return b''.join(out) if len(out) != 1 else out[0]
+
+
 _LOG_ESCAPES = {c: f'\\x{c:02X}' for c in range(256)
                 if c < 0x20 or c >= 0x7f or chr(c) in '"\\'}
 

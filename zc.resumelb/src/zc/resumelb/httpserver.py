@@ -37,7 +37,6 @@ logger = logging.getLogger(__name__)
 MAX_DRAIN_BYTES = 65536
 _RECV_SIZE = 65536
 _monotonic = time.monotonic
-_MAX_CHUNK_LINE = 1024
 _BadRequest = http11.BadRequest
 
 
@@ -635,82 +634,77 @@ class _ChunkedInput(_Input):
 
     def __init__(self, conn, expect_continue=False, max_size=None):
         super().__init__(conn, 0, expect_continue)
-        self.done = False
-        self.total = 0
-        self.size = 0
-        self.max_size = max_size
+        self.decoder = http11.ChunkedDecoder(max_size)
+        self.data = b''  # decoded, not yet read
 
-    def _line(self):
+    @property
+    def done(self):
+        return self.decoder.done and not self.data
+
+    def _fill(self):
+        """Decode more of the body; False once it has all been decoded."""
+        decoder = self.decoder
+        if decoder.done:
+            return False
+        self._continue()
         conn = self.conn
-        while True:
-            end = conn.buffer.find(b'\n')
-            if end >= 0:
-                line, conn.buffer = conn.buffer[:end], conn.buffer[end + 1:]
-                return line.rstrip(b'\r')
-            if len(conn.buffer) > _MAX_CHUNK_LINE:
-                raise InvalidBody('chunk size line too long')
-            data = conn.recv()
-            if not data:
+        raw = conn.buffer
+        if raw:
+            conn.buffer = b''
+        else:
+            raw = conn.recv()
+            if not raw:
                 raise ClientDisconnected('the client closed the connection'
                                          ' inside a chunked request body')
-            conn.buffer += data
-
-    def _next_chunk(self):
-        """Read the next chunk's size line; False after the last chunk."""
-        self._continue()
-        if self.total:
-            if self._line():
-                raise InvalidBody('chunk data longer than its size says')
         try:
-            self.remaining = http11.chunk_size(self._line())
+            data = decoder.feed(raw)
+        except http11.BodyTooLarge as error:
+            raise BodyTooLarge(str(error)) from None
         except ValueError as error:
             raise InvalidBody(str(error)) from None
-        self.size += self.remaining
-        if self.max_size is not None and self.size > self.max_size:
-            raise BodyTooLarge(f'request body over {self.max_size} bytes')
-        self.total += 1
-        if self.remaining == 0:
-            while self._line():
-                pass  # trailer fields, which WSGI has no place for
-            self.done = True
-            return False
+        if data:
+            self.data = self.data + data if self.data else data
+        if decoder.done:
+            conn.buffer = decoder.rest
         return True
 
+    def _take(self, size):
+        data = self.data
+        if size < 0 or size >= len(data):
+            self.data = b''
+            return data
+        self.data = data[size:]
+        return data[:size]
+
     def read(self, size=-1):
-        parts = []
-        unlimited = size is None or size < 0
-        while unlimited or size > 0:
-            if not self.remaining and (self.done or not self._next_chunk()):
-                break
-            want = self.remaining if unlimited else min(size,
-                                                        self.remaining)
-            data = super().read(want)
-            parts.append(data)
-            if not unlimited:
-                size -= len(data)
-        return b''.join(parts)
+        if size is None:
+            size = -1
+        while (size < 0 or len(self.data) < size) and self._fill():
+            pass
+        return self._take(size)
 
     def readline(self, size=-1):
-        parts = []
-        unlimited = size is None or size < 0
-        while unlimited or size > 0:
-            if not self.remaining and (self.done or not self._next_chunk()):
-                break
-            data = super().readline(self.remaining if unlimited
-                                    else min(size, self.remaining))
-            parts.append(data)
-            if not unlimited:
-                size -= len(data)
-            if data.endswith(b'\n'):
-                break
-        return b''.join(parts)
+        if size is None:
+            size = -1
+        while True:
+            end = self.data.find(b'\n') + 1
+            if end:
+                return self._take(end if size < 0 else min(end, size))
+            if 0 <= size <= len(self.data) or not self._fill():
+                return self._take(size)
 
     def discard(self, limit):
         if self.expect_continue:
             return False
+        discarded = 0
         try:
-            while limit > 0 and not self.done:
-                limit -= len(self.read(min(limit, _RECV_SIZE)))
+            while True:
+                discarded += len(self.data)
+                self.data = b''
+                if discarded > limit:
+                    return False
+                if self.decoder.done:
+                    return True
+                self._fill()
         except (OSError, ValueError):
             return False
-        return self.done

@@ -179,6 +179,47 @@ class ChunkSizeTests(unittest.TestCase):
                 http11.chunk_size(line)
 
 
+class ChunkedDecoderTests(unittest.TestCase):
+
+    BODY = (b'5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\n'
+            b'Trailer: x\r\n\r\nGET /next')
+
+    def test_a_body_fed_at_once(self):
+        decoder = http11.ChunkedDecoder()
+        self.assertEqual(decoder.feed(self.BODY), b'hello, world')
+        self.assertTrue(decoder.done)
+        self.assertEqual(decoder.rest, b'GET /next')
+
+    def test_a_body_fed_byte_by_byte(self):
+        decoder = http11.ChunkedDecoder()
+        data = b''.join(decoder.feed(self.BODY[i:i + 1])
+                        for i in range(len(self.BODY)))
+        self.assertEqual(data, b'hello, world')
+        self.assertTrue(decoder.done)
+        # The bytes after the end are kept, not decoded.
+        self.assertEqual(decoder.rest, b'GET /next')
+
+    def test_bare_lf_line_ends(self):
+        decoder = http11.ChunkedDecoder()
+        self.assertEqual(decoder.feed(b'3\nabc\n0\n\n'), b'abc')
+        self.assertTrue(decoder.done)
+
+    def test_broken_codings_are_value_errors(self):
+        for data, message in (
+                (b'zz\r\n', 'invalid chunk size'),
+                (b'3\r\nabcd\r\n', 'longer than its size'),
+                (b'1' * 2000, 'too long'),
+                (b'1' * 17 + b'\r\n', 'invalid chunk size')):
+            with self.assertRaisesRegex(ValueError, message):
+                http11.ChunkedDecoder().feed(data)
+
+    def test_a_body_over_the_limit(self):
+        decoder = http11.ChunkedDecoder(max_size=5)
+        self.assertEqual(decoder.feed(b'3\r\nabc\r\n'), b'abc')
+        with self.assertRaisesRegex(http11.BodyTooLarge, 'over 5 bytes'):
+            decoder.feed(b'3\r\n')
+
+
 class _Response(http11.StartResponse):
 
     def write(self, data):
