@@ -561,7 +561,7 @@ class _Response(http11.StartResponse):
             # Nothing of a HEAD body reaches a client; don't produce it.
             self.pending = []
             self.iterator = None
-        elif any(len(chunk) > util.MAX_PIECE for chunk in self.pending):
+        elif self.pending and max(map(len, self.pending)) > util.MAX_PIECE:
             self.pending = _split(self.pending)
 
     @staticmethod
