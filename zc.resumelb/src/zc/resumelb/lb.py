@@ -441,8 +441,16 @@ class _Worker(util.Connection):
             raise
         finally:
             self.requests.pop(rno, None)
-        status, headers = data
-        start_response(status, [tuple(h) for h in headers])
+        try:
+            status, headers = data
+            start_response(status, [tuple(h) for h in headers])
+        except Exception:
+            # A response start we cannot use: the client gets a 500 from
+            # the HTTP server; the worker need not go on.
+            if self.is_connected:
+                self.put(rno, None)
+            self._release(rno)
+            raise
         return _Body(self, rno, queue,
                      environ.get('REQUEST_METHOD') == 'HEAD')
 

@@ -286,6 +286,19 @@ class LBTests(unittest.TestCase):
         self.assertEqual((call.body(), second.body()), (b'a', b'b'))
         self.assertEqual(len(self.lb.pool.workers), 1)
 
+    def test_an_unusable_response_start_fails_and_releases_the_request(
+            self):
+        worker = self.front()
+        call = Call(self.lb, environ())
+        rno, _, _ = worker.request()
+        util.write_message(worker.sock, rno, b'not a status')
+        self.assertIsInstance(call.task.get(timeout=5), ValueError)
+        self.assertEqual(worker.read(), (rno, None))  # cancelled
+        lb_worker = [w for w in self.lb.pool.workers
+                     if tuple(w.addr) == tuple(worker.addr)][0]
+        self.assertNotIn(rno, lb_worker.readers)
+        self.assertEqual(self.lb.in_progress, 0)
+
     def test_idempotent_retries_are_capped(self):
         self.lb.set_worker_addrs([self.workers[0].addr])
         self.workers[1].close()
