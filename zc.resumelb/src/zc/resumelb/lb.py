@@ -683,7 +683,9 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog='resumelb',
         description='Résumé-based load balancer: HTTP in, WSGI workers out.')
-    parser.add_argument('workers', nargs='*', metavar='HOST:PORT')
+    parser.add_argument('workers', nargs='*', metavar='HOST:PORT',
+                        help='worker addresses (an empty host means'
+                        ' 127.0.0.1)')
     parser.add_argument('-a', '--address', default=':0',
                         help='HTTP listen address (default :0)')
     parser.add_argument('-l', '--access-log', default='-',

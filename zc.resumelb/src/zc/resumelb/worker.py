@@ -632,7 +632,8 @@ def get_resume_main(args=None):
     parser = argparse.ArgumentParser(
         prog='get-worker-resume',
         description='Print the résumé of each worker (also a health check).')
-    parser.add_argument('addresses', nargs='+', metavar='HOST:PORT')
+    parser.add_argument('addresses', nargs='+', metavar='HOST:PORT',
+                        help='worker addresses')
     parser.add_argument('-k', '--secret-file',
                         help='file holding the shared worker secret')
     options = parser.parse_args(args)

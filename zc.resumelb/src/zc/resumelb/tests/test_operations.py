@@ -193,17 +193,24 @@ class ScriptTests(unittest.TestCase):
                                  ('zc.resumelb.zk', 'lbmain'),
                                  ('zc.resumelb.worker', 'worker_main'),
                                  ('zc.resumelb.worker', 'get_resume_main'),
-                                 ('zc.resumelb.zk', 'get_lb_status')):
+                                 ('zc.resumelb.zk', 'get_lb_status'),
+                                 ('zc.resumelb.nagios', 'main')):
             out = self.run_script(module, function, '--help')
             self.assertEqual(out.returncode, 0, out.stderr)
             # argparse puts an option's help on its line or the next;
             # an option without help is followed by another option.
             lines = out.stdout.splitlines()
-            for i, line in enumerate(lines):
-                if re.match(r'\s+-', line) and line.strip().count('  ') == 0:
+            listed = lines[lines.index('positional arguments:') + 1:]
+            for i, line in enumerate(listed, lines.index(
+                    'positional arguments:') + 1):
+                if line and not line.startswith(' '):
+                    continue  # a section title
+                # An argument's line is indented by two spaces; its help
+                # follows on the same line or, indented further, the next.
+                if re.match(r'  \S', line) and '  ' not in line.strip():
                     following = lines[i + 1] if i + 1 < len(lines) else ''
-                    self.assertFalse(
-                        re.match(r'\s+-', following) or not following,
+                    self.assertTrue(
+                        re.match(r' {4,}\S', following),
                         f'{function}: {line.strip()} has no help')
 
     def test_resumelb_worker_serves_a_paste_deploy_file(self):
