@@ -50,13 +50,15 @@ setup(
     install_requires=['gevent>=24', 'zope.interface'],
     extras_require={
         'test': ['zope.testrunner', 'zope.testing', 'PasteDeploy', 'kazoo',
-                 'matplotlib'],
+                 'matplotlib', 'h11', 'hypothesis', 'httptools'],
         'zk': ['kazoo'],
         'sim': ['matplotlib'],
+        'paste': ['PasteDeploy'],
     },
     entry_points={
         'console_scripts': [
             'resumelb = zc.resumelb.lb:main',
+            'resumelb-worker = zc.resumelb.worker:worker_main',
             'zkresumelb = zc.resumelb.zk:lbmain',
             'get-worker-resume = zc.resumelb.worker:get_resume_main',
             'get-lb-status = zc.resumelb.zk:get_lb_status',

@@ -10,40 +10,34 @@ built in one pass, and a small response leaves in one send.
 What it implements: HTTP/1.0 and 1.1, persistent connections and
 pipelining, ``Content-Length`` and chunked request bodies (with ``Expect:
 100-continue``), chunked (1.1) or close-delimited (1.0) responses when the
-application gives no length, no body for HEAD, 1xx, 204 and 304, socket
-timeouts, and clear 4xx/5xx answers to bad requests.
+application gives no length, no body for HEAD, 1xx, 204 and 304, idle
+and header timeouts, and clear 4xx/5xx answers to bad requests.  What
+the bytes mean is decided in ``zc.resumelb.http11``, which does no I/O;
+this module reads and writes them on gevent sockets.
 """
 import datetime
+import fcntl
 import functools
 import logging
-import re
+import struct
 import sys
+import termios
 import time
 from email.utils import formatdate
-from urllib.parse import unquote_to_bytes
 
 import gevent.server
 
+from zc.resumelb import http11
 from zc.resumelb import util
 
 logger = logging.getLogger(__name__)
 
-MAX_REQUEST_LINE = 8192
-MAX_HEAD_BYTES = 65536
-MAX_HEADERS = 100
 #: After a response, an unread request body up to this size is read and
 #: discarded to keep the connection; a longer one closes it instead.
 MAX_DRAIN_BYTES = 65536
 _RECV_SIZE = 65536
 _monotonic = time.monotonic
-_MAX_CHUNK_LINE = 1024
-
-_REQUEST_LINE = re.compile(
-    r"([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^ ]+) HTTP/(\d)\.(\d)")
-_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_NO_BODY_CODES = frozenset((204, 304))
-_SPECIAL_HEADERS = {'CONTENT_TYPE': 'CONTENT_TYPE',
-                    'CONTENT_LENGTH': 'CONTENT_LENGTH'}
+_BadRequest = http11.BadRequest
 
 
 class Abort(Exception):
@@ -65,16 +59,16 @@ class InvalidBody(ValueError):
     """The request body breaks the chunked coding.
 
     Raised to the application by ``wsgi.input``; if the application lets
-    it through, the client gets ``400 Bad Request``.
+    it through, the client gets ``status``.
     """
 
+    status = '400 Bad Request'
 
-class _BadRequest(Exception):
 
-    def __init__(self, status, reason):
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
+class BodyTooLarge(InvalidBody):
+    """A chunked request body grew over the server's limit."""
+
+    status = '413 Content Too Large'
 
 
 class _Clock:
@@ -113,13 +107,19 @@ class Server(gevent.server.StreamServer):
     none; standard error by default.  ``error_log``: the logger for
     application errors.  ``spawn``: as for gevent servers; a
     ``gevent.pool.Pool(n)`` caps simultaneous connections at ``n``.
-    ``socket_timeout``: seconds a client socket may stay silent (or
-    unwritable) before it is dropped; ``None`` for never.
+    ``socket_timeout``: seconds a client connection may make no progress
+    (nothing read, nothing written) before it is dropped; ``None`` for
+    never.  ``header_timeout``: seconds from a request's first byte
+    within which its whole head must have arrived, else the connection
+    is dropped.  ``max_body_size``: larger request bodies get 413.
     """
 
     def __init__(self, listener, application, log=sys.stderr,
-                 error_log=None, spawn='default', socket_timeout=None):
+                 error_log=None, spawn='default', socket_timeout=None,
+                 header_timeout=None, max_body_size=None):
         super().__init__(listener, spawn=spawn)
+        self.header_timeout = header_timeout
+        self.max_body_size = max_body_size
         self.application = application
         if isinstance(log, logging.Logger):
             log = _LoggerLog(log)
@@ -129,6 +129,10 @@ class Server(gevent.server.StreamServer):
         self.base_environ = None
         self.connections = set()
         self._sweeper = None
+        #: Set when the server shuts down: no connection is kept alive.
+        self.draining = False
+        #: Where responses are counted (``zc.resumelb.metrics``), if at all.
+        self.metrics = None
 
     def init_socket(self):
         super().init_socket()
@@ -149,7 +153,8 @@ class Server(gevent.server.StreamServer):
 
     def start(self):
         super().start()
-        if self.socket_timeout is not None and self._sweeper is None:
+        if self._sweeper is None and (self.socket_timeout is not None
+                                      or self.header_timeout is not None):
             self._sweeper = gevent.spawn(self._sweep)
 
     def close(self):
@@ -158,19 +163,38 @@ class Server(gevent.server.StreamServer):
             self._sweeper = None
         super().close()
 
+    def close_idle(self):
+        """Close connections waiting for a next request; keep no other
+        connection alive after its response."""
+        self.draining = True
+        for conn in list(self.connections):
+            if conn.idle:
+                conn.sock.close()
+
     def _sweep(self):
         # One ticker for every connection instead of gevent's timer armed
         # around each socket operation, which costs more than a tenth of
         # the LB's time per small request.
         timeout = self.socket_timeout
-        period = min(max(timeout / 4, 0.01), 1.0)
+        head_timeout = self.header_timeout
+        period = min(max(min(t for t in (timeout, head_timeout)
+                             if t is not None) / 4, 0.01), 1.0)
         while True:
             gevent.sleep(period)
             now = time.monotonic()
             for conn in list(self.connections):
                 since = conn.waiting_since
-                if since is not None and now - since >= timeout:
-                    conn.time_out()
+                if (timeout is not None and since is not None
+                        and now - since >= timeout):
+                    if conn.sending and conn.client_read():
+                        conn.waiting_since = now
+                    else:
+                        conn.time_out()
+                    continue
+                since = conn.head_since
+                if (head_timeout is not None and since is not None
+                        and now - since >= head_timeout):
+                    conn.time_out(head_timeout)
 
     def handle(self, sock, address):
         util.set_nodelay(sock)
@@ -193,6 +217,14 @@ class _Connection:
         #: When the socket operation in progress began, if one is.
         self.waiting_since = None
         self.timed_out = False
+        #: Whether it waits for the first byte of a next request.
+        self.idle = False
+        #: When the first byte of a head not yet complete arrived.
+        self.head_since = None
+        #: Whether the operation in progress is a send, and how many bytes
+        #: the kernel had not sent yet when last asked.
+        self.sending = False
+        self.unsent = None
         # Between keep-alive requests the socket is almost always empty
         # when we come to read: waiting for it to become readable first
         # saves a recv that would fail with EAGAIN (gevent's recv tries
@@ -216,16 +248,33 @@ class _Connection:
         finally:
             self.sock.close()
 
-    def time_out(self):
-        """Drop the connection: its socket operation takes too long."""
-        self.timed_out = True
+    def client_read(self):
+        """Whether the client took bytes since the last time we asked.
+
+        A socket becomes writable again only once much of its send
+        buffer is free, which takes a slow but steady reader longer than
+        the timeout: the kernel's count of unsent bytes shows progress.
+        """
+        try:
+            unsent = struct.unpack('i', fcntl.ioctl(
+                self.sock.fileno(), termios.TIOCOUTQ, b'\0\0\0\0'))[0]
+        except OSError:
+            return False
+        progress = unsent != self.unsent
+        self.unsent = unsent
+        return progress
+
+    def time_out(self, seconds=None):
+        """Drop the connection: it makes no progress, or its head does
+        not come."""
+        self.timed_out = seconds or self.server.socket_timeout
         self.sock.close()  # the waiting task gets an error
 
     def _lost(self, doing, error):
         if self.timed_out:
             return ClientDisconnected(
                 f'{doing} {self.client} took over'
-                f' {self.server.socket_timeout} seconds')
+                f' {self.timed_out} seconds')
         return ClientDisconnected(f'{doing} {self.client}: {error}')
 
     def recv(self):
@@ -238,41 +287,38 @@ class _Connection:
             self.waiting_since = None
 
     def read_head(self):
-        """The request's head (without the blank line), or None at EOF."""
+        """The request's head lines, or None at EOF."""
         buffer = self.buffer
-        while True:
-            end = buffer.find(b'\r\n\r\n', 0, MAX_HEAD_BYTES + 4)
-            if end >= 0:
-                self.buffer = buffer[end + 4:]
-                return buffer[:end].decode('latin-1').split('\r\n')
-            end = buffer.find(b'\n\n', 0, MAX_HEAD_BYTES + 2)
-            if end >= 0:  # a client that ends lines with bare LFs
-                self.buffer = buffer[end + 2:]
-                return buffer[:end].decode('latin-1').replace(
-                    '\r\n', '\n').split('\n')
-            if len(buffer) > MAX_HEAD_BYTES:
-                if buffer.find(b'\n', 0, MAX_REQUEST_LINE) < 0:
-                    raise _BadRequest('414 URI Too Long',
-                                      'request line too long')
-                raise _BadRequest('431 Request Header Fields Too Large',
-                                  'request head over'
-                                  f' {MAX_HEAD_BYTES} bytes')
-            if not buffer:
-                self.waiting_since = _monotonic()
-                try:
-                    self.wait_readable()
-                except OSError as error:
-                    raise self._lost('waiting for', error) from None
-                finally:
-                    self.waiting_since = None
-            data = self.recv()
-            if not data:
-                if buffer.strip():
-                    raise _BadRequest('400 Bad Request',
-                                      'connection closed inside the head')
-                return None
-            # Clients may send empty lines between requests.
-            buffer = (buffer + data) if buffer else data.lstrip(b'\r\n')
+        if buffer:
+            self.head_since = _monotonic()
+        try:
+            while True:
+                lines, rest = http11.split_head(buffer)
+                if lines is not None:
+                    self.buffer = rest
+                    return lines
+                if not buffer:
+                    self.waiting_since = _monotonic()
+                    self.idle = True
+                    try:
+                        self.wait_readable()
+                    except OSError as error:
+                        raise self._lost('waiting for', error) from None
+                    finally:
+                        self.waiting_since = None
+                        self.idle = False
+                    self.head_since = _monotonic()
+                data = self.recv()
+                if not data:
+                    if buffer.strip():
+                        raise _BadRequest('400 Bad Request',
+                                          'connection closed inside the'
+                                          ' head')
+                    return None
+                # Clients may send empty lines between requests.
+                buffer = (buffer + data) if buffer else data.lstrip(b'\r\n')
+        finally:
+            self.head_since = None
 
     def serve_one(self):
         """Answer one request; return whether to go on with the next."""
@@ -285,167 +331,68 @@ class _Connection:
             self.refuse(error)
             return False
         request.respond()
-        if not request.keep_alive or self.closed:
+        if not request.keep_alive or self.closed or self.server.draining:
             return False
         return request.input.discard(MAX_DRAIN_BYTES)
 
     def refuse(self, error):
         body = f'{error.reason}\n'.encode('latin-1', 'replace')
+        if self.sock.closed:
+            return
         self.send(
             b'HTTP/1.1 %s\r\nContent-Type: text/plain\r\n'
             b'Content-Length: %d\r\nConnection: close\r\n\r\n%s'
             % (error.status.encode('latin-1'), len(body), body))
         self.server.error_log.info('refused a request from %s: %s',
                                    self.client, error.reason)
+        if self.server.metrics is not None:
+            self.server.metrics.response(int(error.status[:3]))
 
     def send(self, data):
         # One plain send usually takes a whole small response; gevent's
         # sendall would first ask the kernel for the send buffer size.
         self.waiting_since = _monotonic()
+        self.sending = True
         try:
             sent = self.sock.send(data)
             if sent < len(data):
-                self.sock.sendall(memoryview(data)[sent:])
+                # A client reading steadily makes progress: each piece
+                # sent restarts its timeout.
+                view = memoryview(data)
+                while sent < len(view):
+                    self.waiting_since = _monotonic()
+                    sent += self.sock.send(view[sent:])
         except OSError as error:
             raise self._lost('writing to', error) from None
         finally:
             self.waiting_since = None
+            self.sending = False
 
 
-class _Request:
+class _Request(http11.Request, http11.ResponseHead):
     """One request and its response."""
 
-    status = None
-    response_headers = None
-    headers_sent = False
-    chunked = False
     body_length = 0
-    declared_length = None
     log_status = None
 
     def __init__(self, conn, lines):
         self.conn = conn
         self.start = time.time()
-        self.request_line = line = lines[0]
-        if len(line) > MAX_REQUEST_LINE:
-            raise _BadRequest('414 URI Too Long', 'request line too long')
-        match = _REQUEST_LINE.fullmatch(line)
-        if match is None:
-            raise _BadRequest('400 Bad Request',
-                              f'invalid request line {line[:100]!r}')
-        method, target, major, minor = match.groups()
-        if major != '1':
-            raise _BadRequest('505 HTTP Version Not Supported',
-                              f'HTTP/{major}.{minor} is not supported')
-        self.method = method
-        self.http11 = minor != '0'
-        if len(lines) > MAX_HEADERS + 1:
-            raise _BadRequest('431 Request Header Fields Too Large',
-                              f'more than {MAX_HEADERS} header fields')
-        self.environ = environ = conn.base_environ.copy()
-        environ['REQUEST_METHOD'] = method
-        environ['SERVER_PROTOCOL'] = f'HTTP/1.{minor}'
-        environ['RAW_URI'] = target
-        self._set_path(environ, target)
-        self._set_headers(environ, lines)
-        connection = environ.get('HTTP_CONNECTION', '').lower()
-        if self.http11:
-            self.keep_alive = 'close' not in connection
+        server = conn.server
+        super().__init__(lines, conn.base_environ, server.max_body_size)
+        if server.draining:
+            self.keep_alive = False
+        body = self.body
+        if body is None:
+            self.input = _NO_INPUT
+        elif body == http11.CHUNKED:
+            self.input = _ChunkedInput(conn, self.expect_continue,
+                                       server.max_body_size)
         else:
-            self.keep_alive = 'keep-alive' in connection
-        self.input = environ['wsgi.input'] = self._make_input(environ)
-
-    @staticmethod
-    def _set_path(environ, target):
-        if not target.startswith('/'):
-            scheme, sep, rest = target.partition('://')
-            if sep and scheme.lower() in ('http', 'https'):
-                target = '/' + rest.partition('/')[2]
-            elif target == '*' and environ['REQUEST_METHOD'] == 'OPTIONS':
-                environ['PATH_INFO'] = '*'
-                environ['QUERY_STRING'] = ''
-                return
-            else:
-                raise _BadRequest('400 Bad Request',
-                                  f'invalid request target {target[:100]!r}')
-        path, _, query = target.partition('?')
-        if '%' in path:
-            path = unquote_to_bytes(path).decode('latin-1')
-        environ['PATH_INFO'] = path
-        environ['QUERY_STRING'] = query
-
-    @staticmethod
-    def _set_headers(environ, lines):
-        key = None
-        for line in lines[1:]:
-            name, colon, value = line.partition(':')
-            if not colon or not _HEADER_NAME.fullmatch(name):
-                if line[:1] in (' ', '\t') and key is not None:
-                    # An obsolete folded line continues the previous one.
-                    environ[key] += ' ' + line.strip(' \t')
-                    continue
-                raise _BadRequest('400 Bad Request',
-                                  f'invalid header line {line[:100]!r}')
-            if '_' in name:
-                # Would be indistinguishable from the same name with '-'
-                # once in the environment: a way to spoof headers.
-                key = None
-                continue
-            value = value.strip(' \t')
-            key = name.upper().replace('-', '_')
-            key = _SPECIAL_HEADERS.get(key) or 'HTTP_' + key
-            if key in environ:
-                if key == 'CONTENT_LENGTH' and environ[key] != value:
-                    raise _BadRequest('400 Bad Request',
-                                      'conflicting Content-Length headers')
-                if key != 'CONTENT_LENGTH':
-                    environ[key] += ',' + value
-            else:
-                environ[key] = value
-
-    def _make_input(self, environ):
-        coding = environ.get('HTTP_TRANSFER_ENCODING')
-        length = environ.get('CONTENT_LENGTH')
-        expect = (self.http11 and environ.get('HTTP_EXPECT', '').lower()
-                  == '100-continue')
-        if coding is not None:
-            if coding.lower() != 'chunked':
-                raise _BadRequest('501 Not Implemented',
-                                  f'transfer coding {coding!r} is not'
-                                  ' supported; only chunked')
-            if length is not None:
-                raise _BadRequest('400 Bad Request',
-                                  'both Content-Length and'
-                                  ' Transfer-Encoding given')
-            return _ChunkedInput(self.conn, expect)
-        if length is None or length == '':
-            return _NO_INPUT
-        if not length.isdigit() or not length.isascii():
-            raise _BadRequest('400 Bad Request',
-                              f'invalid Content-Length {length[:40]!r}')
-        length = int(length)
-        return _Input(self.conn, length, expect) if length else _NO_INPUT
+            self.input = _Input(conn, body, self.expect_continue)
+        self.environ['wsgi.input'] = self.input
 
     # The WSGI side
-
-    def start_response(self, status, headers, exc_info=None):
-        if exc_info is not None:
-            try:
-                if self.headers_sent:
-                    raise exc_info[1].with_traceback(exc_info[2])
-            finally:
-                exc_info = None
-        elif self.status is not None:
-            raise AssertionError('start_response called a second time'
-                                 ' without exc_info')
-        if (type(status) is not str or len(status) < 4
-                or not status[:3].isdigit() or status[3] != ' '):
-            raise ValueError(f'invalid status {status!r}: expected a str'
-                             ' like "200 OK"')
-        self.code = int(status[:3])
-        self.status = status
-        self.response_headers = headers
-        return self.write
 
     def write(self, data):
         """Send ``data`` (bytes) as part of the response body."""
@@ -467,58 +414,7 @@ class _Request:
         self.conn.send(head + data if head else data)
 
     def _head(self, first, complete=False):
-        """The status line and headers, completed by the server's own."""
-        code = self.code
-        self.has_body = (self.method != 'HEAD' and code >= 200
-                         and code not in _NO_BODY_CODES)
-        lines = [f'HTTP/1.1 {self.status}']
-        length = date = connection = None
-        for name, value in self.response_headers:
-            if type(name) is not str or type(value) is not str:
-                raise TypeError(f'header {name!r}: {value!r}: names and'
-                                ' values must be str')
-            lower = name.lower()
-            if lower == 'content-length':
-                length = value
-                continue  # checked, and put last by the code below
-            elif lower == 'date':
-                date = value
-            elif lower == 'connection':
-                connection = value.lower()
-                continue  # hop-by-hop: the server's own goes out below
-            elif lower == 'transfer-encoding':
-                continue  # the server decides the framing
-            lines.append(f'{name}: {value}')
-        if length is not None:
-            lines.append(f'Content-Length: {length}')
-            if length.isdigit():
-                self.declared_length = int(length)
-        elif complete and self.has_body:
-            # The whole body is known: give its length, keep the connection.
-            # (Not for HEAD: what a GET would return is unknown here.)
-            lines.append(f'Content-Length: {len(first)}')
-            self.declared_length = len(first)
-        elif self.has_body:
-            if self.http11:
-                self.chunked = True
-                lines.append('Transfer-Encoding: chunked')
-            else:
-                self.keep_alive = False
-        if connection == 'close':
-            self.keep_alive = False
-        if date is None:
-            lines.append(f'Date: {clock.now().http_date}')
-        if not self.keep_alive:
-            lines.append('Connection: close')
-        elif not self.http11:
-            lines.append('Connection: keep-alive')
-        head = '\r\n'.join(lines)
-        breaks = len(lines) - 1
-        if head.count('\n') != breaks or head.count('\r') != breaks:
-            raise ValueError(f'line break inside the status or a header'
-                             f' of {self.response_headers!r:.200}')
-        self.headers_sent = True
-        return (head + '\r\n\r\n').encode('latin-1')
+        return self.response_head(first, complete, clock.now().http_date)
 
     def respond(self):
         """Run the application and send its response."""
@@ -566,8 +462,8 @@ class _Request:
         except InvalidBody as error:
             conn.closed = True
             if not self.headers_sent:
-                self.log_status = '400'
-                conn.refuse(_BadRequest('400 Bad Request', str(error)))
+                self.log_status = error.status[:3]
+                conn.refuse(_BadRequest(error.status, str(error)))
         except Exception as error:
             self._fail(error)
         finally:
@@ -579,6 +475,9 @@ class _Request:
                         'closing the response of %s', self.request_line)
             if server.log is not None:
                 self._log()
+            if server.metrics is not None:
+                server.metrics.response(
+                    int(self.log_status or (self.status or '000')[:3]))
 
     def _fail(self, error):
         conn = self.conn
@@ -605,7 +504,8 @@ class _Request:
         conn = self.conn
         conn.server.log.write(
             f'{conn.client} - - [{clock.now().log_time}]'
-            f' "{self.request_line}" {status} {self.body_length or "-"}'
+            f' "{http11.escape_log(self.request_line)}" {status}'
+            f' {self.body_length or "-"}'
             f' {time.time() - self.start:.6f}\n')
 
 
@@ -732,80 +632,79 @@ class _Input:
 class _ChunkedInput(_Input):
     """A chunked request body, decoded as it is read."""
 
-    def __init__(self, conn, expect_continue=False):
+    def __init__(self, conn, expect_continue=False, max_size=None):
         super().__init__(conn, 0, expect_continue)
-        self.done = False
-        self.total = 0
+        self.decoder = http11.ChunkedDecoder(max_size)
+        self.data = b''  # decoded, not yet read
 
-    def _line(self):
+    @property
+    def done(self):
+        return self.decoder.done and not self.data
+
+    def _fill(self):
+        """Decode more of the body; False once it has all been decoded."""
+        decoder = self.decoder
+        if decoder.done:
+            return False
+        self._continue()
         conn = self.conn
-        while True:
-            end = conn.buffer.find(b'\n')
-            if end >= 0:
-                line, conn.buffer = conn.buffer[:end], conn.buffer[end + 1:]
-                return line.rstrip(b'\r')
-            if len(conn.buffer) > _MAX_CHUNK_LINE:
-                raise InvalidBody('chunk size line too long')
-            data = conn.recv()
-            if not data:
+        raw = conn.buffer
+        if raw:
+            conn.buffer = b''
+        else:
+            raw = conn.recv()
+            if not raw:
                 raise ClientDisconnected('the client closed the connection'
                                          ' inside a chunked request body')
-            conn.buffer += data
-
-    def _next_chunk(self):
-        """Read the next chunk's size line; False after the last chunk."""
-        self._continue()
-        if self.total:
-            if self._line():
-                raise InvalidBody('chunk data longer than its size says')
-        line = self._line()
-        size = line.split(b';', 1)[0].strip()
-        if not size or size.strip(b'0123456789abcdefABCDEF'):
-            raise InvalidBody(f'invalid chunk size line {line[:40]!r}')
-        self.remaining = int(size, 16)
-        self.total += 1
-        if self.remaining == 0:
-            while self._line():
-                pass  # trailer fields, which WSGI has no place for
-            self.done = True
-            return False
+        try:
+            data = decoder.feed(raw)
+        except http11.BodyTooLarge as error:
+            raise BodyTooLarge(str(error)) from None
+        except ValueError as error:
+            raise InvalidBody(str(error)) from None
+        if data:
+            self.data = self.data + data if self.data else data
+        if decoder.done:
+            conn.buffer = decoder.rest
         return True
 
+    def _take(self, size):
+        data = self.data
+        if size < 0 or size >= len(data):
+            self.data = b''
+            return data
+        self.data = data[size:]
+        return data[:size]
+
     def read(self, size=-1):
-        parts = []
-        unlimited = size is None or size < 0
-        while unlimited or size > 0:
-            if not self.remaining and (self.done or not self._next_chunk()):
-                break
-            want = self.remaining if unlimited else min(size,
-                                                        self.remaining)
-            data = super().read(want)
-            parts.append(data)
-            if not unlimited:
-                size -= len(data)
-        return b''.join(parts)
+        if size is None:
+            size = -1
+        while (size < 0 or len(self.data) < size) and self._fill():
+            pass
+        return self._take(size)
 
     def readline(self, size=-1):
-        parts = []
-        unlimited = size is None or size < 0
-        while unlimited or size > 0:
-            if not self.remaining and (self.done or not self._next_chunk()):
-                break
-            data = super().readline(self.remaining if unlimited
-                                    else min(size, self.remaining))
-            parts.append(data)
-            if not unlimited:
-                size -= len(data)
-            if data.endswith(b'\n'):
-                break
-        return b''.join(parts)
+        if size is None:
+            size = -1
+        while True:
+            end = self.data.find(b'\n') + 1
+            if end:
+                return self._take(end if size < 0 else min(end, size))
+            if 0 <= size <= len(self.data) or not self._fill():
+                return self._take(size)
 
     def discard(self, limit):
         if self.expect_continue:
             return False
+        discarded = 0
         try:
-            while limit > 0 and not self.done:
-                limit -= len(self.read(min(limit, _RECV_SIZE)))
+            while True:
+                discarded += len(self.data)
+                self.data = b''
+                if discarded > limit:
+                    return False
+                if self.decoder.done:
+                    return True
+                self._fill()
         except (OSError, ValueError):
             return False
-        return self.done

@@ -5,6 +5,7 @@ import importlib
 import json
 import logging
 import os
+import random
 import re
 import signal
 import socket
@@ -37,6 +38,7 @@ DEFAULT_DISCONNECT_MESSAGE = (
     ' handling your request. Please try again.</p></body></html>')
 DEFAULT = object()
 
+_UNAVAILABLE = b'No worker is available; please try again later.\n'
 _READ_BLOCK = 65536
 _RETRYABLE = frozenset(('GET', 'HEAD'))
 _PAYLOAD_TYPES = (str, bytes, int, float, bool, type(None))
@@ -134,12 +136,27 @@ class _Reply:
 class LB:
     """Route WSGI requests, by class, to workers at ``worker_addrs``."""
 
-    connect_sleep = 1.0
+    #: Failed connections to a worker are retried after this many
+    #: seconds, doubling up to ``connect_max_sleep``, with jitter.
+    connect_sleep = 0.1
+    connect_max_sleep = 30.0
+    #: Seconds a connection attempt to a worker may take.
+    connect_timeout = 10.0
+
+    #: Idempotent requests whose worker went away before answering are
+    #: tried on another one at most this many times, then get a 502.
+    max_retries = 3
+    #: The Retry-After of a 503: seconds a client should wait.
+    retry_after = 5
 
     def __init__(self, worker_addrs, classifier,
                  disconnect_message=DEFAULT, pool_factory=None, secret=None,
+                 queue_timeout=30.0, max_frame_size=None,
                  **pool_settings):
         self.classifier = classifier
+        #: Seconds a request waits for a worker to take it (None: for
+        #: ever) before it gets a 503.
+        self.queue_timeout = queue_timeout
         if disconnect_message is DEFAULT:
             disconnect_message = DEFAULT_DISCONNECT_MESSAGE
         if isinstance(disconnect_message, str):
@@ -150,9 +167,13 @@ class LB:
         self.pool = pool_factory(**pool_settings)
         self.update_settings = self.pool.update_settings
         self.secret = secret
+        self.max_frame_size = max_frame_size
         self.worker_addrs = {}
         self.workletts = {}
         self.in_progress = 0
+        self.stopped = False
+        #: A ``zc.resumelb.metrics.Metrics`` keeping figures, if any.
+        self.metrics = None
         self.set_worker_addrs(worker_addrs)
 
     def set_worker_addrs(self, addrs):
@@ -172,24 +193,39 @@ class LB:
                 self.workletts[addr] = gevent.spawn(self._connect, addr)
 
     def _connect(self, addr):
+        delay = 0
+        down = False  # whether the worker's unreachability was logged
         try:
             while addr in self.worker_addrs:
+                if delay:
+                    # Jitter keeps many LBs from reconnecting in step.
+                    gevent.sleep(delay * random.uniform(0.5, 1.0))
+                    if addr not in self.worker_addrs:
+                        break
                 try:
-                    sock = util.connect(addr)
-                except OSError:
-                    logger.exception('Failed to connect to worker at %s:%s',
-                                     *addr)
-                    gevent.sleep(self.connect_sleep)
+                    sock = util.connect(addr, self.connect_timeout)
+                    sock.settimeout(None)
+                except OSError as error:
+                    failure = str(error)
+                    worker = None
+                else:
+                    worker = _Worker(self, sock, addr,
+                                     self.worker_addrs.get(addr))
+                    try:
+                        failure = worker.serve(down)
+                    finally:
+                        self.pool.remove(worker)
+                        worker.disconnected()
+                if worker is not None and worker.accepted:
+                    down = False
+                    delay = 0  # it was fine: try again at once
                     continue
-                util.set_nodelay(sock)
-                worker = _Worker(self, sock, addr,
-                                 self.worker_addrs.get(addr))
-                util.logger.info('worker connected %s', worker)
-                try:
-                    worker.serve()
-                finally:
-                    self.pool.remove(worker)
-                    worker.disconnected()
+                if not down:
+                    logger.warning('worker %s:%s unreachable: %s', *addr,
+                                   failure)
+                    down = True
+                delay = min(max(delay * 2, self.connect_sleep),
+                            self.connect_max_sleep)
         finally:
             if self.workletts.get(addr) is gevent.getcurrent():
                 del self.workletts[addr]
@@ -214,12 +250,29 @@ class LB:
     def _handle(self, environ, start_response):
         rclass = self.classifier(environ)
         method = environ.get('REQUEST_METHOD', 'GET')
+        retries = 0
         while True:
-            worker = self.pool.get(rclass)
+            if self.metrics is None:
+                worker = self.pool.get(rclass, self.queue_timeout)
+            else:
+                start = time.monotonic()
+                worker = self.pool.get(rclass, self.queue_timeout)
+                self.metrics.queue_wait(time.monotonic() - start)
+            if worker is None:
+                logger.warning('no worker took %s %s within %s seconds',
+                               method, environ.get('PATH_INFO'),
+                               self.queue_timeout)
+                start_response('503 Service Unavailable',
+                               [('Content-Type', 'text/plain'),
+                                ('Retry-After', str(self.retry_after)),
+                                ('Content-Length', str(len(_UNAVAILABLE)))])
+                return [_UNAVAILABLE]
             try:
                 return worker.handle(rclass, environ, start_response)
             except util.Disconnected:
-                if method in _RETRYABLE and not _has_body(environ):
+                if (method in _RETRYABLE and not _has_body(environ)
+                        and retries < self.max_retries and not self.stopped):
+                    retries += 1
                     logger.info('worker %s went away; retrying %s %s',
                                 worker, method, environ.get('PATH_INFO'))
                     continue
@@ -233,16 +286,25 @@ class LB:
 
     def stop(self):
         """Close every worker connection; reconnect to none."""
+        self.stopped = True
         self.worker_addrs = {}
         tasks = list(self.workletts.values())
         gevent.killall(tasks)
         self.workletts.clear()
 
-    def shutdown(self):
-        """Wait until no request is in progress, then ``stop()``."""
-        while self.in_progress > 0:
+    def shutdown(self, timeout=None):
+        """Wait until no request is in progress, then ``stop()``.
+
+        Waits at most ``timeout`` seconds (None: for ever); returns how
+        many requests were still in progress and so were cut off.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.in_progress > 0 and (
+                deadline is None or time.monotonic() < deadline):
             gevent.sleep(0.01)
+        cut = self.in_progress
         self.stop()
+        return cut
 
 
 def _has_body(environ):
@@ -258,6 +320,7 @@ class _Worker(util.Connection):
     """The LB's side of a worker connection; a member of the pool."""
 
     write_keepalive_interval = 0.1
+    log_disconnect = False  # until the worker accepted the connection
 
     def __init__(self, lb, sock, addr, version):
         self.lb = lb
@@ -275,8 +338,17 @@ class _Worker(util.Connection):
         """When the oldest request not yet responding was sent, or None."""
         return min(self.requests.values()) if self.requests else None
 
-    def serve(self):
-        reader = util.FrameReader(self.socket)
+    #: Whether the worker's first résumé arrived (it joined the pool).
+    accepted = False
+    #: Whether the worker announced it drains: it gets no new work.
+    draining = False
+
+    def serve(self, was_down=False):
+        """Read the worker's frames until the connection ends.
+
+        Returns why it ended, if that is worth logging.
+        """
+        reader = util.FrameReader(self.socket, self.lb.max_frame_size)
         pool = self.lb.pool
         readers = self.readers
         try:
@@ -285,25 +357,46 @@ class _Worker(util.Connection):
                                      self.lb.secret) is None:
                 frame = reader.read()
             rno, resume = frame
-            if rno != 0:
+            if rno != 0 or not isinstance(resume, dict):
                 raise util.ProtocolError(
                     f'expected a résumé from {self}, got request {rno}')
+            self.accepted = self.log_disconnect = True
+            if was_down:
+                logger.warning('worker %s is reachable again', self)
+            else:
+                util.logger.info('worker connected %s', self)
             pool.new_resume(self, resume)
             while True:
                 rno, data = reader.read()
                 if rno == 0:
-                    pool.new_resume(self, data)
+                    if data == util.DRAIN:
+                        self._drain()
+                    elif not self.draining:
+                        pool.new_resume(self, data)
                     continue
                 queue = readers.get(rno)
                 if queue is not None:
                     queue.put(data)
-        except util.Disconnected:
-            pass
+        except util.Disconnected as error:
+            return str(error) or 'connection closed'
         except util.ProtocolError as error:
-            logger.error('closing connection to %s: %s', self, error)
-        except OSError:
+            if self.accepted:
+                logger.error('closing connection to %s: %s', self, error)
+            return str(error)
+        except OSError as error:
             if self.is_connected:  # else we closed it ourselves
                 logger.exception('reading from %s', self)
+            return str(error)
+
+    def _drain(self):
+        """The worker shuts down: send it nothing new, tell it so."""
+        if not self.draining:
+            self.draining = True
+            logger.info('worker %s drains', self)
+            self.lb.pool.remove(self)
+            # Every request sent before this answer is in the stream
+            # before it: the worker waits for those, then may leave.
+            self.put(0, util.DRAINED)
 
     def _next_rno(self):
         rno = self._rno % 4294967295 + 1
@@ -349,8 +442,16 @@ class _Worker(util.Connection):
             raise
         finally:
             self.requests.pop(rno, None)
-        status, headers = data
-        start_response(status, [tuple(h) for h in headers])
+        try:
+            status, headers = data
+            start_response(status, [tuple(h) for h in headers])
+        except Exception:
+            # A response start we cannot use: the client gets a 500 from
+            # the HTTP server; the worker need not go on.
+            if self.is_connected:
+                self.put(rno, None)
+            self._release(rno)
+            raise
         return _Body(self, rno, queue,
                      environ.get('REQUEST_METHOD') == 'HEAD')
 
@@ -474,46 +575,118 @@ def _load(spec):
     return eval(expr, module.__dict__)
 
 
-def _status_server(path, pool):
-    if os.path.exists(path):
-        os.remove(path)
-    listener = gevent.socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(5)
+class _StatusServer(gevent.server.StreamServer):
+    """Answers every connection with the pool's status as one JSON line."""
 
-    def handle(sock, addr):
+    def __init__(self, path, pool):
+        if os.path.exists(path):
+            os.remove(path)
+        listener = gevent.socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+        listener.listen(5)
+        super().__init__(listener, self._answer)
+        self.path = path
+        self.lb_pool = pool
+
+    def _answer(self, sock, addr):
         try:
-            sock.sendall((json.dumps(pool.status()) + '\n').encode())
+            sock.sendall(
+                (json.dumps(self.lb_pool.status()) + '\n').encode())
         finally:
             sock.close()
 
-    server = gevent.server.StreamServer(listener, handle)
+    def close(self):
+        """Stop answering and remove the socket file."""
+        if not self.closed:
+            super().close()
+            try:
+                os.remove(self.path)
+            except FileNotFoundError:
+                pass
+
+
+def _status_server(path, pool):
+    server = _StatusServer(path, pool)
     server.start()
     return server
 
 
-def _drain(server, status, lb, connections):
-    """Stop taking connections, then finish the requests in progress.
+def start_metrics(address, lb, server):
+    """Serve ``lb``'s and ``server``'s metrics at ``address``."""
+    from zc.resumelb import metrics
+    metrics_server = metrics.serve(address, lb)
+    server.metrics = lb.metrics
+    logger.info('metrics on http://%s:%s/metrics',
+                *metrics_server.address[:2])
+    return metrics_server
 
-    ``connections`` is the server's pool of client connection tasks;
-    they get up to 5 seconds after the last response started to finish
-    writing.  Returns the monotonic time that allowance ended.
+
+def _drain(server, status, lb, connections, timeout=None):
+    """Stop taking connections, finish the requests in progress, exit.
+
+    Requests in progress get ``timeout`` seconds (None: as long as they
+    take); what is left then is cut off and counted in the log.
+    ``connections`` is the server's pool of client connection tasks:
+    they get up to 5 more seconds (never past the timeout) to finish
+    writing, then are closed.  Returns the monotonic time that
+    allowance ended.
     """
+    start = time.monotonic()
     server.close()
     if status is not None:
         status.close()
-    lb.shutdown()
+    cut = lb.shutdown(timeout)
+    if cut:
+        logger.warning('drain timeout: cut off %d requests in progress', cut)
     deadline = time.monotonic() + 5
+    if timeout is not None:
+        deadline = max(min(deadline, start + timeout), time.monotonic())
     while len(connections) and time.monotonic() < deadline:
+        server.close_idle()
         gevent.sleep(0.01)
+    if len(connections):
+        logger.warning('drain: closing %d client connections',
+                       len(connections))
+        connections.kill(timeout=1)
     return deadline
+
+
+def add_common_options(parser):
+    """The options ``resumelb`` and ``zkresumelb`` share."""
+    parser.add_argument('-k', '--secret-file',
+                        help='file holding the secret shared with the'
+                        ' workers (its content, stripped of surrounding'
+                        ' white space)')
+    parser.add_argument('-q', '--queue-timeout', type=float, default=30.0,
+                        metavar='SECONDS',
+                        help='how long a request waits for a worker to'
+                        ' take it before it gets 503 (default 30)')
+    parser.add_argument('--drain-timeout', type=float, default=30.0,
+                        metavar='SECONDS',
+                        help='on SIGTERM, how long requests in progress'
+                        ' may take before they are cut off (default 30)')
+    parser.add_argument('--header-timeout', type=float, default=10.0,
+                        metavar='SECONDS',
+                        help='time from the first byte of a request within'
+                        ' which its whole head must arrive (default 10)')
+    parser.add_argument('--max-body-size', type=int, metavar='BYTES',
+                        help='larger request bodies get 413 (default:'
+                        ' no limit)')
+    parser.add_argument('--max-frame-size', type=int, metavar='BYTES',
+                        help='largest frame accepted from a worker'
+                        f' (default {util.MAX_FRAME_SIZE})')
+    parser.add_argument('--metrics', metavar='HOST:PORT',
+                        help='serve Prometheus metrics at'
+                        ' http://HOST:PORT/metrics')
 
 
 def _parser():
     parser = argparse.ArgumentParser(
         prog='resumelb',
         description='Résumé-based load balancer: HTTP in, WSGI workers out.')
-    parser.add_argument('workers', nargs='*', metavar='HOST:PORT')
+    parser.add_argument('workers', nargs='*', metavar='HOST:PORT',
+                        help='worker addresses (an empty host means'
+                        ' 127.0.0.1)')
     parser.add_argument('-a', '--address', default=':0',
                         help='HTTP listen address (default :0)')
     parser.add_argument('-l', '--access-log', default='-',
@@ -522,25 +695,33 @@ def _parser():
                         help='listen backlog')
     parser.add_argument('-m', '--max-connections', type=int,
                         help='maximum simultaneous client connections')
-    parser.add_argument('-L', '--logger-configuration',
-                        help='a level, or a ZConfig logging file')
+    parser.add_argument('-L', '--logger-configuration', default='INFO',
+                        help='a level, or a ZConfig logging file'
+                        ' (default INFO, which shows the listening address)')
     parser.add_argument('-r', '--request-classifier',
                         default='zc.resumelb.lb:host_classifier',
                         help='module:expression of the classifier')
     parser.add_argument('-e', '--disconnect-message',
                         help='file with the body of 502 responses')
-    parser.add_argument('-v', '--variance', type=float, default=4.0)
-    parser.add_argument('--backlog-history', type=int, default=9)
-    parser.add_argument('--unskilled-score', type=float, default=1.0)
+    parser.add_argument('-v', '--variance', type=float, default=4.0,
+                        help='how far above the mean backlog a skilled'
+                        ' worker may be and still get its class'
+                        ' (default 4.0)')
+    parser.add_argument('--backlog-history', type=int, default=9,
+                        help='requests over which backlogs are averaged'
+                        ' (default 9)')
+    parser.add_argument('--unskilled-score', type=float, default=1.0,
+                        help='score given to a worker for a class it has'
+                        ' not served yet (default 1.0)')
     parser.add_argument('-p', '--pool-factory',
                         default='zc.resumelb.lb:Pool',
                         help='module:expression of the pool factory')
     parser.add_argument('-s', '--status-server',
                         help='Unix socket path of the status server')
     parser.add_argument('-t', '--socket-timeout', type=float, default=99.0,
-                        help='client socket timeout in seconds')
-    parser.add_argument('-k', '--secret-file',
-                        help='file holding the shared worker secret')
+                        help='seconds a client connection may make no'
+                        ' progress before it is dropped (default 99)')
+    add_common_options(parser)
     parser.add_argument('-w', '--processes', type=int, default=1,
                         help='LB processes sharing the HTTP socket'
                         ' (default 1; the status server reports the first)')
@@ -594,7 +775,8 @@ def main(args=None):
         children.append(pid)
 
     lb = LB(workers, classifier, disconnect_message, pool_factory=factory,
-            secret=secret)
+            secret=secret, queue_timeout=options.queue_timeout,
+            max_frame_size=options.max_frame_size)
     if options.access_log == '-':
         log = _LineLog(sys.stdout)
     else:
@@ -602,18 +784,26 @@ def main(args=None):
     spawn = gevent.pool.Pool(options.max_connections)
     server = Server(listener, lb.handle_wsgi, log=log, spawn=spawn,
                     socket_timeout=options.socket_timeout,
+                    header_timeout=options.header_timeout,
+                    max_body_size=options.max_body_size,
                     error_log=logging.getLogger('zc.resumelb.lb.http'))
     server.start()
     host, port = listener.getsockname()[:2]
     logger.info('serving on %s:%s', host, port)
     status = (_status_server(options.status_server, lb.pool)
               if options.status_server and children is not None else None)
+    metrics = None
+    if options.metrics and children is not None:
+        metrics = start_metrics(options.metrics, lb, server)
 
     def terminate():
         logger.info('SIGTERM: draining')
         for pid in children or ():
             os.kill(pid, signal.SIGTERM)
-        deadline = _drain(server, status, lb, spawn) + 5
+        deadline = _drain(server, status, lb, spawn,
+                          options.drain_timeout) + 5
+        if metrics is not None:
+            metrics.stop(timeout=1)
         for pid in children or ():
             while time.monotonic() < deadline:
                 try:

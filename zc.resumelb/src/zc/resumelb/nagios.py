@@ -13,17 +13,30 @@ def main(args=None):
     parser = argparse.ArgumentParser(
         prog='rlb-nagios',
         description='Nagios check of a resumelb status socket.')
-    parser.add_argument('socket')
-    for short, long_ in (('-b', 'worker-mean-backlog-warn'),
-                         ('-B', 'worker-mean-backlog-error'),
-                         ('-x', 'worker-max-backlog-warn'),
-                         ('-X', 'worker-max-backlog-error'),
-                         ('-a', 'worker-request-age-warn'),
-                         ('-A', 'worker-request-age-error'),
-                         ('-w', 'minimum-worker-warn'),
-                         ('-W', 'minimum-worker-error')):
-        parser.add_argument(short, '--' + long_, type=int)
-    parser.add_argument('-m', '--metrics', action='store_true')
+    parser.add_argument('socket', metavar='SOCKET',
+                        help='status socket of a load balancer (its -s)')
+    for short, long_, what in (
+            ('-b', 'worker-mean-backlog-warn',
+             'warn when the mean backlog reaches N'),
+            ('-B', 'worker-mean-backlog-error',
+             'critical when the mean backlog reaches N'),
+            ('-x', 'worker-max-backlog-warn',
+             "warn when a worker's backlog reaches N"),
+            ('-X', 'worker-max-backlog-error',
+             "critical when a worker's backlog reaches N"),
+            ('-a', 'worker-request-age-warn',
+             'warn when a request has waited N seconds for its worker'),
+            ('-A', 'worker-request-age-error',
+             'critical when a request has waited N seconds for its'
+             ' worker'),
+            ('-w', 'minimum-worker-warn',
+             'warn when there are N workers or fewer'),
+            ('-W', 'minimum-worker-error',
+             'critical when there are N workers or fewer')):
+        parser.add_argument(short, '--' + long_, type=int, metavar='N',
+                            help=what)
+    parser.add_argument('-m', '--metrics', action='store_true',
+                        help='append performance data for graphing')
     options = parser.parse_args(args)
     thresholds = [options.worker_mean_backlog_warn,
                   options.worker_mean_backlog_error,

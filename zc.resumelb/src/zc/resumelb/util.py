@@ -28,8 +28,11 @@ MARSHAL_VERSION = 4
 #: Bytes a write queue (and a reader queue's memory part) holds before
 #: ``put`` blocks, or a BufferedQueue spills to a file.  Tests lower it.
 queue_size_bytes = 99999
-#: Frames above this size are a protocol error (a stranger, not a peer).
-MAX_FRAME_SIZE = 1 << 30
+#: The default limit on a frame's payload: a frame announcing more is a
+#: protocol error (a stranger, not a peer).  Senders split bodies into
+#: pieces of at most ``MAX_PIECE`` bytes, so real traffic never meets it.
+MAX_FRAME_SIZE = 64 << 20
+MAX_PIECE = 1 << 20
 _HEADER = struct.Struct('>II')
 _BATCH_BYTES = 65536
 
@@ -89,13 +92,28 @@ def _recv_exactly(sock, size):
     return b''.join(parts)
 
 
-def read_message(sock):
+def read_message(sock, max_size=None):
     """Read one frame from ``sock`` and return ``(rno, obj)``."""
     rno, size = _HEADER.unpack(_recv_exactly(sock, 8))
-    if size > MAX_FRAME_SIZE:
-        raise ProtocolError(
-            f'frame of {size} bytes exceeds the limit of {MAX_FRAME_SIZE}')
+    _check_size(size, max_size)
     return _decode(rno, _recv_exactly(sock, size))
+
+
+def _check_size(size, max_size):
+    if max_size is None:
+        max_size = MAX_FRAME_SIZE
+    if size > max_size:
+        raise ProtocolError(
+            f'frame of {size} bytes exceeds the limit of {max_size}')
+
+
+def pieces(data):
+    """``data`` (bytes) in pieces of at most ``MAX_PIECE`` bytes."""
+    if len(data) <= MAX_PIECE:
+        return (data,)
+    view = memoryview(data)
+    return [bytes(view[start:start + MAX_PIECE])
+            for start in range(0, len(data), MAX_PIECE)]
 
 
 def write_message(sock, rno, *objs):
@@ -110,18 +128,31 @@ def write_message(sock, rno, *objs):
 
 
 class FrameReader:
-    """Reads frames through a buffer: one ``recv`` yields many frames."""
+    """Reads frames through a buffer: one ``recv`` yields many frames.
 
-    def __init__(self, sock):
+    Small frames are sliced out of one buffer; a large frame's pieces
+    are collected in a list and joined once, so reading costs time
+    linear in the bytes received however the peer trickles them.
+    """
+
+    def __init__(self, sock, max_size=None):
         self.sock = sock
         self.buffer = b''
         self.pos = 0  # frames are sliced out without copying the rest
+        self.max_size = MAX_FRAME_SIZE if max_size is None else max_size
 
     def _fill(self, need):
         buffer = self.buffer[self.pos:]
         self.pos = 0
-        while len(buffer) < need:
-            buffer += _recv(self.sock, max(262144, need - len(buffer)))
+        have = len(buffer)
+        if have < need:
+            parts = [buffer]
+            while have < need:
+                data = _recv(self.sock, max(262144, min(need - have,
+                                                        1 << 20)))
+                parts.append(data)
+                have += len(data)
+            buffer = b''.join(parts)
         self.buffer = buffer
 
     def read(self):
@@ -131,10 +162,10 @@ class FrameReader:
             self._fill(8)
             pos = 0
         rno, size = _HEADER.unpack_from(self.buffer, pos)
-        if size > MAX_FRAME_SIZE:
+        if size > self.max_size:
             raise ProtocolError(
                 f'frame of {size} bytes exceeds the limit of'
-                f' {MAX_FRAME_SIZE}')
+                f' {self.max_size}')
         end = pos + 8 + size
         if len(self.buffer) < end:
             self._fill(8 + size)
@@ -142,6 +173,11 @@ class FrameReader:
         self.pos = end
         return _decode(rno, self.buffer[pos + 8:end])
 
+
+# A worker that shuts down sends (0, DRAIN) to every load balancer; each
+# stops giving it work and answers (0, DRAINED) once nothing more will come.
+DRAIN = 'drain'
+DRAINED = 'drained'
 
 # Challenge/response on connect when a worker has a shared secret: the
 # worker sends (0, (CHALLENGE, nonce)), the LB answers (0, hmac(nonce)).
@@ -153,6 +189,29 @@ def sign(secret, nonce):
     if isinstance(secret, str):
         secret = secret.encode('utf-8')
     return hmac.new(secret, nonce, hashlib.sha256).digest()
+
+
+_DIGEST_SIZE = hashlib.sha256().digest_size
+# How marshal writes a bytes object: a type code (0x73, with 0x80 added
+# when it marks the object for back-references) and a 4-byte length.
+_ANSWER_PREFIX = struct.pack('<i', _DIGEST_SIZE)
+_BYTES_CODES = (b's', b'\xf3')
+
+
+def read_answer(sock, secret, nonce):
+    """Read the answer to a challenge; whether it proves the secret.
+
+    Reads exactly one frame header and the answer's known size, and
+    compares bytes: nothing a stranger sends is unmarshalled.
+    """
+    size = 1 + len(_ANSWER_PREFIX) + _DIGEST_SIZE
+    rno, announced = _HEADER.unpack(_recv_exactly(sock, 8))
+    if rno != 0 or announced != size:
+        return False
+    payload = _recv_exactly(sock, size)
+    return (payload[:1] in _BYTES_CODES
+            and hmac.compare_digest(
+                payload[1:], _ANSWER_PREFIX + sign(secret, nonce)))
 
 
 def answer_challenge(sock, first, secret):
@@ -321,6 +380,8 @@ class Connection:
     #: Seconds without anything to send before a keep-alive is sent; None
     #: disables keep-alives (workers send none).
     write_keepalive_interval = None
+    #: Whether ``disconnected`` logs (not for links never established).
+    log_disconnect = True
 
     def __init__(self, sock, addr=None):
         self.socket = sock
@@ -427,7 +488,8 @@ class Connection:
             pass
         if self.writer is not gevent.getcurrent():
             self.writer.kill(block=False)
-        logger.info('disconnected %s', self.addr)
+        if self.log_disconnect:
+            logger.info('disconnected %s', self.addr)
 
 
 def parse_addr(addr, default_host=''):
@@ -506,8 +568,13 @@ def run_until_sigterm(terminate):
     done = gevent.event.Event()
 
     def on_sigterm():
-        terminate()
-        done.set()
+        try:
+            terminate()
+        except BaseException:
+            # Exit all the same: a program that ignores SIGTERM is worse.
+            logger.exception('error while terminating')
+        finally:
+            done.set()
 
     handler = gevent.signal_handler(signal.SIGTERM, gevent.spawn, on_sigterm)
     try:

@@ -7,8 +7,9 @@ that as its résumé.
 """
 import argparse
 import datetime
-import hmac
+import importlib
 import io
+import ipaddress
 import logging
 import marshal
 import os
@@ -24,6 +25,7 @@ import gevent.server
 import gevent.socket
 import gevent.threadpool
 
+from zc.resumelb import http11
 from zc.resumelb import util
 
 logger = logging.getLogger(__name__)
@@ -43,11 +45,14 @@ _CHUNK = 65536
 class _Request:
     """A request in progress: its body frames arrive on ``queue``."""
 
-    __slots__ = ('queue', 'cancelled')
+    __slots__ = ('queue', 'cancelled', 'started')
 
     def __init__(self):
         self.queue = gevent.queue.Queue()
         self.cancelled = False
+        #: Whether the response start went out: after that a failure can
+        #: only abort the response, not replace it with a 500.
+        self.started = False
 
     def put(self, data):
         if data is None:
@@ -57,6 +62,8 @@ class _Request:
 
 class _WorkerConnection(util.Connection):
     eager = True
+    #: Whether the LB confirmed it sends no more work (see shutdown).
+    drained = False
 
     def __init__(self, sock, addr, cid):
         self.cid = cid
@@ -88,7 +95,7 @@ class Worker:
 
     def __init__(self, app, addr, history=None, max_skill_age=None,
                  resume_file=None, threads=None, tracelog=None,
-                 tracelog_key='tracelog', secret=None):
+                 tracelog_key='tracelog', secret=None, max_frame_size=None):
         self.app = app
         self.update_settings(dict(history=history,
                                   max_skill_age=max_skill_age))
@@ -97,6 +104,8 @@ class Worker:
         self.generation = 0
         self.resume_file = resume_file
         self.secret = secret
+        self.max_frame_size = (util.MAX_FRAME_SIZE if max_frame_size is None
+                               else int(max_frame_size))
         if resume_file:
             self._load_resume(resume_file)
         threads = int(threads) if threads not in (None, '') else 0
@@ -116,6 +125,12 @@ class Worker:
             listener, self._handle_connection)
         self.server.start()
         self.addr = listener.getsockname()[:2]
+        if secret is None and not _is_loopback(self.addr[0]):
+            logger.warning(
+                'worker listening on %s:%s without a secret: anyone who'
+                ' can reach this port can run requests and stall the'
+                ' worker; use a secret or keep the port private',
+                *self.addr)
         if self.tracelog:
             _trace(self.tracelog, 'S', 0)
 
@@ -169,12 +184,14 @@ class Worker:
         self.connections[cid] = conn
         util.logger.info('worker connected %s(%s)', addr, cid)
         conn.put(0, dict(self.resume))
-        reader = util.FrameReader(sock)
+        reader = util.FrameReader(sock, self.max_frame_size)
         readers = conn.readers
         try:
             while True:
                 rno, data = reader.read()
                 if rno == 0:
+                    if data == util.DRAINED:
+                        conn.drained = True
                     continue
                 request = readers.get(rno)
                 if request is None:
@@ -199,22 +216,21 @@ class Worker:
             if self.connections.get(cid) is conn:
                 del self.connections[cid]
 
+    #: Seconds a connecting load balancer has to answer the challenge.
+    handshake_timeout = 10
+
     def _authenticate(self, sock, addr):
         nonce = os.urandom(32)
-        sock.settimeout(10)
         try:
-            util.write_message(sock, 0, (util.CHALLENGE, nonce))
-            rno, answer = util.read_message(sock)
+            with gevent.Timeout(self.handshake_timeout,
+                                util.ProtocolError('no answer in time')):
+                util.write_message(sock, 0, (util.CHALLENGE, nonce))
+                if util.read_answer(sock, self.secret, nonce):
+                    return True
         except (util.Disconnected, util.ProtocolError, OSError) as error:
             logger.warning('connection from %s failed authentication: %s',
                            addr, error)
             return False
-        finally:
-            sock.settimeout(None)
-        if (rno == 0 and isinstance(answer, bytes)
-                and hmac.compare_digest(answer,
-                                        util.sign(self.secret, nonce))):
-            return True
         logger.warning(
             'connection from %s rejected: wrong answer to the secret'
             ' challenge', addr)
@@ -239,10 +255,23 @@ class Worker:
             if body is None:
                 return
             if self.tracelog:
-                _trace(self.tracelog, 'I', trace_id, env['CONTENT_LENGTH'])
+                _trace(self.tracelog, 'I', trace_id,
+                       env.get('CONTENT_LENGTH') or '0')
             self._respond(conn, rno, request, env, trace_id)
         except util.Disconnected:
             pass
+        except Exception:
+            # Whatever fails, the load balancer must hear of it, or its
+            # client waits for ever.
+            logger.exception('Error handling request %s', trace_id)
+            if not request.cancelled:
+                try:
+                    if request.started:
+                        conn.put(rno, None)
+                    else:
+                        self._send_error(conn, rno, env)
+                except util.Disconnected:
+                    pass
         finally:
             if body is not None:
                 body.close()
@@ -307,10 +336,7 @@ class Worker:
                              trace_id)
             if request.cancelled:
                 return
-            conn.put(rno, ('500 Internal Server Error', _ERROR_HEADERS))
-            if env.get('REQUEST_METHOD') != 'HEAD':
-                conn.put(rno, _ERROR_BODY)
-            conn.put(rno, b'')
+            self._send_error(conn, rno, env)
             response.close_quietly()
             return
         if self.tracelog:
@@ -319,6 +345,7 @@ class Worker:
             if request.cancelled:
                 return
             start = (response.status, response.headers)
+            request.started = True
             if response.iterator is None:
                 # The whole response is known: one queue item for all.
                 conn.put_frames(rno, start, *response.pending, b'')
@@ -358,6 +385,13 @@ class Worker:
                                      trace_id)
             if self.tracelog:
                 _trace(self.tracelog, 'E', trace_id)
+
+    @staticmethod
+    def _send_error(conn, rno, env):
+        conn.put(rno, ('500 Internal Server Error', _ERROR_HEADERS))
+        if env.get('REQUEST_METHOD') != 'HEAD':
+            conn.put(rno, _ERROR_BODY)
+        conn.put(rno, b'')
 
     # Résumé
 
@@ -418,12 +452,52 @@ class Worker:
         if self.tracelog:
             _trace(self.tracelog, 'X', 0)
 
-    def shutdown(self):
-        """Refuse new connections, finish active requests, then stop."""
+    #: Seconds ``shutdown`` waits for load balancers to confirm they
+    #: send no more work (older or stuck ones never do).
+    drain_ack_timeout = 5.0
+
+    def shutdown(self, timeout=None):
+        """Drain: refuse new connections, have every load balancer stop
+        sending work, finish the requests in progress, then ``stop()``.
+
+        Waits at most ``timeout`` seconds (None: for ever) for requests.
+        """
         self.server.close()
-        while any(conn.readers for conn in self.connections.values()):
+        start = time.monotonic()
+        for conn in list(self.connections.values()):
+            try:
+                conn.put(0, util.DRAIN)
+            except util.Disconnected:
+                pass
+
+        def busy():
+            now = time.monotonic()
+            if timeout is not None and now - start >= timeout:
+                return False
+            for conn in self.connections.values():
+                if conn.readers:
+                    return True
+                if (conn.is_connected and not conn.drained
+                        and now - start < self.drain_ack_timeout):
+                    return True
+            return False
+
+        while busy():
             gevent.sleep(0.01)
         self.stop()
+
+
+def _split(chunks):
+    """``chunks`` with none over ``util.MAX_PIECE`` bytes: every frame
+    stays far below the receiver's frame size limit."""
+    return [piece for chunk in chunks for piece in util.pieces(chunk)]
+
+
+def _is_loopback(host):
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == 'localhost'
 
 
 def _catching(func, args):
@@ -433,34 +507,18 @@ def _catching(func, args):
         return False, error
 
 
-class _Response:
+class _Response(http11.StartResponse):
     """Runs the application; every method may run in a pool thread."""
 
     def __init__(self, worker, env, trace_id):
         self.worker = worker
         self.env = env
         self.trace_id = trace_id
-        self.status = None
         self.headers = None
         self.pending = []
         self.result = None
         self.iterator = None
         self.is_sequence = False
-        self._started = False
-
-    def start_response(self, status, headers, exc_info=None):
-        if exc_info is not None:
-            try:
-                if self._started:
-                    raise exc_info[1].with_traceback(exc_info[2])
-            finally:
-                exc_info = None
-        elif self.status is not None:
-            raise AssertionError('start_response called twice'
-                                 ' without exc_info')
-        self.status = status
-        self.headers = [(str(k), str(v)) for k, v in headers]
-        return self.write
 
     def write(self, data):
         if not isinstance(data, bytes):
@@ -496,11 +554,15 @@ class _Response:
         if self.status is None:
             raise AssertionError('the application did not call'
                                  ' start_response')
-        self._started = True
+        self.headers_sent = True
+        # Headers go out as str pairs whatever the application gave.
+        self.headers = [(str(k), str(v)) for k, v in self.response_headers]
         if self.env.get('REQUEST_METHOD') == 'HEAD':
             # Nothing of a HEAD body reaches a client; don't produce it.
             self.pending = []
             self.iterator = None
+        elif self.pending and max(map(len, self.pending)) > util.MAX_PIECE:
+            self.pending = _split(self.pending)
 
     @staticmethod
     def _check(chunk):
@@ -519,9 +581,10 @@ class _Response:
                 # A thread round trip per chunk is costly; batch small ones
                 # only when the app has them ready (a sequence).
                 if size >= _CHUNK or not self.is_sequence:
-                    return chunks
-        self.iterator = None
-        return chunks
+                    break
+        else:
+            self.iterator = None
+        return _split(chunks) if size > util.MAX_PIECE else chunks
 
     def has_close(self):
         return hasattr(self.result, 'close')
@@ -569,7 +632,8 @@ def get_resume_main(args=None):
     parser = argparse.ArgumentParser(
         prog='get-worker-resume',
         description='Print the résumé of each worker (also a health check).')
-    parser.add_argument('addresses', nargs='+', metavar='HOST:PORT')
+    parser.add_argument('addresses', nargs='+', metavar='HOST:PORT',
+                        help='worker addresses')
     parser.add_argument('-k', '--secret-file',
                         help='file holding the shared worker secret')
     options = parser.parse_args(args)
@@ -587,6 +651,104 @@ def get_resume_main(args=None):
         print(addr)
         pprint.pprint(resume, width=1)
     return status
+
+
+def load_app(spec):
+    """The WSGI application named by ``spec``.
+
+    ``module:expression`` imports the module and evaluates the expression
+    in it; a path ending in ``.ini`` (optionally followed by ``#name``)
+    is a PasteDeploy configuration file.
+    """
+    path = spec.split('#', 1)[0]
+    if path.endswith('.ini'):
+        try:
+            from paste.deploy import loadapp
+        except ImportError:
+            raise SystemExit('Error: a PasteDeploy file needs PasteDeploy:'
+                             ' pip install "zc.resumelb[paste]"') from None
+        if not os.path.exists(path):
+            raise ValueError(f'no such file {path!r}')
+        return loadapp('config:' + os.path.abspath(spec))
+    module, colon, expression = spec.partition(':')
+    if not colon or not module or not expression:
+        raise ValueError(f'invalid application {spec!r}: expected'
+                         ' module:callable or a PasteDeploy .ini file')
+    module = importlib.import_module(module)
+    return eval(expression, module.__dict__)
+
+
+def _worker_parser():
+    parser = argparse.ArgumentParser(
+        prog='resumelb-worker',
+        description='Serve a WSGI application to resumelb load balancers.')
+    parser.add_argument('app', metavar='APP',
+                        help='the application: module:callable, or a'
+                        ' PasteDeploy file (FILE.ini or FILE.ini#name)')
+    parser.add_argument('-a', '--address', default='127.0.0.1:0',
+                        help='address load balancers connect to (default'
+                        ' 127.0.0.1:0; an empty host means 127.0.0.1)')
+    parser.add_argument('--threads', type=int, default=1,
+                        help='OS threads running application code; 0 runs'
+                        ' it in the event loop, for cooperative'
+                        ' applications only (default 1)')
+    parser.add_argument('--history', type=int,
+                        help='requests between résumé publications, and'
+                        ' over which scores decay (default 9999)')
+    parser.add_argument('--max-skill-age', type=int,
+                        help='requests after which an unused class leaves'
+                        ' the résumé (default 10 times the history)')
+    parser.add_argument('--resume-file',
+                        help='file the résumé is saved to and started from')
+    parser.add_argument('--tracelog', metavar='LOGGER',
+                        help='logger name for trace records of every'
+                        ' request')
+    parser.add_argument('-k', '--secret-file',
+                        help='file holding the secret load balancers must'
+                        ' prove they know (its content, stripped of'
+                        ' surrounding white space)')
+    parser.add_argument('--max-frame-size', type=int, metavar='BYTES',
+                        help='largest protocol frame accepted (default'
+                        f' {util.MAX_FRAME_SIZE})')
+    parser.add_argument('--drain-timeout', type=float, default=30.0,
+                        metavar='SECONDS',
+                        help='on SIGTERM, how long requests in progress'
+                        ' may take before the worker stops anyway'
+                        ' (default 30)')
+    parser.add_argument('-L', '--logger-configuration', default='INFO',
+                        help='a level, or a ZConfig logging file'
+                        ' (default INFO)')
+    return parser
+
+
+def worker_main(args=None):
+    """``resumelb-worker [options] APP``: serve APP until SIGTERM."""
+    parser = _worker_parser()
+    options = parser.parse_args(args)
+    util.configure_logging(options.logger_configuration)
+    try:
+        address = util.parse_addr(options.address, '127.0.0.1')
+        secret = (util.read_secret(options.secret_file)
+                  if options.secret_file else None)
+        app = load_app(options.app)
+    except (ValueError, OSError, ImportError, AttributeError, NameError,
+            SyntaxError) as error:
+        print(f'Error: {error}', file=sys.stderr)
+        parser.print_usage(sys.stderr)
+        return 2
+    worker = Worker(app, address, history=options.history,
+                    max_skill_age=options.max_skill_age,
+                    resume_file=options.resume_file,
+                    threads=options.threads, tracelog=options.tracelog,
+                    secret=secret, max_frame_size=options.max_frame_size)
+    logger.info('worker listening on %s:%s', *worker.addr)
+
+    def terminate():
+        logger.info('SIGTERM: draining')
+        worker.shutdown(options.drain_timeout)
+
+    util.run_until_sigterm(terminate)
+    return 0
 
 
 def server_runner(app, global_conf, address, **kw):

@@ -384,25 +384,44 @@ def worker(app, global_conf, zookeeper, path, loggers=None, address=':0',
 
 
 def _lb_parser():
+    from zc.resumelb import lb as lbmodule
     parser = argparse.ArgumentParser(
         prog='zkresumelb',
         description='Résumé-based load balancer configured by ZooKeeper.')
-    parser.add_argument('zookeeper', metavar='ZK_CONNECTION')
-    parser.add_argument('path', metavar='PATH')
-    parser.add_argument('-a', '--address', default=':0')
-    parser.add_argument('-b', '--backlog', type=int)
-    parser.add_argument('-e', '--disconnect-message')
-    parser.add_argument('-L', '--logger-configuration')
-    parser.add_argument('-l', '--access-logger')
-    parser.add_argument('-m', '--max-connections', type=int)
+    parser.add_argument('zookeeper', metavar='ZK_CONNECTION',
+                        help='ZooKeeper connection string, HOST:PORT,...')
+    parser.add_argument('path', metavar='PATH',
+                        help='the LB node: settings in its properties,'
+                        ' workers under PATH/workers/providers')
+    parser.add_argument('-a', '--address', default=':0',
+                        help='HTTP listen address (default :0)')
+    parser.add_argument('-b', '--backlog', type=int,
+                        help='listen backlog')
+    parser.add_argument('-e', '--disconnect-message',
+                        help='file with the body of 502 responses')
+    parser.add_argument('-L', '--logger-configuration', default='INFO',
+                        help='a level, or a ZConfig logging file'
+                        ' (default INFO, which shows the listening address)')
+    parser.add_argument('-l', '--access-logger',
+                        help='logger name for access lines (default: no'
+                        ' access log)')
+    parser.add_argument('-m', '--max-connections', type=int,
+                        help='maximum simultaneous client connections')
     parser.add_argument('-r', '--request-classifier',
-                        default='zc.resumelb.lb:host_classifier')
+                        default='zc.resumelb.lb:host_classifier',
+                        help='module:expression of the classifier')
     parser.add_argument('-p', '--pool-factory',
-                        default='zc.resumelb.lb:Pool')
-    parser.add_argument('-s', '--status-server')
-    parser.add_argument('-t', '--socket-timeout', type=float, default=99.0)
-    parser.add_argument('-v', '--single-version', action='store_true')
-    parser.add_argument('-k', '--secret-file')
+                        default='zc.resumelb.lb:Pool',
+                        help='module:expression of the pool factory')
+    parser.add_argument('-s', '--status-server',
+                        help='Unix socket path of the status server')
+    parser.add_argument('-t', '--socket-timeout', type=float, default=99.0,
+                        help='seconds a client connection may make no'
+                        ' progress before it is dropped (default 99)')
+    parser.add_argument('-v', '--single-version', action='store_true',
+                        help='send work only to workers of the version'
+                        ' most workers have')
+    lbmodule.add_common_options(parser)
     return parser
 
 
@@ -431,7 +450,9 @@ def lbmain(args=None, run=True):
               if options.secret_file else None)
     lb = lbmodule.LB([], classifier, disconnect_message,
                      pool_factory=factory, secret=secret,
-                     single_version=options.single_version)
+                     single_version=options.single_version,
+                     queue_timeout=options.queue_timeout,
+                     max_frame_size=options.max_frame_size)
     want_versions = options.single_version or factory is not lbmodule.Pool
 
     def set_workers(providers, children):
@@ -466,6 +487,8 @@ def lbmain(args=None, run=True):
     server = lbmodule.Server(listener, lb.handle_wsgi, log=access,
                              spawn=spawn,
                              socket_timeout=options.socket_timeout,
+                             header_timeout=options.header_timeout,
+                             max_body_size=options.max_body_size,
                              error_log=logging.getLogger(
                                  'zc.resumelb.lb.http'))
     server.start()
@@ -473,6 +496,8 @@ def lbmain(args=None, run=True):
     logger.info('serving on %s:%s', host, port)
     status = (lbmodule._status_server(options.status_server, lb.pool)
               if options.status_server else None)
+    metrics = (lbmodule.start_metrics(options.metrics, lb, server)
+               if options.metrics else None)
     registration = lb.registration = Registration(
         client, lb_path + '/providers',
         (options.address.rsplit(':', 1)[0], port))
@@ -489,7 +514,9 @@ def lbmain(args=None, run=True):
         registration.close()
         client.stop()
         client.close()
-        lbmodule._drain(server, status, lb, spawn)
+        lbmodule._drain(server, status, lb, spawn, options.drain_timeout)
+        if metrics is not None:
+            metrics.stop(timeout=1)
 
     util.run_until_sigterm(terminate)
     return 0
@@ -500,11 +527,21 @@ def get_lb_status(args=None):
     parser = argparse.ArgumentParser(
         prog='get-lb-status',
         description='Print the status of load balancers (resumelb -s).')
-    parser.add_argument('sockets', nargs='+', metavar='SOCKET')
+    parser.add_argument('sockets', nargs='+', metavar='SOCKET',
+                        help='status socket of a load balancer'
+                        ' (its -s option)')
     options = parser.parse_args(args)
+    failed = 0
     for path in options.sockets:
+        try:
+            status = read_status(path)
+        except (OSError, ValueError) as error:
+            reason = getattr(error, 'strerror', None) or error
+            print(f'get-lb-status: cannot read {path}: {reason}',
+                  file=sys.stderr)
+            failed = 1
+            continue
         print(f'status for {path}')
-        status = read_status(path)
         workers = status['workers']
         if not workers:
             print('This load-balancer has no workers!')
@@ -519,6 +556,7 @@ def get_lb_status(args=None):
         for name, backlog, mbacklog, oldest in sorted(workers):
             age = '-' if oldest is None else f'{now - oldest:.1f}'
             print('%30s%8s%8s%8s' % (name, backlog, f'{mbacklog:.1f}', age))
+    return failed
 
 
 if __name__ == '__main__':

@@ -63,8 +63,8 @@ def serve_http(address, server_class):
 
 
 def _PyWSGIServer():
-    """gevent's pywsgi, with the TCP_NODELAY the spec requires of HTTP
-    front ends (without it every keep-alive response waits ~40 ms)."""
+    """gevent's pywsgi, with the TCP_NODELAY every HTTP front end
+    needs (without it every keep-alive response waits ~40 ms)."""
     import gevent.pywsgi
 
     from zc.resumelb.util import set_nodelay

@@ -9,6 +9,7 @@ import gevent.pool
 import gevent.socket
 import socket
 
+from zc.resumelb import http11
 from zc.resumelb import httpserver
 
 
@@ -158,7 +159,7 @@ class ResponseTests(ServerTestCase):
             return iter([b'one ', b'', b'two'])
         self.serve(app)
         sock = self.connect()
-        sock.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         status, headers, body, _ = self.read_response(sock)
         self.assertEqual(body, b'one two')
         # HTTP/1.0 has no chunks: the end of the connection ends the body.
@@ -184,10 +185,10 @@ class ResponseTests(ServerTestCase):
                            [('Content-Length', '7')])
             return [b'content']
         self.serve(app)
-        for request in (b'HEAD / HTTP/1.1\r\n\r\n',
-                        b'GET /?204+No+Content HTTP/1.1\r\n\r\n',
-                        b'GET /?304+Not+Modified HTTP/1.1\r\n\r\n'):
-            answer = self.exchange(request + b'GET / HTTP/1.1\r\n'
+        for request in (b'HEAD / HTTP/1.1\r\nHost: t\r\n\r\n',
+                        b'GET /?204+No+Content HTTP/1.1\r\nHost: t\r\n\r\n',
+                        b'GET /?304+Not+Modified HTTP/1.1\r\nHost: t\r\n\r\n'):
+            answer = self.exchange(request + b'GET / HTTP/1.1\r\nHost: t\r\n'
                                    b'Connection: close\r\n\r\n')
             first, second = answer.split(b'HTTP/1.1 ', 2)[1:]
             self.assertTrue(first.endswith(b'\r\n\r\n'), first)
@@ -202,14 +203,14 @@ class ResponseTests(ServerTestCase):
         self.assertNotIn(b'Content-Length', answer)
         self.assertTrue(answer.endswith(b'\r\n\r\n'))
 
-    def test_write_callable(self):
+    def test_the_write_callable_sends_first(self):
         def app(environ, start_response):
             write = start_response('200 OK', [])
             write(b'written ')
             return [b'returned']
         self.serve(app)
         sock = self.connect()
-        sock.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.assertEqual(self.read_response(sock)[2], b'written returned')
 
     def test_result_is_closed(self):
@@ -227,7 +228,7 @@ class ResponseTests(ServerTestCase):
             return Result()
         self.serve(app)
         sock = self.connect()
-        sock.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.read_response(sock)
         self.assertEqual(closed, [True])
 
@@ -237,7 +238,7 @@ class ResponseTests(ServerTestCase):
                                       ('Content-Length', '0')])
             return []
         self.serve(app)
-        answer = self.exchange(b'GET / HTTP/1.1\r\n\r\n')
+        answer = self.exchange(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.assertEqual(answer.count(b'Connection:'), 1)
 
 
@@ -254,7 +255,7 @@ class EnvironTests(ServerTestCase):
         return seen[0]
 
     def test_request_line_and_server(self):
-        env = self.environ_of(b'GET /a%20b/c?x=1&y=%20 HTTP/1.1\r\n'
+        env = self.environ_of(b'GET /a%20b/c?x=1&y=%20 HTTP/1.1\r\nHost: t\r\n'
                               b'Connection: close\r\n\r\n')
         self.assertEqual(env['REQUEST_METHOD'], 'GET')
         self.assertEqual(env['PATH_INFO'], '/a b/c')
@@ -272,7 +273,7 @@ class EnvironTests(ServerTestCase):
         self.assertEqual((env['PATH_INFO'], env['QUERY_STRING']),
                          ('/p', 'q'))
 
-    def test_headers(self):
+    def test_headers_become_environ_keys(self):
         env = self.environ_of(
             b'POST / HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\n'
             b'Content-Length: 0\r\nX-Many: a\r\nX-Many: b\r\n'
@@ -287,7 +288,7 @@ class EnvironTests(ServerTestCase):
         # An underscore would let X_Sneaky pass for X-Sneaky.
         self.assertNotIn('HTTP_X_SNEAKY', env)
 
-    def test_bare_linefeeds(self):
+    def test_bare_linefeeds_end_lines(self):
         env = self.environ_of(b'GET /lf HTTP/1.0\nHost: h\n\n')
         self.assertEqual((env['PATH_INFO'], env['HTTP_HOST']), ('/lf', 'h'))
 
@@ -307,27 +308,27 @@ def echo(environ, start_response):
 
 class RequestBodyTests(ServerTestCase):
 
-    def test_content_length(self):
+    def test_a_content_length_body_is_read(self):
         self.serve(echo)
         sock = self.connect()
-        sock.sendall(b'POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n'
+        sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\n'
                      b'hello world')
         self.assertEqual(self.read_response(sock)[2], b'hello world')
 
-    def test_lines(self):
+    def test_the_body_can_be_read_by_lines(self):
         self.serve(echo)
         sock = self.connect()
-        sock.sendall(b'POST /?line HTTP/1.1\r\nContent-Length: 8\r\n\r\n'
+        sock.sendall(b'POST /?line HTTP/1.1\r\nHost: t\r\nContent-Length: 8\r\n\r\n'
                      b'a\nbc\nde\n')
         self.assertEqual(self.read_response(sock)[2], b'a\n|bc\n|de\n')
 
-    def test_chunked(self):
+    def test_a_chunked_body_is_decoded(self):
         self.serve(echo)
         sock = self.connect()
-        sock.sendall(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'
+        sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n'
                      b'5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n'
                      b'0\r\nTrailer: x\r\n\r\n'
-                     b'POST /?line HTTP/1.1\r\nTransfer-Encoding: chunked'
+                     b'POST /?line HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked'
                      b'\r\n\r\n3\r\na\nb\r\n2\r\n\nc\r\n0\r\n\r\n')
         status, headers, body, rest = self.read_response(sock)
         self.assertEqual(body, b'hello 0123456789')
@@ -344,13 +345,13 @@ class RequestBodyTests(ServerTestCase):
             start_response('400 Bad Request', [])
             return [b'']
         self.serve(app)
-        self.exchange(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n'
+        self.exchange(b'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n'
                       b'Connection: close\r\n\r\nzz\r\n')
         self.assertEqual(seen, ["invalid chunk size line b'zz'"])
 
     def test_bad_chunk_the_app_lets_through_is_a_400(self):
         self.serve(echo)
-        answer = self.exchange(b'POST / HTTP/1.1\r\nTransfer-Encoding:'
+        answer = self.exchange(b'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding:'
                                b' chunked\r\n\r\n5\r\nhello\r\nzz\r\n')
         self.assertTrue(answer.startswith(b'HTTP/1.1 400 Bad Request\r\n'))
         self.assertTrue(answer.endswith(b"invalid chunk size line b'zz'\n"))
@@ -359,7 +360,7 @@ class RequestBodyTests(ServerTestCase):
         self.serve(echo)
         for query, continues in (('', 1), ('none', 0)):
             answer = self.exchange(
-                b'POST /?%s HTTP/1.1\r\nContent-Length: 3\r\n'
+                b'POST /?%s HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n'
                 b'Expect: 100-continue\r\nConnection: close\r\n\r\nabc'
                 % query.encode())
             self.assertEqual(answer.count(b'100 Continue'), continues,
@@ -368,8 +369,8 @@ class RequestBodyTests(ServerTestCase):
     def test_unread_body_is_drained(self):
         self.serve(lambda env, start: hello(env, start))
         sock = self.connect()
-        sock.sendall(b'POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc'
-                     b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc'
+                     b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         status, headers, body, rest = self.read_response(sock)
         self.assertEqual(self.read_response(sock, rest)[2], b'hello')
 
@@ -377,7 +378,7 @@ class RequestBodyTests(ServerTestCase):
         self.serve(hello)
         size = httpserver.MAX_DRAIN_BYTES + 1
         sock = self.connect()
-        sock.sendall(b'POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n'
+        sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n'
                      % size)
         answer = self.exchange(b'', sock)
         self.assertTrue(answer.endswith(b'hello'))
@@ -394,7 +395,7 @@ class RequestBodyTests(ServerTestCase):
             return []
         self.serve(app)
         sock = self.connect()
-        sock.sendall(b'POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc')
+        sock.sendall(b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc')
         sock.shutdown(2)
         for _ in range(100):
             if seen:
@@ -412,41 +413,41 @@ class BadRequestTests(ServerTestCase):
         self.assertIn(b'\r\nConnection: close\r\n', answer)
         return answer.split(b'\r\n', 1)[0].decode()
 
-    def test_malformed(self):
+    def test_malformed_requests_get_400(self):
         for request in (b'GARBAGE\r\n\r\n',
                         b'GET /\r\n\r\n',
-                        b'GET / HTTP/1.1\r\nno colon here\r\n\r\n',
-                        b'GET / HTTP/1.1\r\nName : space\r\n\r\n',
-                        b'GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n',
-                        b'GET / HTTP/1.1\r\nContent-Length: 1\r\n'
+                        b'GET / HTTP/1.1\r\nHost: t\r\nno colon here\r\n\r\n',
+                        b'GET / HTTP/1.1\r\nHost: t\r\nName : space\r\n\r\n',
+                        b'GET / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n',
+                        b'GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n'
                         b'Content-Length: 2\r\n\r\n',
-                        b'POST / HTTP/1.1\r\nContent-Length: 1\r\n'
+                        b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n'
                         b'Transfer-Encoding: chunked\r\n\r\n',
-                        b'GET nonsense HTTP/1.1\r\n\r\n',
+                        b'GET nonsense HTTP/1.1\r\nHost: t\r\n\r\n',
                         b'GET / HTTP/1.1\r\nHost: h'):
             with self.subTest(request=request):
                 self.assertEqual(self.status_of(request),
                                  'HTTP/1.1 400 Bad Request')
 
-    def test_oversized(self):
+    def test_oversized_heads_get_414_or_431(self):
         self.assertEqual(
-            self.status_of(b'GET /' + b'a' * 70000 + b' HTTP/1.1\r\n\r\n'),
+            self.status_of(b'GET /' + b'a' * 70000 + b' HTTP/1.1\r\nHost: t\r\n\r\n'),
             'HTTP/1.1 414 URI Too Long')
         self.assertEqual(
-            self.status_of(b'GET / HTTP/1.1\r\nX-Big: ' + b'a' * 70000
+            self.status_of(b'GET / HTTP/1.1\r\nHost: t\r\nX-Big: ' + b'a' * 70000
                            + b'\r\n\r\n'),
             'HTTP/1.1 431 Request Header Fields Too Large')
         many = b''.join(b'X-H%d: v\r\n' % i
-                        for i in range(httpserver.MAX_HEADERS + 1))
+                        for i in range(http11.MAX_HEADERS + 1))
         self.assertEqual(
-            self.status_of(b'GET / HTTP/1.1\r\n' + many + b'\r\n'),
+            self.status_of(b'GET / HTTP/1.1\r\nHost: t\r\n' + many + b'\r\n'),
             'HTTP/1.1 431 Request Header Fields Too Large')
 
-    def test_unsupported(self):
+    def test_unsupported_codings_get_501(self):
         self.assertEqual(self.status_of(b'GET / HTTP/2.0\r\n\r\n'),
                          'HTTP/1.1 505 HTTP Version Not Supported')
         self.assertEqual(
-            self.status_of(b'POST / HTTP/1.1\r\nTransfer-Encoding: gzip'
+            self.status_of(b'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip'
                            b'\r\n\r\n'),
             'HTTP/1.1 501 Not Implemented')
 
@@ -462,13 +463,13 @@ class ApplicationErrorTests(ServerTestCase):
     def check_500_then_next_request(self, app, message):
         self.serve(app)
         sock = self.connect()
-        sock.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         status, headers, body, _ = self.read_response(sock)
         self.assertEqual(status, 'HTTP/1.1 500 Internal Server Error')
         record, = self.errors
         self.assertIn(message, str(record.exc_info[1]))
         self.errors.clear()
-        sock.sendall(b'GET / HTTP/1.1\r\nConnection: close\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n')
         return self.exchange(b'', sock)
 
     def test_exception_before_the_response(self):
@@ -476,7 +477,7 @@ class ApplicationErrorTests(ServerTestCase):
             raise ValueError('broken app')
         self.check_500_then_next_request(app, 'broken app')
 
-    def test_str_body(self):
+    def test_a_str_body_is_a_500(self):
         def app(environ, start_response):
             start_response('200 OK', [])
             return ['text']
@@ -523,7 +524,7 @@ class ApplicationErrorTests(ServerTestCase):
             yield b'part'
             raise ValueError('mid-body')
         self.serve(app)
-        answer = self.exchange(b'GET / HTTP/1.1\r\n\r\n')
+        answer = self.exchange(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.assertTrue(answer.endswith(b'4\r\npart\r\n'), answer)
         self.assertEqual(len(self.errors), 1)
 
@@ -532,7 +533,7 @@ class ApplicationErrorTests(ServerTestCase):
             start_response('200 OK', [('Content-Length', '10')])
             return iter([b'short'])
         self.serve(app)
-        answer = self.exchange(b'GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n')
+        answer = self.exchange(b'GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.assertEqual(answer.count(b'HTTP/1.1'), 1)
         self.assertEqual([r.getMessage() for r in self.errors],
                          ['application sent 5 bytes of a 10-byte body for'
@@ -548,7 +549,7 @@ class ApplicationErrorTests(ServerTestCase):
             raise Gone()
         log = io.StringIO()
         self.serve(app, log=log)
-        answer = self.exchange(b'GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n')
+        answer = self.exchange(b'GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.assertEqual(answer.count(b'HTTP/1.1'), 1)
         self.assertEqual(self.errors, [])
         self.assertIn('"GET / HTTP/1.1" 499 4 ', log.getvalue())
@@ -559,7 +560,7 @@ class AccessLogTests(ServerTestCase):
     LINE = (r'127\.0\.0\.1 - - \[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]'
             r' "GET /x\?y HTTP/1\.0" 200 5 \d+\.\d{6}')
 
-    def test_file(self):
+    def test_lines_go_to_a_file_each_flushed(self):
         class Flushed(io.StringIO):
             flushes = 0
 
@@ -573,7 +574,13 @@ class AccessLogTests(ServerTestCase):
         self.assertRegex(log.getvalue(), f'^{self.LINE}\n$')
         self.assertEqual(log.flushes, 1)
 
-    def test_logger(self):
+    def test_the_request_line_is_escaped(self):
+        log = io.StringIO()
+        self.serve(hello, log=log)
+        self.exchange(b'GET /"x"\\ HTTP/1.0\r\n\r\n')
+        self.assertIn(' "GET /\\x22x\\x22\\x5C HTTP/1.0" 200 ', log.getvalue())
+
+    def test_lines_can_go_to_a_logger(self):
         records = []
         access = logging.getLogger('zc.resumelb.tests.access')
         access.addHandler(_ListHandler(records))
@@ -597,7 +604,7 @@ class TimeoutAndLimitTests(ServerTestCase):
     def test_idle_keep_alive_connection_is_dropped(self):
         self.serve(hello, socket_timeout=0.2)
         sock = self.connect()
-        sock.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.read_response(sock)
         self.assertEqual(self.exchange(b'', sock), b'')
 
@@ -611,7 +618,7 @@ class TimeoutAndLimitTests(ServerTestCase):
                 seen.append(str(error))
                 raise
         self.serve(app, socket_timeout=0.2)
-        answer = self.exchange(b'POST / HTTP/1.1\r\nContent-Length: 9\r\n'
+        answer = self.exchange(b'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 9\r\n'
                                b'\r\nabc')
         self.assertEqual(answer, b'')
         self.assertEqual(seen, ['reading from 127.0.0.1 took over 0.2'
@@ -625,14 +632,66 @@ class TimeoutAndLimitTests(ServerTestCase):
         answer = self.exchange(b'GET / HTTP/1.0\r\n\r\n')
         self.assertTrue(answer.endswith(b'hello'))
 
-    def test_connection_cap(self):
+    def test_a_trickled_head_meets_the_header_timeout(self):
+        self.serve(hello, socket_timeout=5, header_timeout=0.3)
+        sock = self.connect()
+        start = time.monotonic()
+        with self.assertRaises(OSError):
+            for byte in b'GET / HTTP/1.1\r\nHost: t\r\n' * 20:
+                sock.sendall(bytes([byte]))  # progress, but no head
+                gevent.sleep(0.05)
+                if time.monotonic() - start > 5:
+                    break
+        self.assertLess(time.monotonic() - start, 3)
+
+    def test_a_client_reading_steadily_is_never_cut_off(self):
+        size = 20_000_000
+
+        def big(environ, start_response):
+            start_response('200 OK', [('Content-Length', str(size))])
+            return [b'x' * size]
+        self.serve(big, socket_timeout=1.0)
+        sock = gevent.socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+        sock.settimeout(10)
+        sock.connect(self.server.address[:2])
+        self.addCleanup(sock.close)
+        sock.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
+        received = 0
+        start = time.monotonic()
+        # Well over the 1 s timeout in all, never long without reading.
+        while received < size + 30 and time.monotonic() - start < 60:
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                break
+            received += len(chunk)
+            if time.monotonic() - start < 2.5:
+                gevent.sleep(0.01)
+        self.assertGreater(time.monotonic() - start, 1.0)
+        self.assertGreater(received, size)
+
+    def test_a_chunked_body_over_the_limit_is_413(self):
+        def app(environ, start_response):
+            environ['wsgi.input'].read()
+            return hello(environ, start_response)
+        self.serve(app, max_body_size=10)
+        answer = self.exchange(b'POST / HTTP/1.1\r\nHost: t\r\n'
+                               b'Transfer-Encoding: chunked\r\n\r\n'
+                               b'6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n')
+        self.assertTrue(answer.startswith(b'HTTP/1.1 413 Content Too Large'),
+                        answer)
+        answer = self.exchange(b'POST / HTTP/1.1\r\nHost: t\r\n'
+                               b'Content-Length: 11\r\n\r\n')
+        self.assertTrue(answer.startswith(b'HTTP/1.1 413'), answer)
+
+    def test_the_connection_cap_makes_clients_wait(self):
         pool = gevent.pool.Pool(1)
         self.serve(hello, spawn=pool)
         first = self.connect()
-        first.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        first.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         self.read_response(first)
         second = self.connect()
-        second.sendall(b'GET / HTTP/1.1\r\n\r\n')
+        second.sendall(b'GET / HTTP/1.1\r\nHost: t\r\n\r\n')
         second.settimeout(0.3)
         with self.assertRaises(TimeoutError):
             second.recv(100)
@@ -664,7 +723,7 @@ class MangledRequestTests(ServerTestCase):
                 data = data[:at]
         return bytes(data)
 
-    def test_mangled_requests(self):
+    def test_mangled_requests_get_an_answer_or_a_close(self):
         import random
         rng = random.Random(20261123)
         self.serve(echo, socket_timeout=0.5)

@@ -1,4 +1,4 @@
-"""The LB core against fake workers: listening sockets we drive (§6)."""
+"""The LB core against fake workers: listening sockets we drive."""
 import io
 import unittest
 
@@ -177,7 +177,7 @@ class LBTests(unittest.TestCase):
         self.assertEqual(get.body(), b'ok')
         self.assertEqual(self.lb.pool.backlog, 0)
 
-    def test_truncated_response(self):
+    def test_a_worker_leaving_mid_body_truncates_the_response(self):
         worker = self.front()
         call = Call(self.lb, environ())
         rno, _, _ = worker.request()
@@ -257,17 +257,141 @@ class LBTests(unittest.TestCase):
         stopper.join(5)
         self.assertEqual(self.lb.workletts, {})
 
+    def test_shutdown_with_a_timeout_cuts_what_is_left_and_counts_it(self):
+        worker = self.front()
+        call = Call(self.lb, environ())
+        worker.request()
+        self.assertEqual(self.lb.shutdown(timeout=0.1), 1)
+        self.assertIn(b'Temporarily unavailable', call.body())
+        self.assertEqual(call.status, '502 Bad Gateway')
+        self.assertEqual(self.lb.workletts, {})
+
+    def test_a_draining_worker_gets_no_new_work_and_hears_so(self):
+        worker = self.front()
+        call = Call(self.lb, environ())
+        rno, _, _ = worker.request()
+        util.write_message(worker.sock, 0, util.DRAIN)
+        for _ in range(100):  # keep-alives may come first
+            frame = worker.reader.read()
+            if frame != (0, None):
+                break
+        self.assertEqual(frame, (0, util.DRAINED))
+        self.assertEqual(len(self.lb.pool.workers), 1)
+        util.write_message(worker.sock, 0, {'h.com': 99.0})  # ignored
+        other = [w for w in self.workers if w is not worker][0]
+        second = Call(self.lb, environ())
+        rno2, _, _ = other.request()
+        util.write_message(worker.sock, rno, ('200 OK', []), b'a', b'')
+        util.write_message(other.sock, rno2, ('200 OK', []), b'b', b'')
+        self.assertEqual((call.body(), second.body()), (b'a', b'b'))
+        self.assertEqual(len(self.lb.pool.workers), 1)
+
+    def test_an_unusable_response_start_fails_and_releases_the_request(
+            self):
+        worker = self.front()
+        call = Call(self.lb, environ())
+        rno, _, _ = worker.request()
+        util.write_message(worker.sock, rno, b'not a status')
+        self.assertIsInstance(call.task.get(timeout=5), ValueError)
+        self.assertEqual(worker.read(), (rno, None))  # cancelled
+        lb_worker = [w for w in self.lb.pool.workers
+                     if tuple(w.addr) == tuple(worker.addr)][0]
+        self.assertNotIn(rno, lb_worker.readers)
+        self.assertEqual(self.lb.in_progress, 0)
+
+    def test_idempotent_retries_are_capped(self):
+        self.lb.set_worker_addrs([self.workers[0].addr])
+        self.workers[1].close()
+        self.wait(lambda: len(self.lb.pool.workers) == 1)
+        self.lb.max_retries = 1
+        worker = self.workers[0]
+        call = Call(self.lb, environ())
+        for _ in range(2):
+            worker.request()
+            worker.sock.close()
+            worker.accept()
+        self.assertIn(b'Temporarily unavailable', call.body())
+        self.assertEqual(call.status, '502 Bad Gateway')
+
+
+class ReconnectTests(unittest.TestCase):
+
+    def test_refusals_back_off_and_state_changes_log_one_line_each(self):
+        listener = gevent.socket.socket()
+        self.addCleanup(listener.close)
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(50)
+        addr = listener.getsockname()
+        attempts = []
+
+        def refuse():
+            # Like a worker that wants a secret the LB does not have.
+            while True:
+                sock, _ = listener.accept()
+                attempts.append(1)
+                sock.close()
+        refuser = gevent.spawn(refuse)
+        with self.assertLogs('zc.resumelb', 'INFO') as logs:
+            lb = LB([addr], host_classifier)
+            self.addCleanup(lb.stop)
+            gevent.sleep(1.5)
+            refuser.kill()
+            # Delays double from 0.1 s: far fewer than one per 0.1 s.
+            self.assertLessEqual(len(attempts), 8)
+            self.assertGreaterEqual(len(attempts), 3)
+            worker = FakeWorker.__new__(FakeWorker)
+            worker.listener, worker.addr, worker.sock = listener, addr, None
+            worker.accept()
+            for _ in range(500):
+                if lb.pool.workers:
+                    break
+                gevent.sleep(0.01)
+        self.assertEqual(len(lb.pool.workers), 1)
+        messages = [line for line in logs.output if ':' in line]
+        self.assertEqual(
+            [m.split(':', 2)[2] for m in messages],
+            [f'worker {addr[0]}:{addr[1]} unreachable: connection closed'
+             ' by peer',
+             f'worker {addr[0]}:{addr[1]} is reachable again'])
+        worker.sock.close()
+
+
+class QueueTimeoutTests(unittest.TestCase):
+
+    def test_no_worker_within_the_queue_timeout_is_a_503(self):
+        lb = LB([], host_classifier, queue_timeout=0.1)
+        self.addCleanup(lb.stop)
+        call = Call(lb, environ())
+        self.assertEqual(call.body(),
+                         b'No worker is available; please try again later.\n')
+        self.assertEqual(call.status, '503 Service Unavailable')
+        self.assertIn(('Retry-After', '5'), call.headers)
+        self.assertEqual(lb.in_progress, 0)
+
+    def test_a_worker_that_joins_in_time_takes_the_request(self):
+        lb = LB([], host_classifier, queue_timeout=5)
+        self.addCleanup(lb.stop)
+        call = Call(lb, environ())
+        gevent.sleep(0.05)
+        worker = FakeWorker()
+        self.addCleanup(worker.close)
+        lb.set_worker_addrs([worker.addr])
+        worker.accept()
+        rno, _, _ = worker.request()
+        util.write_message(worker.sock, rno, ('200 OK', []), b'ok', b'')
+        self.assertEqual(call.body(), b'ok')
+
 
 class ClassifierTests(unittest.TestCase):
 
-    def test_host_classifier(self):
+    def test_the_host_classifier_drops_one_www(self):
         self.assertEqual(host_classifier({}), '')
         self.assertEqual(host_classifier({'HTTP_HOST': 'www.a.com'}),
                          'a.com')
         self.assertEqual(host_classifier({'HTTP_HOST': 'a.com:8080'}),
                          'a.com:8080')
 
-    def test_re_classifier(self):
+    def test_a_re_classifier_returns_the_class_group(self):
         classify = re_classifier('PATH_INFO', '^/(?P<class>[^/]*)')
         self.assertEqual(
             [classify(e) for e in ({}, {'PATH_INFO': ''},

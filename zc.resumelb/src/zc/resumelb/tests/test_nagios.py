@@ -1,4 +1,4 @@
-"""rlb-nagios and get-lb-status against a fake status socket (§10.4, §10.5)."""
+"""rlb-nagios and get-lb-status against a fake status socket."""
 import contextlib
 import io
 import json
@@ -74,7 +74,7 @@ class NagiosTests(unittest.TestCase):
         self.assertEqual(out, 'OK 2 1.5 2 0|workers=2 mean_backlog=1.5'
                               ' max_backlog=2 max_age=0.0seconds\n')
 
-    def test_thresholds(self):
+    def test_thresholds_set_the_exit_status(self):
         server = FakeStatusServer(self, status(
             [['a:1', 9, 8.0, time.time() - 100]], mean=8.0))
         code, out = run(nagios.main, [
@@ -93,7 +93,7 @@ class NagiosTests(unittest.TestCase):
 
 class GetLBStatusTests(unittest.TestCase):
 
-    def test_table(self):
+    def test_the_status_is_printed_as_a_table(self):
         server = FakeStatusServer(self, status(
             [['127.0.0.1:8001', 2, 1.25, time.time() - 3],
              ['127.0.0.1:8000', 0, 0.0, None]], backlog=2, mean=1.0))
@@ -111,7 +111,7 @@ class GetLBStatusTests(unittest.TestCase):
         self.assertRegex(lines[6], r'127\.0\.0\.1:8001       2     1\.2'
                                    r'     3\.\d$')
 
-    def test_no_workers(self):
+    def test_an_lb_without_workers_says_so(self):
         server = FakeStatusServer(self, status([]))
         code, out = run(zk.get_lb_status, [server.path])
         self.assertEqual(out.splitlines()[1],

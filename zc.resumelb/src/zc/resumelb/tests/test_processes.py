@@ -91,6 +91,17 @@ class Processes:
         proc.port = int(match.group(1))
         return proc
 
+    def script_worker(self, port, *options, name=None):
+        """A worker started with the ``resumelb-worker`` program."""
+        args = ['-c', 'import sys; from zc.resumelb.worker import'
+                ' worker_main; sys.exit(worker_main())',
+                '-a', f'{HOST}:{port}', *options,
+                'zc.resumelb.tests.procs:app']
+        proc = self.spawn(name or f'worker{port}', args)
+        wait_for(lambda: 'worker listening' in self.log(proc),
+                 what=f'resumelb-worker on {port}')
+        return proc
+
     def secret_file(self, secret):
         path = os.path.join(self.dir, 'secret')
         with open(path, 'w') as f:
@@ -156,7 +167,7 @@ class ThreeWorkerTests(unittest.TestCase):
         self.procs = ThreeWorkers.procs
         self.workers = ThreeWorkers.workers
 
-    def test_affinity(self):
+    def test_each_class_settles_on_one_worker(self):
         port = self.lb.port
         classes = [f'site{i}.com' for i in range(6)]
         for _ in range(10):  # warm-up: résumés form and get published
@@ -182,7 +193,7 @@ class ThreeWorkerTests(unittest.TestCase):
             statuses = list(pool.map(one, range(300)))
         self.assertEqual(statuses, [200] * 300)
 
-    def test_keep_alive(self):
+    def test_connections_are_kept_alive(self):
         conn = http.client.HTTPConnection(HOST, self.lb.port, timeout=30)
         self.addCleanup(conn.close)
         for _ in range(5):
@@ -218,7 +229,7 @@ class ThreeWorkerTests(unittest.TestCase):
                 self.assertEqual(status, 200)
             self.assertLess(time.monotonic() - start, 5)
 
-    def test_chunked_upload(self):
+    def test_a_chunked_upload_reaches_the_app_whole(self):
         conn = http.client.HTTPConnection(HOST, self.lb.port, timeout=30)
         self.addCleanup(conn.close)
         parts = [os.urandom(70000) for _ in range(5)]
@@ -291,14 +302,14 @@ class ThreeWorkerTests(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 9)
         self.assertEqual(request(self.lb.port)[0], 200)
 
-    def test_status_server(self):
+    def test_the_status_server_lists_the_workers(self):
         status = read_status(ThreeWorkers.status_path)
         self.assertEqual(sorted(status), ['backlog', 'mean_backlog',
                                           'workers', 'workers_ex'])
         self.assertEqual([w[0] for w in status['workers']],
                          sorted(f'{HOST}:{p}' for p in self.ports))
 
-    def test_access_log(self):
+    def test_each_request_gets_an_access_log_line(self):
         request(self.lb.port, '/tiny?log')
         path = os.path.join(self.procs.dir, 'access.log')
 
@@ -417,7 +428,7 @@ threads = 1
         wait_for(lambda: self.procs.log(lb).count('SIGTERM') == 2,
                  what='the second process to drain')
 
-    def test_secret(self):
+    def test_a_worker_with_a_secret_serves_an_lb_that_knows_it(self):
         port = free_port()
         secret = self.procs.secret_file('sesame')
         self.procs.worker(port, secret_file=secret)

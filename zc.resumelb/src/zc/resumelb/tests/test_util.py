@@ -1,4 +1,4 @@
-"""Framing and queues (spec §3, §6.5)."""
+"""Framing, the secret handshake and queues."""
 import marshal
 import os
 import socket
@@ -18,7 +18,7 @@ class FramingTests(unittest.TestCase):
         self.addCleanup(self.a.close)
         self.addCleanup(self.b.close)
 
-    def test_frame_layout(self):
+    def test_a_frame_is_rno_length_and_marshal(self):
         util.write_message(self.a, 7, {'x': 1.5})
         data = self.b.recv(100)
         rno, size = struct.unpack('>II', data[:8])
@@ -61,7 +61,7 @@ class FramingTests(unittest.TestCase):
             util.FrameReader(self.b).read()
         self.assertIn('4294967295', str(context.exception))
 
-    def test_challenge_answer(self):
+    def test_a_challenge_is_answered_with_the_signature(self):
         frame = (0, (util.CHALLENGE, b'nonce'))
         self.assertIsNone(util.answer_challenge(self.a, frame, 'secret'))
         self.assertEqual(util.read_message(self.b),
@@ -70,6 +70,42 @@ class FramingTests(unittest.TestCase):
                          (0, {}))
         with self.assertRaises(util.ProtocolError):
             util.answer_challenge(self.a, frame, None)
+
+    def test_a_frame_trickled_in_small_pieces_is_read_whole(self):
+        frame = util.encode(5, os.urandom(300_000))
+
+        def trickle():
+            for start in range(0, len(frame), 997):
+                self.a.sendall(frame[start:start + 997])
+                gevent.sleep(0)
+        gevent.spawn(trickle)
+        self.assertEqual(util.encode(*util.FrameReader(self.b).read()),
+                         frame)
+
+    def test_the_size_limit_refuses_a_frame_before_its_payload(self):
+        self.a.sendall(struct.pack('>II', 1, 1001))
+        with self.assertRaises(util.ProtocolError) as context:
+            util.FrameReader(self.b, max_size=1000).read()
+        self.assertIn('limit of 1000', str(context.exception))
+        self.assertEqual(util.FrameReader(self.b).max_size, 64 << 20)
+
+    def test_large_bodies_are_sent_in_pieces_under_the_limit(self):
+        data = os.urandom(util.MAX_PIECE * 2 + 5)
+        parts = util.pieces(data)
+        self.assertEqual([len(p) for p in parts],
+                         [util.MAX_PIECE, util.MAX_PIECE, 5])
+        self.assertEqual(b''.join(parts), data)
+        self.assertEqual(util.pieces(b'small'), (b'small',))
+
+    def test_the_answer_to_a_challenge_is_checked_as_bytes(self):
+        util.answer_challenge(self.a, (0, (util.CHALLENGE, b'n')), 'key')
+        self.assertTrue(util.read_answer(self.b, b'key', b'n'))
+        util.answer_challenge(self.a, (0, (util.CHALLENGE, b'n')), 'bad')
+        self.assertFalse(util.read_answer(self.b, b'key', b'n'))
+
+    def test_an_answer_of_the_wrong_size_is_refused_unread(self):
+        self.a.sendall(struct.pack('>II', 0, 1 << 30))
+        self.assertFalse(util.read_answer(self.b, b'key', b'n'))
 
 
 class ByteSizedQueueTests(unittest.TestCase):
@@ -144,7 +180,7 @@ class BufferedQueueTests(unittest.TestCase):
 
 class ParseAddrTests(unittest.TestCase):
 
-    def test_forms(self):
+    def test_addresses_parse_in_every_form(self):
         self.assertEqual(util.parse_addr('a:1'), ('a', 1))
         self.assertEqual(util.parse_addr(':0'), ('', 0))
         self.assertEqual(util.parse_addr(':0', '127.0.0.1'),

@@ -1,8 +1,9 @@
-"""The worker, driven by a raw socket playing the load balancer (§5)."""
+"""The worker, driven by a raw socket playing the load balancer."""
 import hashlib
 import marshal
 import os
 import shutil
+import struct
 import tempfile
 import time
 import unittest
@@ -43,6 +44,9 @@ def app(env, start_response):
     if path == '/empty':
         start_response('204 No Content', [])
         return iter(())
+    if path == '/big':
+        start_response('200 OK', [])
+        return [b'x' * (util.MAX_PIECE * 2 + 1)]
     if path == '/write':
         write = start_response('200 OK', [])
         write(b'first ')
@@ -102,7 +106,15 @@ class WorkerTests(Base):
         self.assertEqual(self.response(sock, 1), [
             ('200 OK', [('Content-Length', '5')]), b'hello', b''])
 
-    def test_interleaved_uploads(self):
+    def test_a_huge_response_chunk_travels_in_pieces(self):
+        sock = self.connect()
+        util.read_message(sock)
+        self.request(sock, 1, '/big')
+        frames = self.response(sock, 1)
+        self.assertEqual([len(f) for f in frames[1:]],
+                         [util.MAX_PIECE, util.MAX_PIECE, 1, 0])
+
+    def test_interleaved_uploads_are_kept_apart(self):
         sock = self.connect()
         util.read_message(sock)
         bodies = {rno: os.urandom(size) for rno, size in
@@ -232,7 +244,7 @@ class WorkerTests(Base):
         util.read_message(sock)
         self.assertEqual(sorted(self.worker.connections), [0, 1, 2])
 
-    def test_get_resume(self):
+    def test_get_resume_returns_the_resume(self):
         self.assertEqual(worker_module.get_resume(self.worker.addr), {})
 
     def test_shutdown_finishes_requests_and_refuses_connections(self):
@@ -244,7 +256,24 @@ class WorkerTests(Base):
         gevent.sleep(0.01)
         with self.assertRaises(OSError):
             util.connect(self.worker.addr, timeout=1)
-        self.assertEqual(self.response(sock, 1)[-1], b'')
+        self.assertEqual(util.read_message(sock), (0, util.DRAIN))
+        self.request(sock, 2, '/')  # sent before the LB heard of it
+        util.write_message(sock, 0, util.DRAINED)
+        ended = set()
+        while len(ended) < 2:
+            rno, data = util.read_message(sock)
+            if data == b'':
+                ended.add(rno)
+        self.assertEqual(ended, {1, 2})
+        stopper.join(2)
+        self.assertTrue(stopper.successful())
+
+    def test_shutdown_waits_a_bounded_time_for_a_silent_lb(self):
+        self.worker.drain_ack_timeout = 0.2
+        sock = self.connect()
+        util.read_message(sock)
+        stopper = gevent.spawn(self.worker.shutdown)
+        self.assertEqual(util.read_message(sock), (0, util.DRAIN))
         stopper.join(2)
         self.assertTrue(stopper.successful())
 
@@ -308,7 +337,7 @@ class SecretTests(Base):
 
     secret = b's3cret'
 
-    def test_right_secret(self):
+    def test_the_right_secret_is_let_in(self):
         self.assertEqual(
             worker_module.get_resume(self.worker.addr, secret='s3cret'), {})
 
@@ -318,6 +347,43 @@ class SecretTests(Base):
                 worker_module.get_resume(self.worker.addr, secret='wrong')
         with self.assertRaises(util.ProtocolError):
             worker_module.get_resume(self.worker.addr)
+
+
+    def test_nothing_is_unmarshalled_before_the_answer_is_right(self):
+        sock = self.connect()
+        rno, (challenge, nonce) = util.read_message(sock)
+        with mock.patch.object(util.marshal, 'loads',
+                               side_effect=AssertionError('unmarshalled')):
+            with self.assertLogs('zc.resumelb.worker', 'WARNING'):
+                sock.sendall(struct.pack('>II', 0, 37) + b'\xff' * 37)
+                self.assertEqual(sock.recv(100), b'')
+
+    def test_a_stranger_announcing_a_huge_frame_is_dropped_at_once(self):
+        sock = self.connect()
+        util.read_message(sock)
+        with self.assertLogs('zc.resumelb.worker', 'WARNING'):
+            sock.sendall(struct.pack('>II', 0, 1 << 30))
+            self.assertEqual(sock.recv(100), b'')
+
+    def test_a_trickled_answer_meets_the_handshake_timeout(self):
+        self.worker.handshake_timeout = 0.2
+        sock = self.connect()
+        util.read_message(sock)
+        with self.assertLogs('zc.resumelb.worker', 'WARNING') as logs:
+            sock.sendall(b'\0\0')
+            self.assertEqual(sock.recv(100), b'')
+        self.assertIn('no answer in time', logs.output[0])
+
+
+class LoopbackTests(unittest.TestCase):
+
+    def test_only_loopback_addresses_count_as_private(self):
+        for host, loopback in (('127.0.0.1', True), ('127.9.9.9', True),
+                               ('::1', True), ('localhost', True),
+                               ('0.0.0.0', False), ('', False),
+                               ('10.1.2.3', False), ('example.com', False)):
+            self.assertEqual(worker_module._is_loopback(host), loopback,
+                             host)
 
 
 class ResumeTests(unittest.TestCase):
@@ -333,7 +399,7 @@ class ResumeTests(unittest.TestCase):
         with mock.patch('time.time', return_value=100.0 + elapsed):
             worker._update_resume(env)
 
-    def test_settings(self):
+    def test_settings_coerce_and_revert_to_defaults(self):
         worker = self.make()
         self.assertEqual((worker.history, worker.max_skill_age,
                           worker.decay), (9999, 99990, 1 - 1 / 9999))
@@ -345,7 +411,7 @@ class ResumeTests(unittest.TestCase):
         worker.update_settings({'history': 1})
         self.assertEqual(worker.decay, 0.0)
 
-    def test_arithmetic(self):
+    def test_scores_follow_the_decayed_arithmetic(self):
         worker = self.make(history=1)
         self.complete(worker, 'a', 1.0)
         self.assertEqual(worker.resume, {'a': 1.0})
@@ -428,3 +494,28 @@ class TraceLogTests(Base):
         self.assertEqual(records[1][-1], '0')
         self.assertEqual(records[3][-1], 'hi')
         self.assertEqual(records[4][-2:], ['200', '2'])
+
+    def test_a_request_without_content_length_is_answered(self):
+        sock = self.connect()
+        util.read_message(sock)
+        with self.assertLogs('test.trace', 'INFO') as logs:
+            util.write_message(sock, 1, dict(REQUEST_METHOD='GET',
+                                             PATH_INFO='/'))
+            util.write_message(sock, 1, b'')
+            self.assertEqual(self.response(sock, 1), [
+                ('200 OK', [('Content-Length', '2')]), b'ok', b''])
+        self.assertIn(' 0', logs.output[1])
+
+    def test_a_failure_outside_the_application_is_a_500(self):
+        sock = self.connect()
+        util.read_message(sock)
+        # A path that is not a string breaks the trace record's URL.
+        util.write_message(sock, 1, dict(REQUEST_METHOD='GET', PATH_INFO=7,
+                                         QUERY_STRING='a=1'))
+        util.write_message(sock, 1, b'')
+        with self.assertLogs('zc.resumelb.worker', 'ERROR'):
+            frames = self.response(sock, 1)
+        self.assertEqual(frames[0][0], '500 Internal Server Error')
+        self.assertEqual(frames[1:], [b'A system error occurred', b''])
+        self.request(sock, 2, '/')
+        self.assertEqual(self.response(sock, 2)[1], b'ok')

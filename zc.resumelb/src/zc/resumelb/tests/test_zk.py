@@ -1,4 +1,4 @@
-"""ZooKeeper runners against the in-memory fake (§11)."""
+"""ZooKeeper runners against the in-memory fake."""
 import json
 import os
 import shutil
@@ -93,7 +93,7 @@ class ResolveTests(Base):
         with self.assertRaises(ValueError):
             zk.resolve(client, '/nowhere')
 
-    def test_properties(self):
+    def test_node_data_parses_as_properties(self):
         self.make('/j', props(a=1))
         self.make('/t', b'text')
         self.make('/e')
@@ -221,7 +221,7 @@ class LBTests(WorkerRunnerTests):
         self.settle(lambda: len(lb.pool.workers) == 1)
         self.assertEqual(lb.pool.version, '7')
 
-    def test_status_server(self):
+    def test_the_status_server_answers_with_json(self):
         tmp = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, tmp)
         path = os.path.join(tmp, 'status')
@@ -282,7 +282,7 @@ class LBTests(WorkerRunnerTests):
         self.settle(lambda: lb.pool.variance == 5.0)
         self.settle(lambda: self.tree.children('/lb/providers') == [name])
 
-    def test_usage_errors(self):
+    def test_usage_errors_name_the_problem(self):
         with self.assertRaises(SystemExit) as context:
             with mock.patch('sys.stderr'):
                 zk.lbmain(['only-one-argument'])

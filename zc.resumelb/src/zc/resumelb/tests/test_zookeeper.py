@@ -10,10 +10,12 @@ import itertools
 import json
 import os
 import signal
+import socket
 import unittest
 
 from zc.resumelb.status import read_status
 from zc.resumelb.tests.test_processes import Processes
+from zc.resumelb.tests.test_processes import free_port
 from zc.resumelb.tests.test_processes import request
 from zc.resumelb.tests.test_processes import wait_for
 from zc.resumelb.tests.test_processes import wait_for_workers
@@ -107,11 +109,12 @@ class ZooKeeperTests(unittest.TestCase):
         proc.addr = (host, int(port))
         return proc
 
-    def lb(self):
+    def lb(self, *options):
         self.status_path = os.path.join(self.procs.dir, 'status.sock')
         proc = self.procs.spawn(
             'lb', ['-c', LB, '-L', 'INFO', '-a', '127.0.0.1:0',
-                   '-s', self.status_path, self.hosts, self.lb_path])
+                   '-s', self.status_path, *options, self.hosts,
+                   self.lb_path])
         name, _, _ = self.registered(f'{self.lb_path}/providers', proc)
         proc.port = int(name.split(':')[1])
         return proc
@@ -292,3 +295,38 @@ class ZooKeeperTests(unittest.TestCase):
             '%s:%d' % w.addr for w in (first, second)),
             what='the LB to follow the link to both workers')
         wait_for_workers(lb.port, {first.pid, second.pid})
+
+    def test_every_option_through_every_method(self):
+        first = self.worker('first')
+        metrics_port = free_port()
+        page = os.path.join(self.procs.dir, 'sorry.html')
+        with open(page, 'w') as f:
+            f.write('sorry')
+        lb = self.lb('-q', '5', '--drain-timeout', '5', '-t', '5',
+                     '--header-timeout', '5', '--max-body-size', '100000',
+                     '--max-frame-size', '2000000', '-b', '50', '-m', '20',
+                     '-e', page, '-l', 'access', '-v',
+                     '-r', 'zc.resumelb.lb:host_classifier',
+                     '-p', 'zc.resumelb.lb:Pool',
+                     '--metrics', f'127.0.0.1:{metrics_port}')
+        wait_for_workers(lb.port, {first.pid})
+        for method in ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE',
+                       'OPTIONS'):
+            body = None if method in ('GET', 'HEAD') else b'x' * 5000
+            status, answer, _ = request(lb.port, '/echo' if body else '/',
+                                        method, body, host='zk.test')
+            self.assertEqual(status, 200, method)
+            if body:
+                self.assertTrue(answer.endswith(b' 5000'), method)
+            elif method == 'HEAD':
+                self.assertEqual(answer, b'')
+        with socket.create_connection(('127.0.0.1', lb.port),
+                                      timeout=10) as sock:
+            sock.sendall(b'POST /echo HTTP/1.1\r\nHost: a\r\n'
+                         b'Content-Length: 100001\r\n\r\n')
+            self.assertTrue(sock.recv(100).startswith(b'HTTP/1.1 413'))
+        metrics = request(metrics_port, '/metrics')[1].decode()
+        self.assertIn('resumelb_responses_total{status="413"} 1', metrics)
+        self.assertIn('"GET / HTTP/1.1" 200', self.procs.log(lb))
+        self.terminate(lb)
+        self.assertFalse(os.path.exists(self.status_path))

@@ -1,0 +1,246 @@
+"""What operators do, with real processes: restarts, timeouts, options."""
+import concurrent.futures
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+from zc.resumelb.tests.test_processes import HOST
+from zc.resumelb.tests.test_processes import Processes
+from zc.resumelb.tests.test_processes import free_port
+from zc.resumelb.tests.test_processes import request
+from zc.resumelb.tests.test_processes import wait_for
+from zc.resumelb.tests.test_processes import wait_for_workers
+
+METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
+
+
+class OperationTests(unittest.TestCase):
+
+    def setUp(self):
+        self.procs = Processes(self.addCleanup)
+
+    def test_a_rolling_restart_under_load_answers_every_request(self):
+        ports = [free_port() for _ in range(3)]
+        workers = [self.procs.script_worker(p, '--threads', '2')
+                   for p in ports]
+        lb = self.procs.lb(ports)
+        wait_for_workers(lb.port, {w.pid for w in workers})
+        stop = threading.Event()
+
+        def client(n):
+            statuses = []
+            conn = http.client.HTTPConnection(HOST, lb.port, timeout=30)
+            try:
+                for i in range(100000):  # bounded; ends with the restarts
+                    if stop.is_set():
+                        break
+                    if i % 2:
+                        conn.request('POST', '/echo', body=b'x' * 1000,
+                                     headers={'Host': f'c{n}-{i % 5}'})
+                    else:
+                        conn.request('GET', '/', headers={'Host': f'c{n}'})
+                    response = conn.getresponse()
+                    response.read()
+                    statuses.append(response.status)
+            finally:
+                conn.close()
+            return statuses
+
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            clients = [pool.submit(client, n) for n in range(3)]
+            try:
+                for i, port in enumerate(ports):
+                    time.sleep(0.3)
+                    workers[i].send_signal(signal.SIGTERM)
+                    self.assertEqual(workers[i].wait(20), 0)
+                    workers[i] = self.procs.script_worker(
+                        port, '--threads', '2', name=f'worker{port}-new')
+                    wait_for(lambda: 'worker connected' in self.procs.log(
+                        workers[i]), what='the LB to reconnect')
+                time.sleep(0.3)
+            finally:
+                stop.set()
+            statuses = [s for c in clients for s in c.result(60)]
+        self.assertGreater(len(statuses), 30)
+        self.assertEqual({s for s in statuses}, {200})
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+            self.assertEqual(worker.wait(20), 0)
+
+    def test_every_worker_and_lb_option_through_every_method(self):
+        port = free_port()
+        secret = self.procs.secret_file('sesame\n')
+        resume = os.path.join(self.procs.dir, 'resume')
+        worker = self.procs.script_worker(
+            port, '--threads', '3', '--history', '2', '--max-skill-age',
+            '20', '--resume-file', resume, '--tracelog', 'trace',
+            '-k', secret, '--max-frame-size', '2000000',
+            '--drain-timeout', '5')
+        page = os.path.join(self.procs.dir, 'sorry.html')
+        with open(page, 'w') as f:
+            f.write('sorry')
+        lb = self.procs.lb(
+            [port], '-k', secret, '-q', '5', '--drain-timeout', '5',
+            '-t', '5', '-b', '50', '-m', '20', '-e', page, '-v', '2',
+            '--header-timeout', '5', '--max-body-size', '6000000',
+            '--max-frame-size', '2000000',
+            '--backlog-history', '5', '--unskilled-score', '0.5',
+            '-r', 'zc.resumelb.lb:host_classifier',
+            '-p', 'zc.resumelb.lb:Pool',
+            '-s', os.path.join(self.procs.dir, 'status.sock'))
+        for method in METHODS:
+            for body in (None, b'', b'data' * 1000):
+                if body is not None and method in ('GET', 'HEAD'):
+                    continue
+                with self.subTest(method=method, body=body):
+                    status, answer, response = request(
+                        lb.port, '/echo' if body else '/', method, body,
+                        host='opts.test')
+                    self.assertEqual(status, 200)
+                    if method == 'HEAD':
+                        self.assertEqual(answer, b'')
+                    elif body:
+                        self.assertTrue(answer.endswith(b' 4000'))
+        # Large bodies both ways pass the 2 MB frame limit in pieces.
+        big = os.urandom(5_000_000)
+        status, answer, _ = request(lb.port, '/echo', 'POST', big)
+        self.assertEqual((status, answer[-8:]), (200, b' 5000000'))
+        status, data, _ = request(lb.port, '/bytes?5000000')
+        self.assertEqual((status, len(data)), (200, 5_000_000))
+        with socket.create_connection((HOST, lb.port), timeout=10) as sock:
+            sock.sendall(b'PUT /echo HTTP/1.1\r\nHost: a\r\n'
+                         b'Content-Length: 6000001\r\n\r\n')
+            self.assertTrue(sock.recv(100).startswith(
+                b'HTTP/1.1 413 Content Too Large'))
+        log = self.procs.log(worker)
+        self.assertRegex(log, r'B 0\.\d+ \S+ \S+ HEAD /')
+        self.assertRegex(log, r'I 0\.\d+ \S+ \S+ 0')
+        wait_for(lambda: os.path.exists(resume), what='the résumé file')
+        lb.send_signal(signal.SIGTERM)
+        self.assertEqual(lb.wait(20), 0)
+        self.assertFalse(os.path.exists(
+            os.path.join(self.procs.dir, 'status.sock')))
+        worker.send_signal(signal.SIGTERM)
+        self.assertEqual(worker.wait(20), 0)
+
+    def test_without_a_usable_worker_requests_get_503_in_time(self):
+        port = free_port()
+        self.procs.script_worker(port, '-k', self.procs.secret_file('x'))
+        lb = self.procs.lb([port], '-q', '1')
+        start = time.monotonic()
+        status, _, response = request(lb.port)
+        self.assertEqual(status, 503)
+        self.assertEqual(response.getheader('Retry-After'), '5')
+        self.assertLess(time.monotonic() - start, 10)
+        time.sleep(1)
+        log = self.procs.log(lb)
+        self.assertEqual(log.count('unreachable'), 1, log)
+        self.assertNotIn('Traceback', log)
+        lb.send_signal(signal.SIGTERM)
+        self.assertEqual(lb.wait(20), 0)
+
+    def test_sigterm_cuts_what_outlives_the_drain_timeout(self):
+        port = free_port()
+        self.procs.script_worker(port, '--threads', '2')
+        lb = self.procs.lb([port], '--drain-timeout', '1')
+        wait_for_workers(lb.port, set(), 'any')
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(request, lb.port, '/slow?8')
+            time.sleep(0.5)
+            start = time.monotonic()
+            lb.send_signal(signal.SIGTERM)
+            self.assertEqual(lb.wait(20), 0)
+            self.assertLess(time.monotonic() - start, 7)
+            try:
+                status = slow.result(30)[0]
+            except (OSError, http.client.HTTPException):
+                status = None
+            self.assertIn(status, (None, 502))
+        self.assertIn('cut off 1 requests', self.procs.log(lb))
+
+    def test_a_worker_that_crashes_outside_the_app_is_a_prompt_500(self):
+        port = free_port()
+        self.procs.script_worker(port, '--tracelog', 'trace')
+        lb = self.procs.lb([port])
+        # A HEAD without a body once crashed tracing workers for good.
+        for method in ('HEAD', 'GET', 'DELETE'):
+            status, _, _ = request(lb.port, '/', method, timeout=10)
+            self.assertEqual(status, 200)
+        status, body, _ = request(lb.port, '/error', timeout=10)
+        self.assertEqual((status, body), (500, b'A system error occurred'))
+
+
+class ScriptTests(unittest.TestCase):
+
+    def setUp(self):
+        self.procs = Processes(self.addCleanup)
+
+    def run_script(self, module, function, *args):
+        return subprocess.run(
+            [sys.executable, '-c', f'import sys; from {module} import'
+             f' {function} as m; sys.exit(m())', *args],
+            env=self.procs.env, capture_output=True, text=True, timeout=60)
+
+    def test_every_option_of_every_script_has_help(self):
+        for module, function in (('zc.resumelb.lb', 'main'),
+                                 ('zc.resumelb.zk', 'lbmain'),
+                                 ('zc.resumelb.worker', 'worker_main'),
+                                 ('zc.resumelb.worker', 'get_resume_main'),
+                                 ('zc.resumelb.zk', 'get_lb_status'),
+                                 ('zc.resumelb.nagios', 'main')):
+            out = self.run_script(module, function, '--help')
+            self.assertEqual(out.returncode, 0, out.stderr)
+            # argparse puts an option's help on its line or the next;
+            # an option without help is followed by another option.
+            lines = out.stdout.splitlines()
+            listed = lines[lines.index('positional arguments:') + 1:]
+            for i, line in enumerate(listed, lines.index(
+                    'positional arguments:') + 1):
+                if line and not line.startswith(' '):
+                    continue  # a section title
+                # An argument's line is indented by two spaces; its help
+                # follows on the same line or, indented further, the next.
+                if re.match(r'  \S', line) and '  ' not in line.strip():
+                    following = lines[i + 1] if i + 1 < len(lines) else ''
+                    self.assertTrue(
+                        re.match(r' {4,}\S', following),
+                        f'{function}: {line.strip()} has no help')
+
+    def test_resumelb_worker_serves_a_paste_deploy_file(self):
+        port = free_port()
+        ini = os.path.join(self.procs.dir, 'app.ini')
+        with open(ini, 'w') as f:
+            f.write('[app:main]\npaste.app_factory ='
+                    ' zc.resumelb.tests.procs:app_factory\n')
+        worker = self.procs.spawn('paste', [
+            '-c', 'import sys; from zc.resumelb.worker import worker_main;'
+            ' sys.exit(worker_main())', '-a', f'{HOST}:{port}', ini])
+        wait_for(lambda: f'worker listening on {HOST}:{port}'
+                 in self.procs.log(worker), what='the worker')
+        lb = self.procs.lb([port])
+        self.assertEqual(request(lb.port)[0], 200)
+        worker.send_signal(signal.SIGTERM)
+        self.assertEqual(worker.wait(20), 0)
+
+    def test_resumelb_worker_names_a_bad_application(self):
+        out = self.run_script('zc.resumelb.worker', 'worker_main',
+                              'no_colon')
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("invalid application 'no_colon'", out.stderr)
+        out = self.run_script('zc.resumelb.worker', 'worker_main',
+                              'missing.ini')
+        self.assertIn("no such file 'missing.ini'", out.stderr)
+
+    def test_get_lb_status_errors_in_one_line(self):
+        path = os.path.join(self.procs.dir, 'nothing.sock')
+        out = self.run_script('zc.resumelb.zk', 'get_lb_status', path)
+        self.assertEqual(out.returncode, 1)
+        self.assertEqual(out.stderr.count('\n'), 1, out.stderr)
+        self.assertIn(path, out.stderr)
