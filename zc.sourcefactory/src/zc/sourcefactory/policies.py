@@ -80,8 +80,18 @@ class BasicTokenPolicy:
     """Tokens from IToken adapters (see zc.sourcefactory.browser.token)."""
 
     def getValue(self, source, token):
-        """The value of `source` with `token`; KeyError naming it if none."""
-        return source.getValueByToken(token)
+        """The value of `source` with `token`; KeyError naming it if none.
+
+        The source's own ``getValueByToken`` answers (from its token index
+        if it has one); a source class without that method is scanned.
+        """
+        by_token = getattr(source, 'getValueByToken', None)
+        if by_token is not None:
+            return by_token(token)
+        for value in source:
+            if source.factory.getToken(value) == token:
+                return value
+        raise KeyError("No value with token '%s'" % (token,))
 
     def getToken(self, value):
         """``IToken(value)``; TypeError if no adapter knows the value."""
@@ -95,10 +105,18 @@ class BasicContextualTokenPolicy(BasicTokenPolicy):
     def getValue(self, context, source, token):
         """The value of `source` with `token`; KeyError naming it if none.
 
-        Tokens are compared within the source's own context, which is the
-        one the terms view passes.
+        Tokens are computed for `context`.  The terms view passes the
+        source's own context, and then the source answers (from its token
+        index if it has one); for another context, or a source class
+        without ``getValueByToken``, the source is scanned.
         """
-        return source.getValueByToken(token)
+        by_token = getattr(source, 'getValueByToken', None)
+        if by_token is not None and context is source.context:
+            return by_token(token)
+        for value in source:
+            if source.factory.getToken(context, value) == token:
+                return value
+        raise KeyError("No value with token '%s'" % (token,))
 
     def getToken(self, context, value):
         """``IToken(value)``; the context does not matter."""
@@ -121,15 +139,24 @@ class IntIdTokenPolicy:
     def getValue(self, source, token):
         """The object with intid `token`, if it is in `source`.
 
-        LookupError naming the token if it is no number, no object has that
-        intid, or the object is not in the source.
+        Every failure is a LookupError naming the token: an
+        ``InvalidTokenError`` (also a ValueError, as ``int()`` raises) if
+        the token is no number, zope.intid's ``ObjectMissingError`` (a
+        KeyError) if no object has that intid, a plain LookupError if the
+        object is not in the source.
         """
+        message = 'no value matching token: %r' % (token,)
         try:
-            value = self.intids.getObject(int(token))
-        except (ValueError, TypeError, KeyError):
-            value = _MISSING
-        if value is _MISSING or value not in source:
-            raise LookupError('no value matching token: %r' % (token,))
+            intid = int(token)
+        except (ValueError, TypeError):
+            raise interfaces.InvalidTokenError(message) from None
+        try:
+            value = self.intids.getObject(intid)
+        except (KeyError, TypeError, OverflowError):
+            # TypeError, OverflowError: a number too large for the BTree.
+            raise zope.intid.interfaces.ObjectMissingError(message) from None
+        if value not in source:
+            raise LookupError(message)
         return value
 
     def getToken(self, value):
@@ -139,8 +166,6 @@ class IntIdTokenPolicy:
         """
         return str(self.intids.getId(value))
 
-
-_MISSING = object()
 
 
 # Value policies

@@ -98,7 +98,7 @@ class FactoredSource:
         else:
             try:
                 return index.value_of(token)
-            except KeyError:
+            except (KeyError, TypeError):  # TypeError: unhashable token
                 pass
         raise KeyError("No value with token '%s'" % (token,))
 
