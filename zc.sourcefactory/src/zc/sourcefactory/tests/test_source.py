@@ -188,6 +188,14 @@ class IndexedSourceTests(ConfiguredTestCase):
         self.assertEqual(caught.exception.args,
                          ("No value with token 'nope'",))
 
+    def test_a_token_that_is_no_string_is_a_KeyError_naming_it(self):
+        source = Indexed([1])
+        for token in (None, 1.5, ['1']):
+            with self.assertRaises(KeyError) as caught:
+                source.getValueByToken(token)
+            self.assertEqual(caught.exception.args,
+                             ("No value with token '%s'" % (token,),))
+
     def test_values_are_those_of_the_moment_the_index_was_built(self):
         values = [1, 2]
         source = Indexed(values)
