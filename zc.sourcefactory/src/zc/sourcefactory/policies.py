@@ -75,6 +75,9 @@ class BasicContextualTermPolicy(BasicTermPolicy):
 
 # Token policies
 
+_NO_CONTEXT = object()
+
+
 @zope.interface.implementer(interfaces.ITokenPolicy)
 class BasicTokenPolicy:
     """Tokens from IToken adapters (see zc.sourcefactory.browser.token)."""
@@ -111,7 +114,8 @@ class BasicContextualTokenPolicy(BasicTokenPolicy):
         without ``getValueByToken``, the source is scanned.
         """
         by_token = getattr(source, 'getValueByToken', None)
-        if by_token is not None and context is source.context:
+        if by_token is not None and context is getattr(
+                source, 'context', _NO_CONTEXT):
             return by_token(token)
         for value in source:
             if source.factory.getToken(context, value) == token:

@@ -129,7 +129,8 @@ class TokenToValueTests(ConfiguredTestCase):
         source = FactoredContextualSource(factory, 'de')
         self.assertEqual(factory.getValue('de', source, 'de-10115'), '10115')
         self.assertEqual(factory.getValue('at', source, 'at-10115'), '10115')
-        with self.assertRaisesRegex(KeyError, "No value with token 'de-10115'"):
+        with self.assertRaisesRegex(KeyError,
+                                    "No value with token 'de-10115'"):
             factory.getValue('at', source, 'de-10115')
 
     def test_a_source_class_without_getValueByToken_is_scanned(self):
