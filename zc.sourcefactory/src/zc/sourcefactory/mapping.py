@@ -28,6 +28,15 @@ class ValueMappingSource:
         self._scan: Iterator[Any] | None = None
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The reverse mapping is a cache, with a lock and a running scan
+        # that cannot be copied: a copy (deepcopy of a Choice field, a
+        # pickle) starts without one.
+        return {'base': self.base, 'map': self.map}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state['base'], state['map'])
+
     def __iter__(self) -> Iterator[Any]:
         return (self.map(value) for value in self.base)
 

@@ -1,7 +1,10 @@
+import copy
+import pickle
 import threading
 import time
 import unittest
 
+import zope.schema
 import zope.schema.interfaces
 
 from zc.sourcefactory.mapping import ValueMappingSource
@@ -128,6 +131,35 @@ class ValueMappingSourceTests(unittest.TestCase):
             thread.join(timeout=60)
         self.assertFalse(any(thread.is_alive() for thread in threads))
         self.assertEqual(errors, [])
+
+
+class ValueMappingSourceCopyTests(unittest.TestCase):
+
+    def test_a_deep_copy_works_after_lookups_and_has_its_own_cache(self):
+        base = [1, 2, 3]
+        source = ValueMappingSource(base, str)
+        self.assertEqual(source.mapReverse('1'), 1)  # a scan is running
+        copied = copy.deepcopy(source)
+        self.assertEqual(list(copied), ['1', '2', '3'])
+        self.assertIsNot(copied.base, base)
+        copied.base.append(4)
+        self.assertIn('4', copied)
+        self.assertNotIn('4', source)
+
+    def test_a_pickled_source_loads_and_looks_up(self):
+        source = ValueMappingSource([1, 2], str)
+        self.assertIn('2', source)
+        loaded = pickle.loads(pickle.dumps(source))
+        self.assertEqual(loaded.mapReverse('2'), 2)
+        self.assertNotIn('3', loaded)
+
+    def test_a_deep_copied_choice_field_validates(self):
+        field = zope.schema.Choice(
+            source=ValueMappingSource([1, 2], str))
+        copied = copy.deepcopy(field)
+        copied.validate('2')
+        with self.assertRaises(zope.schema.interfaces.ConstraintNotSatisfied):
+            copied.validate('3')
 
 
 class ValueMappingSourceContextBinderTests(unittest.TestCase):
