@@ -183,11 +183,13 @@ class BasicValuePolicy:
         return True
 
     def searchValues(self, query):
-        """The candidates of a search for `query`: all values.
+        """The candidates of a search for `query`; None for all values.
 
-        Override to let a catalog or a database narrow them down.
+        Override to let a catalog or a database narrow them down; the
+        candidates are filtered like the values.  None searches the
+        source's own values (as its class lists them).
         """
-        return self.getValues()
+        return None
 
 
 @zope.interface.implementer(interfaces.IContextualValuePolicy)
@@ -199,8 +201,8 @@ class BasicContextualValuePolicy(BasicValuePolicy):
         return True
 
     def searchValues(self, context, query):
-        """The candidates of a search for `query`: all values."""
-        return self.getValues(context)
+        """The candidates of a search for `query`; None for all values."""
+        return None
 
 
 # The usual combinations
