@@ -171,7 +171,6 @@ class IntIdTokenPolicy:
         return str(self.intids.getId(value))
 
 
-
 # Value policies
 
 @zope.interface.implementer(interfaces.IValuePolicy)
