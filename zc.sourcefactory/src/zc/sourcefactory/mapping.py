@@ -74,7 +74,10 @@ class ValueMappingSource:
         with self._lock:  # one scan of the base at a time
             value = self._cache.get(mapped, _MISSING)
             if value is not _MISSING:
-                if trust_cache or value in self.base:
+                # A base value can change what it maps to (a user's
+                # e-mail address), as well as leave the base.
+                if trust_cache or (value in self.base
+                                   and self.map(value) == mapped):
                     return value
             elif self._scan is not None:
                 value = self._resume(mapped)

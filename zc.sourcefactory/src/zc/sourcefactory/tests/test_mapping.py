@@ -81,6 +81,20 @@ class ValueMappingSourceTests(unittest.TestCase):
         self.assertIn(1, source)
         self.assertEqual(source.mapReverse(1), 27)
 
+    def test_a_base_value_that_maps_to_something_else_now_is_not_in_it(
+            self):
+        class User:
+            def __init__(self, email):
+                self.email = email
+
+        jim = User('jim@example.com')
+        source = ValueMappingSource([jim], lambda user: user.email)
+        self.assertIn('jim@example.com', source)
+        jim.email = 'jim@example.org'
+        self.assertNotIn('jim@example.com', source)
+        self.assertIn('jim@example.org', source)
+        self.assertIs(source.mapReverse('jim@example.org'), jim)
+
     def test_unhashable_mapped_values_are_a_TypeError_naming_them(self):
         source = ValueMappingSource([1], lambda number: [number])
         with self.assertRaisesRegex(TypeError, r'\[1\] is not'):
