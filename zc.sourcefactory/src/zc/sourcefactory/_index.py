@@ -8,8 +8,8 @@ class TokenIndex:
     """The values of a source, by token and by value.
 
     Membership is answered by hashing the value (equality, as a scan would
-    decide it), not by computing its token: a token can have side effects
-    (a new persistent object is added to its parent's connection) and can
+    decide it), not by computing its token: a token can cost a savepoint
+    (a new persistent object, see ``browser.token.fromPersistent``) and can
     fail for values that have nothing to do with the source.
     """
 

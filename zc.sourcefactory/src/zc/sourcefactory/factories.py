@@ -4,6 +4,7 @@ A factory is a configuration object that lives as long as the process (it is
 usually stored on a schema field through its source), so calling the class
 creates the factory object once and hands back the source built around it.
 """
+import copyreg
 from typing import Any
 
 import zope.interface
@@ -39,6 +40,15 @@ class BasicSourceFactory:
         # object.__init__ would silently accept arguments here (because
         # __new__ is overridden); a factory that takes none must say so.
         pass
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        # Copies and pickles re-create an object by calling cls.__new__,
+        # which for a factory makes a source: deepcopy() of a Choice field
+        # would give a source whose factory is a source.  Re-create the
+        # factory the way pickle protocols 0 and 1 do, without __new__;
+        # the object's state is restored as usual, __init__ is not run.
+        state = super().__reduce_ex__(protocol)[2:]
+        return (copyreg._reconstructor, (type(self), object, None)) + state
 
 
 class ContextualSourceFactory(BasicSourceFactory):

@@ -70,6 +70,14 @@ class ISearchableSource(zope.schema.interfaces.IIterableSource):
         """
 
 
+class InvalidTokenError(LookupError, ValueError):
+    """A token that cannot stand for any value (e.g. an intid not a number).
+
+    A LookupError like every unknown token, and a ValueError as well, which
+    is what earlier versions let through from ``int()``.
+    """
+
+
 class INamedSource(zope.interface.Interface):
     """Marker for source factories registered as named utilities."""
 

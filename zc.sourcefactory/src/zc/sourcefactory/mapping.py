@@ -28,6 +28,15 @@ class ValueMappingSource:
         self._scan: Iterator[Any] | None = None
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The reverse mapping is a cache, with a lock and a running scan
+        # that cannot be copied: a copy (deepcopy of a Choice field, a
+        # pickle) starts without one.
+        return {'base': self.base, 'map': self.map}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state['base'], state['map'])
+
     def __iter__(self) -> Iterator[Any]:
         return (self.map(value) for value in self.base)
 
@@ -65,7 +74,10 @@ class ValueMappingSource:
         with self._lock:  # one scan of the base at a time
             value = self._cache.get(mapped, _MISSING)
             if value is not _MISSING:
-                if trust_cache or value in self.base:
+                # A base value can change what it maps to (a user's
+                # e-mail address), as well as leave the base.
+                if trust_cache or (value in self.base
+                                   and self.map(value) == mapped):
                     return value
             elif self._scan is not None:
                 value = self._resume(mapped)

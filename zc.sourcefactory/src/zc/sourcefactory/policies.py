@@ -75,13 +75,26 @@ class BasicContextualTermPolicy(BasicTermPolicy):
 
 # Token policies
 
+_NO_CONTEXT = object()
+
+
 @zope.interface.implementer(interfaces.ITokenPolicy)
 class BasicTokenPolicy:
     """Tokens from IToken adapters (see zc.sourcefactory.browser.token)."""
 
     def getValue(self, source, token):
-        """The value of `source` with `token`; KeyError naming it if none."""
-        return source.getValueByToken(token)
+        """The value of `source` with `token`; KeyError naming it if none.
+
+        The source's own ``getValueByToken`` answers (from its token index
+        if it has one); a source class without that method is scanned.
+        """
+        by_token = getattr(source, 'getValueByToken', None)
+        if by_token is not None:
+            return by_token(token)
+        for value in source:
+            if source.factory.getToken(value) == token:
+                return value
+        raise KeyError("No value with token '%s'" % (token,))
 
     def getToken(self, value):
         """``IToken(value)``; TypeError if no adapter knows the value."""
@@ -95,10 +108,19 @@ class BasicContextualTokenPolicy(BasicTokenPolicy):
     def getValue(self, context, source, token):
         """The value of `source` with `token`; KeyError naming it if none.
 
-        Tokens are compared within the source's own context, which is the
-        one the terms view passes.
+        Tokens are computed for `context`.  The terms view passes the
+        source's own context, and then the source answers (from its token
+        index if it has one); for another context, or a source class
+        without ``getValueByToken``, the source is scanned.
         """
-        return source.getValueByToken(token)
+        by_token = getattr(source, 'getValueByToken', None)
+        if by_token is not None and context is getattr(
+                source, 'context', _NO_CONTEXT):
+            return by_token(token)
+        for value in source:
+            if source.factory.getToken(context, value) == token:
+                return value
+        raise KeyError("No value with token '%s'" % (token,))
 
     def getToken(self, context, value):
         """``IToken(value)``; the context does not matter."""
@@ -121,15 +143,24 @@ class IntIdTokenPolicy:
     def getValue(self, source, token):
         """The object with intid `token`, if it is in `source`.
 
-        LookupError naming the token if it is no number, no object has that
-        intid, or the object is not in the source.
+        Every failure is a LookupError naming the token: an
+        ``InvalidTokenError`` (also a ValueError, as ``int()`` raises) if
+        the token is no number, zope.intid's ``ObjectMissingError`` (a
+        KeyError) if no object has that intid, a plain LookupError if the
+        object is not in the source.
         """
+        message = 'no value matching token: %r' % (token,)
         try:
-            value = self.intids.getObject(int(token))
-        except (ValueError, TypeError, KeyError):
-            value = _MISSING
-        if value is _MISSING or value not in source:
-            raise LookupError('no value matching token: %r' % (token,))
+            intid = int(token)
+        except (ValueError, TypeError):
+            raise interfaces.InvalidTokenError(message) from None
+        try:
+            value = self.intids.getObject(intid)
+        except (KeyError, TypeError, OverflowError):
+            # TypeError, OverflowError: a number too large for the BTree.
+            raise zope.intid.interfaces.ObjectMissingError(message) from None
+        if value not in source:
+            raise LookupError(message)
         return value
 
     def getToken(self, value):
@@ -138,9 +169,6 @@ class IntIdTokenPolicy:
         KeyError (zope.intid's IntIdMissingError) if it has none.
         """
         return str(self.intids.getId(value))
-
-
-_MISSING = object()
 
 
 # Value policies
@@ -154,11 +182,13 @@ class BasicValuePolicy:
         return True
 
     def searchValues(self, query):
-        """The candidates of a search for `query`: all values.
+        """The candidates of a search for `query`; None for all values.
 
-        Override to let a catalog or a database narrow them down.
+        Override to let a catalog or a database narrow them down; the
+        candidates are filtered like the values.  None searches the
+        source's own values (as its class lists them).
         """
-        return self.getValues()
+        return None
 
 
 @zope.interface.implementer(interfaces.IContextualValuePolicy)
@@ -170,8 +200,8 @@ class BasicContextualValuePolicy(BasicValuePolicy):
         return True
 
     def searchValues(self, context, query):
-        """The candidates of a search for `query`: all values."""
-        return self.getValues(context)
+        """The candidates of a search for `query`; None for all values."""
+        return None
 
 
 # The usual combinations

@@ -41,9 +41,17 @@ class FactoredSource:
         return self.factory.getToken(value)
 
     def _search(self, query: str) -> Iterator[Any]:
-        for value in self.factory.searchValues(query):
-            if (self.factory.filterValue(value)
-                    and self.factory.matchesQuery(value, query)):
+        factory = self.factory
+        candidates = factory.searchValues(query)
+        if candidates is None:
+            # Through the source itself, so that a subclass's
+            # _get_filtered_values (or a built index) decides the values.
+            values = iter(self)
+        else:
+            values = (value for value in candidates
+                      if factory.filterValue(value))
+        for value in values:
+            if factory.matchesQuery(value, query):
                 yield value
 
     def _indexed(self) -> TokenIndex | None:
@@ -98,7 +106,7 @@ class FactoredSource:
         else:
             try:
                 return index.value_of(token)
-            except KeyError:
+            except (KeyError, TypeError):  # TypeError: unhashable token
                 pass
         raise KeyError("No value with token '%s'" % (token,))
 
@@ -142,8 +150,13 @@ class FactoredContextualSource(FactoredSource):
         return self.factory.getToken(self.context, value)
 
     def _search(self, query: str) -> Iterator[Any]:
-        context = self.context
-        for value in self.factory.searchValues(context, query):
-            if (self.factory.filterValue(context, value)
-                    and self.factory.matchesQuery(context, value, query)):
+        factory, context = self.factory, self.context
+        candidates = factory.searchValues(context, query)
+        if candidates is None:
+            values = iter(self)
+        else:
+            values = (value for value in candidates
+                      if factory.filterValue(context, value))
+        for value in values:
+            if factory.matchesQuery(context, value, query):
                 yield value

@@ -51,31 +51,40 @@ def fromInteger(value: int) -> str:
 def fromPersistent(value: Any) -> str:
     """The object's oid, as ZODB prints it (``'0x01'``).
 
-    A new object has no oid yet.  If its parent is stored in a database,
-    the object is added to the parent's connection to get one (it is
-    written at the next commit, as it would be once it is in its
-    container); otherwise ValueError.  Proxies are removed first, so that
-    security-proxied objects work.
+    Proxies are removed first, so that security-proxied objects work.  A
+    new object has no oid yet.  Computing a token never adds it to a
+    database: if its parent is stored, a savepoint of the parent's
+    transaction gives oids to the new objects the next commit would store
+    (and to no others).  An object that still has none is a ValueError
+    naming it.
     """
     unproxied = zope.proxy.removeAllProxies(value)
     oid = getattr(unproxied, '_p_oid', None)
     if oid is None:
-        connection = _parent_connection(value)
-        if connection is None:
-            raise ValueError('Can not determine OID for %r' % (value,))
-        connection.add(unproxied)
-        oid = unproxied._p_oid
+        oid = _oid_from_savepoint(value, unproxied)
+    if oid is None:
+        raise ValueError('Can not determine OID for %r' % (value,))
     return ZODB.utils.oid_repr(oid)
 
 
-def _parent_connection(value: Any) -> Any:
+def _oid_from_savepoint(value: Any, unproxied: Any) -> Any:
     # Read __parent__ through the proxy: security proxies allow it, and
     # the question is whether the caller may see where the object lives.
     parent = getattr(value, '__parent__', None)
     if parent is None:
         return None
-    return ZODB.interfaces.IConnection(
+    connection = ZODB.interfaces.IConnection(
         zope.proxy.removeAllProxies(parent), None)
+    transaction_manager = getattr(connection, 'transaction_manager', None)
+    if transaction_manager is None:
+        return None
+    # Adding the object to the connection (as zc.sourcefactory 3 did)
+    # would store it at the next commit even if it never gets into its
+    # container, an orphan written by a mere form display.  A savepoint
+    # stores only what the commit would store anyway; optimistic, because
+    # other data managers in the transaction need not support rollback.
+    transaction_manager.savepoint(optimistic=True)
+    return getattr(unproxied, '_p_oid', None)
 
 
 @zope.component.adapter(zope.interface.interfaces.IInterface)

@@ -1,9 +1,16 @@
 import hashlib
+import os
+import shutil
+import tempfile
 import unittest
 import unittest.mock
 
 import transaction
 import ZODB
+import ZODB.FileStorage
+import ZODB.interfaces
+import ZODB.utils
+import zope.component
 import zope.interface
 import zope.security.checker
 from persistent.mapping import PersistentMapping
@@ -16,6 +23,17 @@ from zc.sourcefactory.tests._fixtures import ConfiguredTestCase
 
 class IExample(zope.interface.Interface):
     pass
+
+
+class Folder:
+    pass
+
+
+def _records(db):
+    storage = db.storage
+    for transaction_record in storage.iterator():
+        for record in transaction_record:
+            yield record.oid, record.data
 
 
 class StringTokenTests(unittest.TestCase):
@@ -94,11 +112,13 @@ class OidRenderingTests(unittest.TestCase):
 
 
 class NewObjectTests(ConfiguredTestCase):
-    """New objects get an oid from their stored parent's connection."""
+    """New objects get the oid the next commit would give them, if any."""
 
     def setUp(self):
         super().setUp()
-        self.db = ZODB.DB(None)
+        self.directory = tempfile.mkdtemp()
+        self.db = ZODB.DB(ZODB.FileStorage.FileStorage(
+            os.path.join(self.directory, 'Data.fs')))
         self.connection = self.db.open()
         self.parent = self.connection.root()['parent'] = PersistentMapping()
         transaction.commit()
@@ -107,22 +127,76 @@ class NewObjectTests(ConfiguredTestCase):
         transaction.abort()
         self.connection.close()
         self.db.close()
+        shutil.rmtree(self.directory)
         super().tearDown()
 
-    def test_new_object_is_added_to_its_parents_connection_once(self):
-        child = PersistentMapping()
-        child.__parent__ = self.parent
-        first = IToken(child)
-        self.assertIs(child._p_jar, self.connection)
-        self.assertEqual(IToken(child), first)
-        self.assertEqual(first, '0x02')
+    def stored_oids(self):
+        return {oid for oid, _ in _records(self.db)}
 
-    def test_abort_takes_the_new_object_back(self):
+    def test_object_in_its_stored_container_gets_the_oid_it_is_stored_as(
+            self):
         child = PersistentMapping()
         child.__parent__ = self.parent
+        self.parent['child'] = child
+        first = IToken(child)
+        self.assertEqual(first, '0x02')
+        self.assertEqual(IToken(child), first)
+        transaction.commit()
+        self.assertEqual(
+            ZODB.utils.oid_repr(self.parent['child']._p_oid), first)
+
+    def test_object_only_pointing_at_its_parent_is_not_added(self):
+        child = PersistentMapping(name='stray')
+        child.__parent__ = self.parent
+        before = self.stored_oids()
+        with self.assertRaises(ValueError) as caught:
+            IToken(child)
+        self.assertEqual(str(caught.exception),
+                         "Can not determine OID for {'name': 'stray'}")
+        self.assertIsNone(child._p_jar)
+        self.assertIsNone(child._p_oid)
+        self.connection.root()['touched'] = 1
+        transaction.commit()
+        self.assertIsNone(child._p_jar)
+        self.assertEqual(len(self.stored_oids() - before), 0)
+
+    def test_security_proxied_new_object_gets_its_oid_too(self):
+        child = PersistentMapping(name='cellar')
+        child.__parent__ = self.parent
+        self.parent['cellar'] = child
+        proxied = zope.security.checker.ProxyFactory(
+            child, zope.security.checker.NamesChecker(['__parent__']))
+        self.assertEqual(IToken(proxied), '0x02')
+        del child.__parent__
+        self.assertEqual(IToken(proxied), '0x02')
+
+    def test_abort_takes_the_new_objects_oid_back(self):
+        child = PersistentMapping()
+        child.__parent__ = self.parent
+        self.parent['child'] = child
         IToken(child)
         transaction.abort()
         self.assertIsNone(child._p_oid)
+
+    def test_a_parent_connection_without_a_transaction_manager_is_not_used(
+            self):
+        added = []
+
+        class Connection:
+            def add(self, obj):
+                added.append(obj)
+
+        @zope.component.adapter(Folder)
+        @zope.interface.implementer(ZODB.interfaces.IConnection)
+        def connection_of(folder):
+            return Connection()
+
+        zope.component.provideAdapter(connection_of)
+        child = PersistentMapping()
+        child.__parent__ = Folder()
+        with self.assertRaisesRegex(ValueError, 'Can not determine OID'):
+            IToken(child)
+        self.assertEqual(added, [])
 
     def test_object_without_parent_is_a_ValueError_naming_it(self):
         with self.assertRaises(ValueError) as caught:

@@ -1,5 +1,8 @@
+import copy
+import pickle
 import unittest
 
+import zope.schema
 import zope.schema.interfaces
 
 from zc.sourcefactory import factories
@@ -19,6 +22,18 @@ class Letters(BasicSourceFactory):
 class ContextValues(BasicContextualSourceFactory):
     def getValues(self, context):
         return context
+
+
+class Configured(BasicSourceFactory):
+    inits = 0
+
+    def __init__(self, *values):
+        super().__init__()
+        Configured.inits += 1
+        self.values = list(values)
+
+    def getValues(self):
+        return self.values
 
 
 class BasicSourceFactoryTests(unittest.TestCase):
@@ -127,3 +142,35 @@ class ContextualSourceFactoryTests(unittest.TestCase):
         self.assertEqual(list(binder([3])), [1, 2, 3])
         self.assertEqual(list(binder([4])), [1, 2, 4])
         self.assertEqual(calls, [(1, 2)])
+
+
+class CopyAndPickleTests(unittest.TestCase):
+    """Copies re-create the factory, not a source in its place."""
+
+    def test_a_deep_copy_of_a_source_has_a_copy_of_its_factory(self):
+        source = Configured('a', 'b')
+        inits = Configured.inits
+        copied = copy.deepcopy(source)
+        self.assertIsInstance(copied, FactoredSource)
+        self.assertIsInstance(copied.factory, Configured)
+        self.assertIsNot(copied.factory, source.factory)
+        self.assertEqual(list(copied), ['a', 'b'])
+        self.assertEqual(Configured.inits, inits)
+
+    def test_a_pickled_source_loads_with_its_factory_state(self):
+        for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+            loaded = pickle.loads(
+                pickle.dumps(Configured('x', 'y'), protocol))
+            self.assertIsInstance(loaded.factory, Configured)
+            self.assertEqual(list(loaded), ['x', 'y'])
+
+    def test_a_deep_copied_choice_field_keeps_a_working_source(self):
+        field = zope.schema.Choice(source=Configured('a', 'b'))
+        copied = copy.deepcopy(field)
+        self.assertEqual(list(copied.vocabulary), ['a', 'b'])
+        copied.validate('a')
+
+    def test_a_deep_copy_of_a_contextual_binder_binds(self):
+        binder = copy.deepcopy(ContextValues())
+        self.assertIsInstance(binder.factory, ContextValues)
+        self.assertEqual(list(binder([1, 2])), [1, 2])

@@ -1,7 +1,10 @@
+import copy
+import pickle
 import threading
 import time
 import unittest
 
+import zope.schema
 import zope.schema.interfaces
 
 from zc.sourcefactory.mapping import ValueMappingSource
@@ -78,6 +81,20 @@ class ValueMappingSourceTests(unittest.TestCase):
         self.assertIn(1, source)
         self.assertEqual(source.mapReverse(1), 27)
 
+    def test_a_base_value_that_maps_to_something_else_now_is_not_in_it(
+            self):
+        class User:
+            def __init__(self, email):
+                self.email = email
+
+        jim = User('jim@example.com')
+        source = ValueMappingSource([jim], lambda user: user.email)
+        self.assertIn('jim@example.com', source)
+        jim.email = 'jim@example.org'
+        self.assertNotIn('jim@example.com', source)
+        self.assertIn('jim@example.org', source)
+        self.assertIs(source.mapReverse('jim@example.org'), jim)
+
     def test_unhashable_mapped_values_are_a_TypeError_naming_them(self):
         source = ValueMappingSource([1], lambda number: [number])
         with self.assertRaisesRegex(TypeError, r'\[1\] is not'):
@@ -128,6 +145,35 @@ class ValueMappingSourceTests(unittest.TestCase):
             thread.join(timeout=60)
         self.assertFalse(any(thread.is_alive() for thread in threads))
         self.assertEqual(errors, [])
+
+
+class ValueMappingSourceCopyTests(unittest.TestCase):
+
+    def test_a_deep_copy_works_after_lookups_and_has_its_own_cache(self):
+        base = [1, 2, 3]
+        source = ValueMappingSource(base, str)
+        self.assertEqual(source.mapReverse('1'), 1)  # a scan is running
+        copied = copy.deepcopy(source)
+        self.assertEqual(list(copied), ['1', '2', '3'])
+        self.assertIsNot(copied.base, base)
+        copied.base.append(4)
+        self.assertIn('4', copied)
+        self.assertNotIn('4', source)
+
+    def test_a_pickled_source_loads_and_looks_up(self):
+        source = ValueMappingSource([1, 2], str)
+        self.assertIn('2', source)
+        loaded = pickle.loads(pickle.dumps(source))
+        self.assertEqual(loaded.mapReverse('2'), 2)
+        self.assertNotIn('3', loaded)
+
+    def test_a_deep_copied_choice_field_validates(self):
+        field = zope.schema.Choice(
+            source=ValueMappingSource([1, 2], str))
+        copied = copy.deepcopy(field)
+        copied.validate('2')
+        with self.assertRaises(zope.schema.interfaces.ConstraintNotSatisfied):
+            copied.validate('3')
 
 
 class ValueMappingSourceContextBinderTests(unittest.TestCase):

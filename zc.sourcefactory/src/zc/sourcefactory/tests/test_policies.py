@@ -9,11 +9,13 @@ import zope.intid
 from zope.dublincore.interfaces import IDCDescriptiveProperties
 from persistent.mapping import PersistentMapping
 from zope.intid.interfaces import IIntIds
+from zope.intid.interfaces import ObjectMissingError
 
 from zc.sourcefactory import factories
 from zc.sourcefactory import interfaces
 from zc.sourcefactory import policies
 from zc.sourcefactory.browser.source import FactoredTerm
+from zc.sourcefactory.source import FactoredContextualSource
 from zc.sourcefactory.tests._fixtures import ConfiguredTestCase
 
 
@@ -97,6 +99,57 @@ class TokenPolicyTests(ConfiguredTestCase):
             policies.BasicTokenPolicy().getToken(1.5)
 
 
+class Zips(policies.BasicContextualSourcePolicy):
+    """A contextual factory whose tokens depend on the context."""
+
+    def getValues(self, context):
+        return ['06112', '10115']
+
+    def getToken(self, context, value):
+        return f'{context}-{value}'
+
+
+class PlainSource:
+    """A custom source class without ``getValueByToken``."""
+
+    def __init__(self, factory, context=None):
+        self.factory = factory
+        self.context = context
+
+    def __iter__(self):
+        if self.context is None:
+            return iter(self.factory.getValues())
+        return iter(self.factory.getValues(self.context))
+
+
+class TokenToValueTests(ConfiguredTestCase):
+
+    def test_contextual_tokens_are_computed_for_the_context_given(self):
+        factory = Zips()
+        source = FactoredContextualSource(factory, 'de')
+        self.assertEqual(factory.getValue('de', source, 'de-10115'), '10115')
+        self.assertEqual(factory.getValue('at', source, 'at-10115'), '10115')
+        with self.assertRaisesRegex(KeyError,
+                                    "No value with token 'de-10115'"):
+            factory.getValue('at', source, 'de-10115')
+
+    def test_a_source_class_without_getValueByToken_is_scanned(self):
+        factory = policies.BasicSourcePolicy()
+        factory.getValues = lambda: [1, 2, 3]
+        source = PlainSource(factory)
+        self.assertEqual(factory.getValue(source, '2'), 2)
+        with self.assertRaises(KeyError) as caught:
+            factory.getValue(source, '4')
+        self.assertEqual(caught.exception.args, ("No value with token '4'",))
+
+    def test_a_contextual_source_without_getValueByToken_is_scanned(self):
+        factory = Zips()
+        source = PlainSource(factory, 'de')
+        self.assertEqual(factory.getValue('de', source, 'de-06112'), '06112')
+        with self.assertRaisesRegex(KeyError, "No value with token 'x'"):
+            factory.getValue('de', source, 'x')
+
+
 class IntIdTokenPolicyTests(ConfiguredTestCase):
     """With a real IntIds utility over objects in a (memory) ZODB."""
 
@@ -148,6 +201,26 @@ class IntIdTokenPolicyTests(ConfiguredTestCase):
             with self.assertRaisesRegex(
                     LookupError, f'no value matching token: {token!r}'):
                 self.source.factory.getValue(self.source, token)
+
+    def test_unregistered_intid_is_zope_intids_ObjectMissingError(self):
+        unused = max(self.inside_id, self.outside_id) + 1
+        with self.assertRaises(ObjectMissingError) as caught:
+            self.source.factory.getValue(self.source, str(unused))
+        self.assertIsInstance(caught.exception, KeyError)
+        self.assertEqual(caught.exception.args,
+                         (f"no value matching token: '{unused}'",))
+
+    def test_intid_too_large_for_the_btree_is_ObjectMissingError(self):
+        with self.assertRaisesRegex(ObjectMissingError, '9' * 30):
+            self.source.factory.getValue(self.source, '9' * 30)
+
+    def test_malformed_token_is_InvalidTokenError_also_a_ValueError(self):
+        for token in ('x', '', '1.5', None):
+            with self.assertRaises(interfaces.InvalidTokenError) as caught:
+                self.source.factory.getValue(self.source, token)
+            self.assertIsInstance(caught.exception, ValueError)
+            self.assertEqual(str(caught.exception),
+                             f'no value matching token: {token!r}')
 
     def test_intids_utility_is_looked_up_on_every_access(self):
         factory = self.source.factory

@@ -188,6 +188,21 @@ class IndexedSourceTests(ConfiguredTestCase):
         self.assertEqual(caught.exception.args,
                          ("No value with token 'nope'",))
 
+    def test_a_token_that_is_no_string_is_a_KeyError_naming_it(self):
+        source = Indexed([1])
+        for token in (None, 1.5, ['1']):
+            with self.assertRaises(KeyError) as caught:
+                source.getValueByToken(token)
+            self.assertEqual(caught.exception.args,
+                             ("No value with token '%s'" % (token,),))
+
+    def test_search_of_an_indexed_source_reads_the_index(self):
+        source = Indexed(['York', 'Boston'])
+        self.assertIn('York', source)  # builds the index
+        reads = Indexed.reads
+        self.assertEqual(list(source.search('york')), ['York'])
+        self.assertEqual(Indexed.reads, reads)
+
     def test_values_are_those_of_the_moment_the_index_was_built(self):
         values = [1, 2]
         source = Indexed(values)
@@ -312,6 +327,42 @@ class SearchTests(unittest.TestCase):
 
         self.assertEqual(list(Catalogued().search('New')),
                          ['New York', 'Newark'])
+
+    def test_candidates_are_filtered_like_the_values(self):
+        class Catalogued(Cities):
+            def searchValues(self, query):
+                return ['Boston', 'Bostonia']
+
+            def filterValue(self, value):
+                return value != 'Bostonia'
+
+        self.assertEqual(list(Catalogued().search('bost')), ['Boston'])
+
+    def test_search_finds_the_values_a_source_subclass_lists(self):
+        class Shouting(FactoredSource):
+            def _get_filtered_values(self):
+                for value in super()._get_filtered_values():
+                    yield value.upper()
+
+        class LoudCities(Cities):
+            source_class = Shouting
+
+        self.assertEqual(list(LoudCities().search('york')),
+                         ['NEW YORK', 'YORK'])
+
+    def test_contextual_search_of_a_source_subclass_finds_its_values(self):
+        class Doubled(FactoredContextualSource):
+            def _get_filtered_values(self):
+                for value in super()._get_filtered_values():
+                    yield value * 2
+
+        class Numbers(BasicContextualSourceFactory):
+            source_class = Doubled
+
+            def getValues(self, context):
+                return context
+
+        self.assertEqual(list(Numbers()([1, 5, 6]).search('1')), [10, 12])
 
     def test_contextual_search_gets_the_context(self):
         class Rooms(BasicContextualSourceFactory):
