@@ -24,7 +24,9 @@ from zope.interface import implementer
 from zc.resourcelibrary import _csp
 from zc.resourcelibrary import core
 from zc.resourcelibrary import resourcelibrary
+from zc.resourcelibrary._files import UNSATISFIABLE
 from zc.resourcelibrary._files import FileCache
+from zc.resourcelibrary._files import byte_range
 from zc.resourcelibrary.interfaces import IResourceLibraryMiddleware
 
 __all__ = ['ResourceLibraryMiddleware', 'NEEDED_KEY', 'NONCE_KEY']
@@ -44,9 +46,18 @@ _TAG_CACHE_SIZE = 1024
 _NONCE_SLOT = '\0nonce\0'
 
 
-def _file_chunks(f):
+def _file_chunks(f, start=0, length=None):
+    """The file's content, or ``length`` bytes of it from ``start``."""
     with f:
-        for chunk in iter(lambda: f.read(_CHUNK), b''):
+        if length is None:
+            yield from iter(lambda: f.read(_CHUNK), b'')
+            return
+        f.seek(start)
+        while length > 0:
+            chunk = f.read(min(length, _CHUNK))
+            if not chunk:  # the file shrank since it was looked at
+                return
+            length -= len(chunk)
             yield chunk
 
 
@@ -86,6 +97,10 @@ def _call(app, environ, server_start_response):
             # A streamed body failing after the headers went out: the
             # server decides (it re-raises the error).
             return server_start_response(status, headers, exc_info)
+        if exc_info is not None and written:
+            # The application wrote part of its body: to it, the headers
+            # are sent and cannot be replaced (PEP 3333).
+            raise exc_info[1].with_traceback(exc_info[2])
         # Nothing was sent yet, so even an error response may replace
         # the headers, as PEP 3333 allows.
         started[:] = [status, headers]
@@ -125,11 +140,19 @@ _ASCII_COMPATIBLE = frozenset(
 
 
 @functools.lru_cache(maxsize=64)
-def _ascii_compatible(charset: str) -> bool:
+def _byte_handling(charset: str) -> tuple[bool, bool]:
+    """(ASCII-compatible?, every byte sequence valid?) of ``charset``."""
     try:
-        return codecs.lookup(charset).name in _ASCII_COMPATIBLE
+        name = codecs.lookup(charset).name
     except LookupError:
-        return False
+        return False, False
+    if name not in _ASCII_COMPATIBLE:
+        return False, False
+    try:
+        bytes(range(256)).decode(name)
+    except UnicodeDecodeError:
+        return True, False
+    return True, True
 
 
 def _charset_of(content_type: str) -> str:
@@ -142,11 +165,12 @@ def _charset_of(content_type: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _page_type(content_type: str, xhtml: bool):
-    """(charset, ASCII-compatible?) of pages of this type that get tags."""
+    """(charset, ASCII-compatible?, always valid?) of pages of this type
+    that get tags."""
     if not core.is_processable(content_type, xhtml=xhtml):
         return None
     charset = _charset_of(content_type)
-    return charset, _ascii_compatible(charset)
+    return (charset, *_byte_handling(charset))
 
 
 class _Tags(NamedTuple):
@@ -302,7 +326,8 @@ class ResourceLibraryMiddleware:
     # Pages
 
     def _page_charset(self, environ, status, headers, body):
-        """(charset, ASCII-compatible?) of a page that may get tags.
+        """(charset, ASCII-compatible?, always valid?) of a page that may
+        get tags.
 
         None for anything else (other types, encoded, streamed), which
         passes through untouched and unbuffered.
@@ -327,7 +352,7 @@ class ResourceLibraryMiddleware:
         return _page_type(content_type, self.xhtml)
 
     def _process(self, environ, status, headers, body, needed, nonce,
-                 generated, charset, as_bytes):
+                 generated, charset, as_bytes, always_valid):
         try:
             content = b''.join(body)
         finally:
@@ -341,7 +366,8 @@ class ResourceLibraryMiddleware:
             log.exception('Resource libraries not inserted into %s',
                           webob.Request(environ).url)
             return status, headers, [content]
-        new_content = self._inject(content, charset, as_bytes, tags, nonce)
+        new_content = self._inject(content, charset, as_bytes,
+                                   always_valid, tags, nonce)
         if new_content is content:
             return status, headers, [content]
         headers = [(name, value) for name, value in headers
@@ -353,15 +379,24 @@ class ResourceLibraryMiddleware:
             _add_nonce(headers, nonce, generated is not None)
         return status, headers, [new_content]
 
-    def _inject(self, content, charset, as_bytes, tags, nonce):
-        """The page with ``tags``; ``content`` itself when it has no place."""
+    def _inject(self, content, charset, as_bytes, always_valid, tags,
+                nonce):
+        """The page with ``tags``; ``content`` itself when it has no place
+        or is not valid text in its charset."""
         if not tags.head and not tags.end:
             return content
         head, end = tags.head, tags.end
         if as_bytes:
             # Decoding and encoding a 100 KB page of real (non-ASCII) text
             # costs hundreds of microseconds; the bytes around the tags
-            # stay exactly as they were anyway.
+            # stay exactly as they were anyway.  Whether the page is text
+            # in its charset at all is still checked (decoding without
+            # keeping the result): a page that is not is left alone.
+            if not (always_valid or content.isascii()):
+                try:
+                    content.decode(charset)
+                except UnicodeDecodeError:
+                    return content
             body = content
             if nonce is not None:
                 slot = _NONCE_SLOT.encode('ascii')
@@ -380,7 +415,9 @@ class ResourceLibraryMiddleware:
         if new_body is body:
             return content
         if not as_bytes:
-            new_body = new_body.encode(charset)
+            # The page's own text was decoded from this charset, so only
+            # the tags (a host name, say) could fail to encode.
+            new_body = new_body.encode(charset, 'xmlcharrefreplace')
         return new_body
 
     def _tags_for(self, environ, needed, charset, as_bytes) -> _Tags:
@@ -525,6 +562,11 @@ class ResourceLibraryMiddleware:
         if method not in ('GET', 'HEAD'):
             return self._error(start_response, '405 Method Not Allowed',
                                [('Allow', 'GET, HEAD')])
+        try:
+            # WSGI gives the path's bytes as Latin-1; the tags quote UTF-8.
+            name = name.encode('latin-1').decode('utf-8')
+        except UnicodeError:
+            return self._error(start_response, '404 Not Found')
         library, _, file = name.partition('/')
         info = self.registry.get(library)
         directory = getattr(info, 'directory', None)
@@ -544,6 +586,22 @@ class ResourceLibraryMiddleware:
         if self._not_modified(environ, found):
             start_response('304 Not Modified', headers)
             return []
+        headers.append(('Accept-Ranges', 'bytes'))
+        part = self._range(environ, found)
+        if part is UNSATISFIABLE:
+            return self._error(
+                start_response, '416 Range Not Satisfiable',
+                [('Content-Range', f'bytes */{found.size}')])
+        if part is not None:
+            first, last = part
+            headers += [('Content-Range',
+                         f'bytes {first}-{last}/{found.size}'),
+                        ('Content-Length', str(last - first + 1))]
+            start_response('206 Partial Content', headers)
+            if method == 'HEAD':
+                return []
+            return _file_chunks(open(found.path, 'rb'), first,
+                                last - first + 1)
         headers.append(('Content-Length', str(found.size)))
         start_response('200 OK', headers)
         if method == 'HEAD':
@@ -553,6 +611,19 @@ class ResourceLibraryMiddleware:
         if wrapper is not None:
             return wrapper(f, _CHUNK)
         return _file_chunks(f)
+
+    @staticmethod
+    def _range(environ, found):
+        """What of the file a Range request gets, see ``byte_range``."""
+        header = environ.get('HTTP_RANGE')
+        if not header:
+            return None
+        if_range = environ.get('HTTP_IF_RANGE', '').strip()
+        # A range of another version of the file would be garbage: only
+        # the current one's (strong) ETag or date gets a part.
+        if if_range and if_range not in (found.etag, found.last_modified):
+            return None
+        return byte_range(header, found.size)
 
     @staticmethod
     def _not_modified(environ, found) -> bool:

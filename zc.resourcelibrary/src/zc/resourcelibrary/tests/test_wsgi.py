@@ -179,9 +179,8 @@ class InjectionTests(WSGITestCase):
         self.assertIn(b'included.js', body)
 
     def test_bytes_around_the_tags_stay_as_they_were(self):
-        # UTF-8 pages are not decoded: not even invalid bytes are touched.
-        raw = '<html><head></head>“café”\xff</html>'.encode(
-            'utf-8', 'surrogateescape') + b'\xfe'
+        # UTF-8 pages are not decoded and encoded again, only checked.
+        raw = '<html><head></head>“café”\r\n\ufeff</html>'.encode('utf-8')
 
         def app(environ, start_response):
             zc.resourcelibrary.need('my-lib')
@@ -193,6 +192,34 @@ class InjectionTests(WSGITestCase):
         self.assertTrue(body.startswith(b'<html><head>\n    <script src='))
         self.assertTrue(body.endswith(raw[len('<html><head>'):]))
         self.assertEqual(int(headers['Content-Length']), len(body))
+
+    def test_page_that_is_not_valid_utf8_is_left_alone(self):
+        # No charset means UTF-8; these are Latin-1 bytes.
+        raw = '<html><head></head>été</html>'.encode('latin-1')
+
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html'),
+                                      ('Content-Length', str(len(raw)))])
+            return [raw]
+        with serving(ResourceLibraryMiddleware(app)) as url:
+            status, headers, body = get(url, '/')
+        self.assertEqual((status, body), (200, raw))
+        self.assertEqual(headers['Content-Length'], str(len(raw)))
+
+    def test_page_with_bytes_its_windows_charset_lacks_is_left_alone(self):
+        raw = b'<html><head></head>\x81</html>'
+        app = ResourceLibraryMiddleware(page_app(
+            body=raw, content_type='text/html; charset=cp1252'))
+        self.assertEqual(call(app)[2], raw)
+
+    def test_latin1_page_with_any_bytes_gets_the_tags(self):
+        raw = b'<html><head></head>' + bytes(range(128, 256)) + b'</html>'
+        app = ResourceLibraryMiddleware(page_app(
+            body=raw, content_type='text/html; charset=iso-8859-1'))
+        body = call(app)[2]
+        self.assertIn(b'included.js', body)
+        self.assertTrue(body.endswith(raw[len('<html><head>'):]))
 
     def test_pages_in_other_encodings_are_decoded_and_encoded(self):
         def app(environ, start_response):
@@ -355,6 +382,43 @@ class ErrorTests(WSGITestCase):
         status, headers, body = call(ResourceLibraryMiddleware(app))
         self.assertEqual((status, body), ('500 Internal Server Error',
                                           b'failed'))
+
+    def test_exc_info_after_the_app_wrote_part_of_its_body_reraises(self):
+        def app(environ, start_response):
+            write = start_response('200 OK', [('Content-Type', 'text/html')])
+            write(b'<html><head></head>')
+            try:
+                raise ValueError('half-way trouble')
+            except ValueError:
+                start_response('500 Internal Server Error',
+                               [('Content-Type', 'text/plain')],
+                               sys.exc_info())
+            return [b'never sent']
+        with self.assertRaisesRegex(ValueError, 'half-way trouble'):
+            call(ResourceLibraryMiddleware(app))
+
+    def test_an_iterable_failing_before_the_headers_is_closed(self):
+        closed = []
+
+        class Body:
+            def __iter__(self):
+                raise OSError('disk gone')
+                yield b''  # a generator
+
+            def close(self):
+                closed.append(True)
+
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html'),
+                                      ('Content-Length', '40')])
+            return Body()
+        started = []
+        with self.assertRaisesRegex(OSError, 'disk gone'):
+            ResourceLibraryMiddleware(app)(
+                webob.Request.blank('/').environ,
+                lambda *args: started.append(args))
+        self.assertEqual((closed, started), ([True], []))
 
     def test_the_collector_is_reset_when_the_app_fails(self):
         def app(environ, start_response):
@@ -521,6 +585,68 @@ class FileTests(WSGITestCase):
         self.assertEqual((status, body), (200, b''))
         self.assertEqual(int(headers['Content-Length']), os.path.getsize(
             os.path.join(HERE, 'my-lib', 'included.js')))
+
+    def test_a_byte_range_gets_206_with_that_part(self):
+        path = os.path.join(HERE, 'my-lib', 'included.js')
+        with open(path, 'rb') as f:
+            content = f.read()
+        with serving(self.app) as url:
+            status, headers, body = get(url, '/@@/my-lib/included.js',
+                                        headers={'Range': 'bytes=2-5'})
+            self.assertEqual((status, body), (206, content[2:6]))
+            self.assertEqual(headers['Content-Range'],
+                             f'bytes 2-5/{len(content)}')
+            self.assertEqual(headers['Content-Length'], '4')
+            status, headers, body = get(url, '/@@/my-lib/included.js',
+                                        headers={'Range': 'bytes=-3'})
+            self.assertEqual((status, body), (206, content[-3:]))
+
+    def test_a_range_past_the_end_gets_416(self):
+        size = os.path.getsize(os.path.join(HERE, 'my-lib', 'included.js'))
+        with serving(self.app) as url:
+            status, headers, body = get(url, '/@@/my-lib/included.js',
+                                        headers={'Range': 'bytes=999-'})
+        self.assertEqual(status, 416)
+        self.assertEqual(headers['Content-Range'], f'bytes */{size}')
+        self.assertEqual(int(headers['Content-Length']), len(body))
+
+    def test_several_ranges_or_a_stale_if_range_get_the_whole_file(self):
+        path = os.path.join(HERE, 'my-lib', 'included.js')
+        with open(path, 'rb') as f:
+            content = f.read()
+        with serving(self.app) as url:
+            etag = get(url, '/@@/my-lib/included.js')[1]['ETag']
+            for headers in ({'Range': 'bytes=0-1,3-4'},
+                            {'Range': 'bytes=0-1', 'If-Range': '"old"'}):
+                status, _, body = get(url, '/@@/my-lib/included.js',
+                                      headers=headers)
+                self.assertEqual((status, body), (200, content), headers)
+            status, _, body = get(url, '/@@/my-lib/included.js', headers={
+                'Range': 'bytes=0-1', 'If-Range': etag})
+            self.assertEqual((status, body), (206, content[:2]))
+
+    def test_head_with_a_range_gets_the_headers_of_the_part(self):
+        with serving(self.app) as url:
+            status, headers, body = get(url, '/@@/my-lib/included.js',
+                                        method='HEAD',
+                                        headers={'Range': 'bytes=0-0'})
+        self.assertEqual((status, body, headers['Content-Length']),
+                         (206, b'', '1'))
+
+    def test_file_names_in_utf8_are_served(self):
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        with open(os.path.join(directory, 'café.js'), 'w') as f:
+            f.write('var cafe;')
+        zc.resourcelibrary.register('accents', directory,
+                                    include=['café.js'])
+        app = ResourceLibraryMiddleware(page_app(needs=['accents']))
+        with serving(app) as url:
+            page = get(url, '/')[2].decode()
+            self.assertIn('/@@/accents/caf%C3%A9.js', page)
+            status, _, body = get(url, '/@@/accents/caf%C3%A9.js')
+            self.assertEqual((status, body), (200, b'var cafe;'))
+            self.assertEqual(get(url, '/@@/accents/caf%E9.js')[0], 404)
 
     def test_other_methods_are_not_allowed(self):
         status, headers, body = call(self.app, '/@@/my-lib/included.js',
