@@ -362,7 +362,8 @@ def register(name: str, directory: str | os.PathLike | None = None,
     any of ``defer``, ``async`` and ``module`` (``type="module"``), as a
     space-separated string or a sequence.  Registering the same library
     again with the same files and dependencies is harmless; with others it
-    is an error.
+    is refused with the ``NotImplementedError`` of the ZCML directive
+    (and the first registration stays).
     """
     registry = _registry(registry)
     if not isinstance(name, str) or not name or '/' in name:
@@ -408,10 +409,12 @@ def register(name: str, directory: str | os.PathLike | None = None,
                 and getattr(old, 'directory', None) == directory
                 and getattr(old, 'loading', {}) == info.loading)
         if not same:
-            raise ValueError(
-                f'Resource library "{name}" is already registered with '
-                f'other files or dependencies: ({old.required!r}, '
-                f'{old.included!r}) against ({require!r}, {include!r})')
+            # The ZCML directive's error, word for word; unlike the
+            # directive, the library registered first stays.
+            raise NotImplementedError(
+                "Can't cope with 2 different registrations of the same "
+                f"library: {name} ({old.required!r}, {old.included!r}) "
+                f"({require!r}, {include!r})")
         return old
     registry[name] = info
     return info

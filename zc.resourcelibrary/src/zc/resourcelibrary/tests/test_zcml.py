@@ -95,6 +95,16 @@ class DirectiveTests(unittest.TestCase):
             self.message(error), 'Resource library "lib": "gone.css" does '
             f'not exist in {os.path.join(HERE, "my-lib")!r}')
 
+    def test_a_redeclaration_is_reported_before_a_missing_file(self):
+        self.configure('<resourceLibrary name="some-library"/>')
+        error = self.error_of('''
+            <resourceLibrary name="some-library">
+              <directory source="my-lib" include="1.js"/>
+            </resourceLibrary>''')
+        self.assertIsInstance(error.evalue, NotImplementedError)
+        self.assertEqual(resourcelibrary.getIncluded('some-library'),
+                         ['1.js'])
+
     def test_unsatisfied_dependency_is_refused_when_actions_run(self):
         error = self.error_of('''
                 <resourceLibrary name="lib" require="jquery">
