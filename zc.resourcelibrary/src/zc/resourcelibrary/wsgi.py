@@ -241,6 +241,11 @@ class ResourceLibraryMiddleware:
         digest is used in pages before the file is looked at (``stat``)
         again: 0 on every page, ``math.inf`` never (files that change only
         with a restart).  Serving a file always looks at it.
+    ``check_encoding``
+        True (the default): a page that is not valid text in its charset
+        is left alone.  False: pages in ASCII-compatible charsets get tags
+        without that check, which costs about as much as decoding the
+        page (for an application trusted to encode its pages).
     """
 
     def __init__(self, app, prefix: str = '/@@/', registry=None, *,
@@ -249,7 +254,8 @@ class ResourceLibraryMiddleware:
                  nonce_key: str = NONCE_KEY, html5: bool = False,
                  scripts_at_end: bool = False, preload: bool = False,
                  any_head: bool = False, xhtml: bool = False,
-                 max_age: int = 3600, recheck: float = 1.0) -> None:
+                 max_age: int = 3600, recheck: float = 1.0,
+                 check_encoding: bool = True) -> None:
         if not (prefix.startswith('/') and prefix.endswith('/')):
             raise ValueError(
                 f'prefix must start and end with "/", got {prefix!r}')
@@ -280,6 +286,7 @@ class ResourceLibraryMiddleware:
         self.xhtml = xhtml
         self.max_age = int(max_age)
         self.recheck = recheck
+        self.check_encoding = check_encoding
         self.files = FileCache()
         self._paths: dict[tuple[str, str], str] = {}
         self._tags: dict[tuple, _Tags] = {}
@@ -355,6 +362,10 @@ class ResourceLibraryMiddleware:
                  generated, charset, as_bytes, always_valid):
         try:
             content = b''.join(body)
+        except TypeError as error:
+            raise TypeError(
+                f'The application {self.app!r} gave a body that is not '
+                f'bytes ({error}); WSGI bodies are bytes') from error
         finally:
             if hasattr(body, 'close'):
                 body.close()
@@ -392,7 +403,8 @@ class ResourceLibraryMiddleware:
             # stay exactly as they were anyway.  Whether the page is text
             # in its charset at all is still checked (decoding without
             # keeping the result): a page that is not is left alone.
-            if not (always_valid or content.isascii()):
+            if self.check_encoding and not (always_valid
+                                            or content.isascii()):
                 try:
                     content.decode(charset)
                 except UnicodeDecodeError:

@@ -207,6 +207,14 @@ class InjectionTests(WSGITestCase):
         self.assertEqual((status, body), (200, raw))
         self.assertEqual(headers['Content-Length'], str(len(raw)))
 
+    def test_without_check_encoding_an_invalid_utf8_page_gets_tags(self):
+        raw = b'<html><head></head>\xe9t\xe9</html>'
+        app = ResourceLibraryMiddleware(page_app(body=raw),
+                                        check_encoding=False)
+        body = call(app)[2]
+        self.assertIn(b'included.js', body)
+        self.assertTrue(body.endswith(b'</head>\xe9t\xe9</html>'))
+
     def test_page_with_bytes_its_windows_charset_lacks_is_left_alone(self):
         raw = b'<html><head></head>\x81</html>'
         app = ResourceLibraryMiddleware(page_app(
@@ -419,6 +427,14 @@ class ErrorTests(WSGITestCase):
                 webob.Request.blank('/').environ,
                 lambda *args: started.append(args))
         self.assertEqual((closed, started), ([True], []))
+
+    def test_a_body_of_text_instead_of_bytes_is_named_clearly(self):
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html')])
+            return ['<html><head></head></html>']
+        with self.assertRaisesRegex(TypeError, 'body that is not bytes'):
+            call(ResourceLibraryMiddleware(app))
 
     def test_the_collector_is_reset_when_the_app_fails(self):
         def app(environ, start_response):
