@@ -186,8 +186,12 @@ class _Tags(NamedTuple):
 
 def _add_nonce(headers, nonce, generated):
     """Put ``nonce`` into the Content-Security-Policy headers, in place."""
+    # A policy only reported on is extended too: our tags are no
+    # violation of it; and it stands for the application's policy, so no
+    # enforced one is added next to it.
     policies = [i for i, (name, _) in enumerate(headers)
-                if name.lower() == 'content-security-policy']
+                if name.lower() in ('content-security-policy',
+                                    'content-security-policy-report-only')]
     if not policies:
         if generated:
             headers.append(('Content-Security-Policy',

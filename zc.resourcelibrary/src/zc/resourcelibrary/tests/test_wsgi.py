@@ -803,6 +803,18 @@ class OptionTests(WSGITestCase):
         self.assertEqual(headers['Content-Security-Policy'],
                          "script-src 'self' 'nonce-abc123'")
 
+    def test_a_report_only_policy_is_extended_and_none_is_added(self):
+        app = ResourceLibraryMiddleware(page_app(headers=[(
+            'Content-Security-Policy-Report-Only', "default-src 'self'")]),
+            csp_nonce=True)
+        status, headers, body = call(app)
+        nonce = body.split(b'nonce="')[1].split(b'"')[0].decode()
+        self.assertEqual(
+            headers['Content-Security-Policy-Report-Only'],
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
+            f"style-src 'self' 'nonce-{nonce}'")
+        self.assertNotIn('Content-Security-Policy', headers)
+
     def test_generated_nonce_is_shared_with_the_app_and_the_policy(self):
         seen = []
 
