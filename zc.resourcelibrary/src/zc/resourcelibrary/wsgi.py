@@ -202,6 +202,11 @@ def _add_nonce(headers, nonce, generated):
         headers[i] = (name, _csp.add_nonce(policy, nonce))
 
 
+def _close(body):
+    if hasattr(body, 'close'):
+        body.close()
+
+
 def _throws(environ) -> bool:
     return (environ.get('wsgi.handleErrors', True) is False
             or bool(environ.get('paste.throw_errors')))
@@ -364,27 +369,38 @@ class ResourceLibraryMiddleware:
 
     def _process(self, environ, status, headers, body, needed, nonce,
                  generated, charset, as_bytes, always_valid):
+        # A page already in memory goes on as it came when it gets no
+        # tags (and is closed by the server then); one that had to be
+        # read is done with here.
+        in_memory = isinstance(body, (list, tuple))
         try:
             content = b''.join(body)
         except TypeError as error:
+            _close(body)
             raise TypeError(
                 f'The application {self.app!r} gave a body that is not '
                 f'bytes ({error}); WSGI bodies are bytes') from error
-        finally:
-            if hasattr(body, 'close'):
-                body.close()
+        except BaseException:
+            _close(body)
+            raise
+        unchanged = body if in_memory else [content]
+        if not in_memory:
+            _close(body)
         try:
             tags = self._tags_for(environ, needed, charset, as_bytes)
         except RuntimeError:
             if _throws(environ):
+                _close(body)
                 raise
             log.exception('Resource libraries not inserted into %s',
                           webob.Request(environ).url)
-            return status, headers, [content]
+            return status, headers, unchanged
         new_content = self._inject(content, charset, as_bytes,
                                    always_valid, tags, nonce)
         if new_content is content:
-            return status, headers, [content]
+            return status, headers, unchanged
+        if in_memory:
+            _close(body)
         headers = [(name, value) for name, value in headers
                    if name.lower() != 'content-length']
         headers.append(('Content-Length', str(len(new_content))))

@@ -312,6 +312,26 @@ class PassThroughTests(WSGITestCase):
             page_app(content_type='application/xhtml+xml'), xhtml=True)
         self.assertIn(b'included.js', (call(app)[2]))
 
+    def test_html_without_head_in_memory_goes_on_as_it_came(self):
+        self.assertUntouched('text/html', b'<p>a fragment, no head</p>')
+
+    def test_html_left_alone_is_closed_by_the_server_not_twice(self):
+        closed = []
+
+        class Body(list):
+            def close(self):
+                closed.append(True)
+        iterable = Body([b'<p>no head</p>'])
+
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html')])
+            return iterable
+        status, headers, result = call_raw(ResourceLibraryMiddleware(app))
+        self.assertEqual(closed, [])
+        self.assertIs(result, iterable)
+        result.close()
+
     def test_html_that_needs_nothing_passes_through_unbuffered(self):
         def app(environ, start_response):
             start_response('200 OK', [('Content-Type', 'text/html'),
