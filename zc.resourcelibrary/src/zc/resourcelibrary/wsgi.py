@@ -78,11 +78,14 @@ class _Rest:
             self._iterable.close()
 
 
-def _call(app, environ, server_start_response):
+def _call(app, environ, server_start_response, may_be_page):
     """(status, headers, body, send) of the application, nothing buffered.
 
     ``send(status, headers)`` starts the response with the server; after
     it, the application's own ``start_response`` calls go to the server.
+    What the application gives to ``write()`` is kept only while
+    ``may_be_page(status, headers)``: anything else goes to the server
+    at once.
 
     WebOb's ``Request.get_response`` would read a generator to its end
     when the application starts the response only on the first
@@ -104,15 +107,25 @@ def _call(app, environ, server_start_response):
         # Nothing was sent yet, so even an error response may replace
         # the headers, as PEP 3333 allows.
         started[:] = [status, headers]
-        return written.append
+        return write
+
+    def write(data):
+        if not sent and may_be_page(*started):
+            written.append(data)
+        else:
+            send(*started)(data)
 
     def send(status, headers):
-        sent.append(True)
-        return server_start_response(status, headers)
+        if not sent:
+            sent.append(server_start_response(status, headers))
+        return sent[0]
 
     body = app(environ, start_response)
     if started and not written:
         return started[0], started[1], body, send
+    if started and type(body) in (list, tuple):
+        # All of it is in memory, as a page of known length would be.
+        return started[0], started[1], written + list(body), send
     head = []
     iterator = iter(body)
     try:
@@ -324,8 +337,10 @@ class ResourceLibraryMiddleware:
                 _csp.check_nonce(nonce)
         token = resourcelibrary.needed.set(needed)
         try:
-            status, headers, body, send = _call(self.app, environ,
-                                                start_response)
+            status, headers, body, send = _call(
+                self.app, environ, start_response,
+                lambda status, headers: self._page_charset(
+                    environ, status, headers, ()) is not None)
             # Needs come while rendering, which is done when the
             # application returns a page of known length.
             if needed:

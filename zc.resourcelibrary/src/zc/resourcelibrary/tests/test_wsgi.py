@@ -332,6 +332,35 @@ class PassThroughTests(WSGITestCase):
         self.assertIs(result, iterable)
         result.close()
 
+    def test_what_a_json_app_writes_goes_to_the_server_at_once(self):
+        received = []
+
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            write = start_response('200 OK',
+                                   [('Content-Type', 'application/json')])
+            write(b'[1,')
+            # Already with the server while the application still works.
+            self.assertEqual(received, [b'[1,'])
+            write(b'2]')
+            return []
+
+        def start_response(status, headers, exc_info=None):
+            return received.append
+        result = ResourceLibraryMiddleware(app)(
+            webob.Request.blank('/').environ, start_response)
+        self.assertEqual((received, list(result)), ([b'[1,', b'2]'], []))
+
+    def test_what_an_html_app_writes_gets_the_tags(self):
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            write = start_response('200 OK', [('Content-Type', 'text/html')])
+            write(b'<html><head></head>')
+            return [b'</html>']
+        body = call(ResourceLibraryMiddleware(app))[2]
+        self.assertTrue(body.startswith(b'<html><head>\n    <script'))
+        self.assertTrue(body.endswith(b'</head></html>'))
+
     def test_html_that_needs_nothing_passes_through_unbuffered(self):
         def app(environ, start_response):
             start_response('200 OK', [('Content-Type', 'text/html'),
