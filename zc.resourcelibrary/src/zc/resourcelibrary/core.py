@@ -321,12 +321,22 @@ def is_processable(content_type: str | None, *, xhtml: bool = False) -> bool:
     return media_type in _PROCESSED_TYPES or (xhtml and media_type == _XHTML)
 
 
-def check_includable(file: str) -> None:
-    """ConfigurationError unless ``file`` is a kind pages can reference."""
+def check_includable(file: str, library: str | None = None) -> None:
+    """ConfigurationError unless ``file`` is a kind pages can reference
+    and, given the ``library``'s name, a path inside its directory."""
     if os.path.splitext(file)[1] not in INCLUDABLE_EXTENSIONS:
         raise ConfigurationError(
             'Resource library doesn\'t know how to include this file: '
             f'"{file}".')
+    if library is not None and (
+            '\\' in file or '\0' in file
+            or any(segment in ('', '.', '..')
+                   for segment in file.split('/'))):
+        # Served under the library's URL, such a name would leave it or
+        # could not be served at all.
+        raise ConfigurationError(
+            f'Resource library "{library}": "{file}" is not a path inside '
+            'its directory')
 
 
 def _loading_of(name, include, loading) -> dict[str, tuple[str, ...]]:
@@ -380,7 +390,7 @@ def register(name: str, directory: str | os.PathLike | None = None,
         if not os.path.isdir(directory):
             raise ConfigurationError(f'Directory {directory!r} does not exist')
     for file in include:
-        check_includable(file)
+        check_includable(file, name)
         if directory is None:
             raise ConfigurationError(
                 f'Resource library "{name}" includes "{file}" '

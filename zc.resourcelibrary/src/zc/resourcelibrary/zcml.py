@@ -117,7 +117,7 @@ class ResourceLibrary:
         if not os.path.isdir(source):
             raise ConfigurationError(f'Directory {source!r} does not exist')
         for file in include:
-            core.check_includable(file)
+            core.check_includable(file, self.name)
         # A factory of one's own may generate its files; the default one
         # serves what is on disk.  They are looked for with the other
         # checks of the finished configuration, after everything that the

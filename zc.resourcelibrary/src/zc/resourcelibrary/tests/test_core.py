@@ -312,6 +312,17 @@ class RegisterTests(unittest.TestCase):
             'Resource library doesn\'t know how to include this file: '
             '"a.txt".')
 
+    def test_included_paths_leaving_the_directory_are_refused(self):
+        for file in ('../a.js', '/etc/a.js', 'sub//a.js', './a.js',
+                     'a\\b.js'):
+            with self.assertRaises(ConfigurationError) as caught:
+                self.register('lib', directory=self.directory,
+                              include=[file])
+            self.assertEqual(
+                str(caught.exception),
+                f'Resource library "lib": "{file}" is not a path inside '
+                'its directory')
+
     def test_missing_file_is_refused(self):
         with self.assertRaisesRegex(ConfigurationError,
                                     '"c.js" does not exist'):

@@ -86,6 +86,15 @@ class DirectiveTests(unittest.TestCase):
             'Resource library doesn\'t know how to include this file: '
             '"notes.txt".')
 
+    def test_included_paths_leaving_the_directory_are_refused(self):
+        error = self.error_of('''
+            <resourceLibrary name="lib">
+              <directory source="my-lib" include="../other-lib/other.js"/>
+            </resourceLibrary>''')
+        self.assertEqual(
+            self.message(error), 'Resource library "lib": '
+            '"../other-lib/other.js" is not a path inside its directory')
+
     def test_missing_included_file_is_refused(self):
         error = self.error_of('''
             <resourceLibrary name="lib">
