@@ -611,6 +611,10 @@ class FileTests(WSGITestCase):
                          '/@@/my-lib/%2e%2e/other-lib/other.js',
                          '/@@/my-lib//etc/passwd',
                          '/@@/my-lib/..%2fother-lib%2fother.js',
+                         '/@@/my-lib/%252e%252e/other-lib/other.js',
+                         '/@@/my-lib/%c0%ae%c0%ae/other-lib/other.js',
+                         '/@@/my-lib/..%5cother-lib%5cother.js',
+                         '/@@/my-lib/included.js%00.css',
                          '/@@/my-lib/.hidden'):
                 self.assertEqual(get(url, path)[0], 404, path)
 
