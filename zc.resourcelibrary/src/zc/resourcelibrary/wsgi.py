@@ -363,8 +363,10 @@ class ResourceLibraryMiddleware:
         None for anything else (other types, encoded, streamed), which
         passes through untouched and unbuffered.
         """
-        if status[:3] in _NO_BODY or \
-                environ.get('REQUEST_METHOD') == 'HEAD':
+        # HEAD is not special: an application that gives the page for
+        # it gets the headers the page gets with GET; one that gives an
+        # empty body keeps its own.
+        if status[:3] in _NO_BODY:
             return None
         content_type = None
         # A page of known length or already in memory; a streamed body

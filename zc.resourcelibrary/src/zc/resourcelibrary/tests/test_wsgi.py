@@ -264,11 +264,26 @@ class InjectionTests(WSGITestCase):
             body=raw, headers=[('Content-Encoding', 'gzip')]))
         self.assertEqual((call(app)[2]), raw)
 
-    def test_head_request_is_left_alone(self):
+    def test_head_request_without_a_body_keeps_its_headers(self):
+        # WebOb answers HEAD with the page's length and no body.
         app = ResourceLibraryMiddleware(page_app())
         with serving(app) as url:
             status, headers, body = get(url, '/', method='HEAD')
+        self.assertEqual((status, body), (200, b''))
         self.assertEqual(int(headers['Content-Length']), len(PAGE))
+
+    def test_head_request_with_the_page_gets_the_headers_of_get(self):
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html')])
+            return [PAGE.encode()]
+        app = ResourceLibraryMiddleware(app, preload=True)
+        with serving(app) as url:
+            got = get(url, '/')[1]
+            status, headers, body = get(url, '/', method='HEAD')
+        self.assertEqual((status, body), (200, b''))
+        self.assertEqual(headers['Content-Length'], got['Content-Length'])
+        self.assertEqual(headers['Link'], got['Link'])
 
     def test_app_iterable_is_closed_after_injection(self):
         closed = []
