@@ -278,9 +278,12 @@ class ResourceLibraryMiddleware:
                  any_head: bool = False, xhtml: bool = False,
                  max_age: int = 3600, recheck: float = 1.0,
                  check_encoding: bool = True) -> None:
-        if not (prefix.startswith('/') and prefix.endswith('/')):
+        if not (prefix.startswith('/') and prefix.endswith('/')
+                and len(prefix) > 1):
+            # "/" alone would take every request for a file.
             raise ValueError(
-                f'prefix must start and end with "/", got {prefix!r}')
+                'prefix must start and end with "/" and name a path in '
+                f'between, got {prefix!r}')
         if integrity and not html5:
             raise ValueError(
                 'integrity=True needs html5=True: the original '

@@ -521,8 +521,9 @@ class ErrorTests(WSGITestCase):
             call(app, **{'paste.throw_errors': True})
 
     def test_bad_options_are_refused(self):
-        with self.assertRaisesRegex(ValueError, 'prefix'):
-            ResourceLibraryMiddleware(page_app(), prefix='static')
+        for prefix in ('static', '/static', 'static/', '/'):
+            with self.assertRaisesRegex(ValueError, 'prefix must'):
+                ResourceLibraryMiddleware(page_app(), prefix=prefix)
         with self.assertRaisesRegex(ValueError, 'html5=True'):
             ResourceLibraryMiddleware(page_app(), integrity=True)
         with self.assertRaisesRegex(ValueError, 'crossorigin'):
