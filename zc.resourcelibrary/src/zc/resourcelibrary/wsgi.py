@@ -325,7 +325,10 @@ class ResourceLibraryMiddleware:
 
     def __call__(self, environ, start_response):
         path = environ.get('PATH_INFO', '')
-        if path.startswith(self.prefix):
+        # Files are only read: a form posted to a URL under the prefix is
+        # the application's business.
+        if path.startswith(self.prefix) and \
+                environ.get('REQUEST_METHOD', 'GET') in ('GET', 'HEAD'):
             return self._serve(environ, start_response,
                                path[len(self.prefix):])
         needed: list[str] = []
@@ -611,9 +614,6 @@ class ResourceLibraryMiddleware:
 
     def _serve(self, environ, start_response, name):
         method = environ.get('REQUEST_METHOD', 'GET')
-        if method not in ('GET', 'HEAD'):
-            return self._error(start_response, '405 Method Not Allowed',
-                               [('Allow', 'GET, HEAD')])
         try:
             # WSGI gives the path's bytes as Latin-1; the tags quote UTF-8.
             name = name.encode('latin-1').decode('utf-8')

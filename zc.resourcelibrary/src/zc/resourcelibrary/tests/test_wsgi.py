@@ -733,11 +733,15 @@ class FileTests(WSGITestCase):
             self.assertEqual((status, body), (200, b'var cafe;'))
             self.assertEqual(get(url, '/@@/accents/caf%E9.js')[0], 404)
 
-    def test_other_methods_are_not_allowed(self):
-        status, headers, body = call(self.app, '/@@/my-lib/included.js',
-                                     REQUEST_METHOD='POST')
-        self.assertEqual(status, '405 Method Not Allowed')
-        self.assertEqual(headers['Allow'], 'GET, HEAD')
+    def test_other_methods_under_the_prefix_go_to_the_application(self):
+        def app(environ, start_response):
+            start_response('200 OK', [('Content-Type', 'text/plain')])
+            return [environ['REQUEST_METHOD'].encode()]
+        for method in ('POST', 'PUT', 'DELETE', 'OPTIONS'):
+            status, headers, body = call(ResourceLibraryMiddleware(app),
+                                         '/@@/my-lib/included.js',
+                                         REQUEST_METHOD=method)
+            self.assertEqual((status, body), ('200 OK', method.encode()))
 
     def test_files_are_served_under_another_prefix(self):
         app = ResourceLibraryMiddleware(page_app(), prefix='/static/')
