@@ -130,7 +130,13 @@ def _call(app, environ, server_start_response, may_be_page):
     iterator = iter(body)
     try:
         while not started:
-            head.append(next(iterator))
+            chunk = next(iterator)
+            if chunk and not started:
+                # PEP 3333: only empty chunks may come before the start.
+                raise RuntimeError(
+                    f'The application {app!r} gave body data before '
+                    'starting a response')
+            head.append(chunk)
     except StopIteration:
         pass
     except BaseException:

@@ -492,6 +492,28 @@ class ErrorTests(WSGITestCase):
                 lambda *args: started.append(args))
         self.assertEqual((closed, started), ([True], []))
 
+    def test_body_data_before_the_start_is_an_error_not_a_hang(self):
+        closed = []
+
+        def app(environ, start_response):
+            try:
+                # A server would read what comes before the start forever.
+                for _ in range(100_000):
+                    yield b'<p>'
+            finally:
+                closed.append(True)
+        with self.assertRaisesRegex(RuntimeError,
+                                    'body data before starting'):
+            call(ResourceLibraryMiddleware(app))
+        self.assertEqual(closed, [True])
+
+    def test_app_returning_without_starting_a_response_is_an_error(self):
+        def app(environ, start_response):
+            return [b'']
+        with self.assertRaisesRegex(RuntimeError,
+                                    'returned without starting'):
+            call(ResourceLibraryMiddleware(app))
+
     def test_a_body_of_text_instead_of_bytes_is_named_clearly(self):
         def app(environ, start_response):
             zc.resourcelibrary.need('my-lib')
