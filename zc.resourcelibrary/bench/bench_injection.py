@@ -5,9 +5,10 @@ of six files in all: one returns a constant page (it costs nothing, the
 hardest comparison for the middleware), the other renders its page, a
 table of 1,190 rows, with f-strings on every request (the cheapest way a
 real application makes a page).  One server process serves each of them
-three times, on ports of 127.0.0.1: bare, behind ResourceLibraryMiddleware
-with default options, and behind it with every option (html5, integrity,
-versioned, csp_nonce, preload).  This process is the client: it sends the
+four times, on ports of 127.0.0.1: bare, behind ResourceLibraryMiddleware
+with default options, with check_encoding=False (the page is not checked
+to be valid UTF-8), and with every option (html5, integrity, versioned,
+csp_nonce, preload).  This process is the client: it sends the
 requests (a new connection each, as wsgiref speaks HTTP/1.0) and measures
 what the server process spends on them, side by side in the same run:
 
@@ -45,7 +46,7 @@ ROUNDS = 15
 REQUESTS = 40        # per round and app, CPU time
 WARM_UP = 5          # per app, before anything is measured
 COUNTED = 20         # per app, under callgrind
-SETUPS = ('default', 'all options')
+SETUPS = ('default', 'default, check_encoding=False', 'all options')
 
 # UTF-8 text with a few non-ASCII characters, as real pages have.
 PARAGRAPH = ('<p>Lorem ipsum dolor sit amet, “consectetur” adipiscing '
@@ -115,6 +116,8 @@ def serve():
         apps = []
         for _, bare in APPS:
             apps.extend([bare, ResourceLibraryMiddleware(bare),
+                         ResourceLibraryMiddleware(bare,
+                                                   check_encoding=False),
                          ResourceLibraryMiddleware(
                              bare, html5=True, integrity=True,
                              versioned=True, csp_nonce=True, preload=True)])
@@ -221,8 +224,9 @@ def cpu_seconds():
         server.stop()
     ports = range(len(server.ports))
     medians = [statistics.median(r[i] for r in rounds) for i in ports]
-    # Every app is followed by its two wrapped versions.
-    ratios = [statistics.median(r[i] / r[i - i % 3] for r in rounds)
+    # Every app is followed by its wrapped versions.
+    ratios = [statistics.median(r[i] / r[i - i % (len(SETUPS) + 1)]
+                                for r in rounds)
               for i in ports]
     return medians, ratios
 
@@ -261,7 +265,7 @@ def main():
     valgrind = shutil.which('valgrind')
     irs = instructions(valgrind) if valgrind else None
     for i, (page, _) in enumerate(APPS):
-        bare = 3 * i
+        bare = (len(SETUPS) + 1) * i
         for j, setup in enumerate(SETUPS, bare + 1):
             if irs:
                 counted = (f'{irs[j] / 1e6:.3f} M vs bare '

@@ -47,6 +47,39 @@ class LibraryFile(NamedTuple):
         return email.utils.formatdate(self.mtime, usegmt=True)
 
 
+#: ``byte_range``'s answer to a range the file cannot satisfy (416).
+UNSATISFIABLE = 'unsatisfiable'
+
+
+def byte_range(header: str, size: int):
+    """The part of a ``size``-byte file a ``Range`` header asks for.
+
+    ``(first, last)`` (inclusive, as ``Content-Range`` has them) for one
+    satisfiable byte range, ``UNSATISFIABLE`` for one that starts past the
+    end, and None for anything else: several ranges, other units or bad
+    syntax, which are answered with the whole file, as HTTP allows.
+    """
+    unit, _, spec = header.partition('=')
+    if unit.strip().lower() != 'bytes' or ',' in spec:
+        return None
+    first, dash, last = spec.strip().partition('-')
+    first, last = first.strip(), last.strip()
+    if not dash or not (first.isdigit() or first == '') \
+            or not (last.isdigit() or last == '') or not (first or last):
+        return None
+    if not first:  # the last N bytes
+        length = int(last)
+        if length == 0:
+            return UNSATISFIABLE
+        return max(size - length, 0), size - 1
+    first = int(first)
+    if last and int(last) < first:
+        return None  # not a range at all
+    if first >= size:
+        return UNSATISFIABLE
+    return first, size - 1 if not last else min(int(last), size - 1)
+
+
 def safe_path(directory: str, name: str) -> str | None:
     """The path of ``name`` inside ``directory``, or None if it escapes.
 

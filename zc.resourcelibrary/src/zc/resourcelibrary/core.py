@@ -321,12 +321,22 @@ def is_processable(content_type: str | None, *, xhtml: bool = False) -> bool:
     return media_type in _PROCESSED_TYPES or (xhtml and media_type == _XHTML)
 
 
-def check_includable(file: str) -> None:
-    """ConfigurationError unless ``file`` is a kind pages can reference."""
+def check_includable(file: str, library: str | None = None) -> None:
+    """ConfigurationError unless ``file`` is a kind pages can reference
+    and, given the ``library``'s name, a path inside its directory."""
     if os.path.splitext(file)[1] not in INCLUDABLE_EXTENSIONS:
         raise ConfigurationError(
             'Resource library doesn\'t know how to include this file: '
             f'"{file}".')
+    if library is not None and (
+            '\\' in file or '\0' in file
+            or any(segment in ('', '.', '..')
+                   for segment in file.split('/'))):
+        # Served under the library's URL, such a name would leave it or
+        # could not be served at all.
+        raise ConfigurationError(
+            f'Resource library "{library}": "{file}" is not a path inside '
+            'its directory')
 
 
 def _loading_of(name, include, loading) -> dict[str, tuple[str, ...]]:
@@ -362,7 +372,8 @@ def register(name: str, directory: str | os.PathLike | None = None,
     any of ``defer``, ``async`` and ``module`` (``type="module"``), as a
     space-separated string or a sequence.  Registering the same library
     again with the same files and dependencies is harmless; with others it
-    is an error.
+    is refused with the ``NotImplementedError`` of the ZCML directive
+    (and the first registration stays).
     """
     registry = _registry(registry)
     if not isinstance(name, str) or not name or '/' in name:
@@ -379,7 +390,7 @@ def register(name: str, directory: str | os.PathLike | None = None,
         if not os.path.isdir(directory):
             raise ConfigurationError(f'Directory {directory!r} does not exist')
     for file in include:
-        check_includable(file)
+        check_includable(file, name)
         if directory is None:
             raise ConfigurationError(
                 f'Resource library "{name}" includes "{file}" '
@@ -408,10 +419,12 @@ def register(name: str, directory: str | os.PathLike | None = None,
                 and getattr(old, 'directory', None) == directory
                 and getattr(old, 'loading', {}) == info.loading)
         if not same:
-            raise ValueError(
-                f'Resource library "{name}" is already registered with '
-                f'other files or dependencies: ({old.required!r}, '
-                f'{old.included!r}) against ({require!r}, {include!r})')
+            # The ZCML directive's error, word for word; unlike the
+            # directive, the library registered first stays.
+            raise NotImplementedError(
+                "Can't cope with 2 different registrations of the same "
+                f"library: {name} ({old.required!r}, {old.included!r}) "
+                f"({require!r}, {include!r})")
         return old
     registry[name] = info
     return info

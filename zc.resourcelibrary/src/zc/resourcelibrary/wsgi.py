@@ -24,7 +24,9 @@ from zope.interface import implementer
 from zc.resourcelibrary import _csp
 from zc.resourcelibrary import core
 from zc.resourcelibrary import resourcelibrary
+from zc.resourcelibrary._files import UNSATISFIABLE
 from zc.resourcelibrary._files import FileCache
+from zc.resourcelibrary._files import byte_range
 from zc.resourcelibrary.interfaces import IResourceLibraryMiddleware
 
 __all__ = ['ResourceLibraryMiddleware', 'NEEDED_KEY', 'NONCE_KEY']
@@ -44,9 +46,18 @@ _TAG_CACHE_SIZE = 1024
 _NONCE_SLOT = '\0nonce\0'
 
 
-def _file_chunks(f):
+def _file_chunks(f, start=0, length=None):
+    """The file's content, or ``length`` bytes of it from ``start``."""
     with f:
-        for chunk in iter(lambda: f.read(_CHUNK), b''):
+        if length is None:
+            yield from iter(lambda: f.read(_CHUNK), b'')
+            return
+        f.seek(start)
+        while length > 0:
+            chunk = f.read(min(length, _CHUNK))
+            if not chunk:  # the file shrank since it was looked at
+                return
+            length -= len(chunk)
             yield chunk
 
 
@@ -67,11 +78,14 @@ class _Rest:
             self._iterable.close()
 
 
-def _call(app, environ, server_start_response):
+def _call(app, environ, server_start_response, may_be_page):
     """(status, headers, body, send) of the application, nothing buffered.
 
     ``send(status, headers)`` starts the response with the server; after
     it, the application's own ``start_response`` calls go to the server.
+    What the application gives to ``write()`` is kept only while
+    ``may_be_page(status, headers)``: anything else goes to the server
+    at once.
 
     WebOb's ``Request.get_response`` would read a generator to its end
     when the application starts the response only on the first
@@ -86,23 +100,43 @@ def _call(app, environ, server_start_response):
             # A streamed body failing after the headers went out: the
             # server decides (it re-raises the error).
             return server_start_response(status, headers, exc_info)
+        if exc_info is not None and written:
+            # The application wrote part of its body: to it, the headers
+            # are sent and cannot be replaced (PEP 3333).
+            raise exc_info[1].with_traceback(exc_info[2])
         # Nothing was sent yet, so even an error response may replace
         # the headers, as PEP 3333 allows.
         started[:] = [status, headers]
-        return written.append
+        return write
+
+    def write(data):
+        if not sent and may_be_page(*started):
+            written.append(data)
+        else:
+            send(*started)(data)
 
     def send(status, headers):
-        sent.append(True)
-        return server_start_response(status, headers)
+        if not sent:
+            sent.append(server_start_response(status, headers))
+        return sent[0]
 
     body = app(environ, start_response)
     if started and not written:
         return started[0], started[1], body, send
+    if started and type(body) in (list, tuple):
+        # All of it is in memory, as a page of known length would be.
+        return started[0], started[1], written + list(body), send
     head = []
     iterator = iter(body)
     try:
         while not started:
-            head.append(next(iterator))
+            chunk = next(iterator)
+            if chunk and not started:
+                # PEP 3333: only empty chunks may come before the start.
+                raise RuntimeError(
+                    f'The application {app!r} gave body data before '
+                    'starting a response')
+            head.append(chunk)
     except StopIteration:
         pass
     except BaseException:
@@ -125,11 +159,19 @@ _ASCII_COMPATIBLE = frozenset(
 
 
 @functools.lru_cache(maxsize=64)
-def _ascii_compatible(charset: str) -> bool:
+def _byte_handling(charset: str) -> tuple[bool, bool]:
+    """(ASCII-compatible?, every byte sequence valid?) of ``charset``."""
     try:
-        return codecs.lookup(charset).name in _ASCII_COMPATIBLE
+        name = codecs.lookup(charset).name
     except LookupError:
-        return False
+        return False, False
+    if name not in _ASCII_COMPATIBLE:
+        return False, False
+    try:
+        bytes(range(256)).decode(name)
+    except UnicodeDecodeError:
+        return True, False
+    return True, True
 
 
 def _charset_of(content_type: str) -> str:
@@ -142,11 +184,12 @@ def _charset_of(content_type: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _page_type(content_type: str, xhtml: bool):
-    """(charset, ASCII-compatible?) of pages of this type that get tags."""
+    """(charset, ASCII-compatible?, always valid?) of pages of this type
+    that get tags."""
     if not core.is_processable(content_type, xhtml=xhtml):
         return None
     charset = _charset_of(content_type)
-    return charset, _ascii_compatible(charset)
+    return (charset, *_byte_handling(charset))
 
 
 class _Tags(NamedTuple):
@@ -162,8 +205,12 @@ class _Tags(NamedTuple):
 
 def _add_nonce(headers, nonce, generated):
     """Put ``nonce`` into the Content-Security-Policy headers, in place."""
+    # A policy only reported on is extended too: our tags are no
+    # violation of it; and it stands for the application's policy, so no
+    # enforced one is added next to it.
     policies = [i for i, (name, _) in enumerate(headers)
-                if name.lower() == 'content-security-policy']
+                if name.lower() in ('content-security-policy',
+                                    'content-security-policy-report-only')]
     if not policies:
         if generated:
             headers.append(('Content-Security-Policy',
@@ -172,6 +219,11 @@ def _add_nonce(headers, nonce, generated):
     for i in policies:
         name, policy = headers[i]
         headers[i] = (name, _csp.add_nonce(policy, nonce))
+
+
+def _close(body):
+    if hasattr(body, 'close'):
+        body.close()
 
 
 def _throws(environ) -> bool:
@@ -217,6 +269,11 @@ class ResourceLibraryMiddleware:
         digest is used in pages before the file is looked at (``stat``)
         again: 0 on every page, ``math.inf`` never (files that change only
         with a restart).  Serving a file always looks at it.
+    ``check_encoding``
+        True (the default): a page that is not valid text in its charset
+        is left alone.  False: pages in ASCII-compatible charsets get tags
+        without that check, which costs about as much as decoding the
+        page (for an application trusted to encode its pages).
     """
 
     def __init__(self, app, prefix: str = '/@@/', registry=None, *,
@@ -225,10 +282,14 @@ class ResourceLibraryMiddleware:
                  nonce_key: str = NONCE_KEY, html5: bool = False,
                  scripts_at_end: bool = False, preload: bool = False,
                  any_head: bool = False, xhtml: bool = False,
-                 max_age: int = 3600, recheck: float = 1.0) -> None:
-        if not (prefix.startswith('/') and prefix.endswith('/')):
+                 max_age: int = 3600, recheck: float = 1.0,
+                 check_encoding: bool = True) -> None:
+        if not (prefix.startswith('/') and prefix.endswith('/')
+                and len(prefix) > 1):
+            # "/" alone would take every request for a file.
             raise ValueError(
-                f'prefix must start and end with "/", got {prefix!r}')
+                'prefix must start and end with "/" and name a path in '
+                f'between, got {prefix!r}')
         if integrity and not html5:
             raise ValueError(
                 'integrity=True needs html5=True: the original '
@@ -256,6 +317,7 @@ class ResourceLibraryMiddleware:
         self.xhtml = xhtml
         self.max_age = int(max_age)
         self.recheck = recheck
+        self.check_encoding = check_encoding
         self.files = FileCache()
         self._paths: dict[tuple[str, str], str] = {}
         self._tags: dict[tuple, _Tags] = {}
@@ -269,7 +331,10 @@ class ResourceLibraryMiddleware:
 
     def __call__(self, environ, start_response):
         path = environ.get('PATH_INFO', '')
-        if path.startswith(self.prefix):
+        # Files are only read: a form posted to a URL under the prefix is
+        # the application's business.
+        if path.startswith(self.prefix) and \
+                environ.get('REQUEST_METHOD', 'GET') in ('GET', 'HEAD'):
             return self._serve(environ, start_response,
                                path[len(self.prefix):])
         needed: list[str] = []
@@ -284,8 +349,10 @@ class ResourceLibraryMiddleware:
                 _csp.check_nonce(nonce)
         token = resourcelibrary.needed.set(needed)
         try:
-            status, headers, body, send = _call(self.app, environ,
-                                                start_response)
+            status, headers, body, send = _call(
+                self.app, environ, start_response,
+                lambda status, headers: self._page_charset(
+                    environ, status, headers, ()) is not None)
             # Needs come while rendering, which is done when the
             # application returns a page of known length.
             if needed:
@@ -302,13 +369,16 @@ class ResourceLibraryMiddleware:
     # Pages
 
     def _page_charset(self, environ, status, headers, body):
-        """(charset, ASCII-compatible?) of a page that may get tags.
+        """(charset, ASCII-compatible?, always valid?) of a page that may
+        get tags.
 
         None for anything else (other types, encoded, streamed), which
         passes through untouched and unbuffered.
         """
-        if status[:3] in _NO_BODY or \
-                environ.get('REQUEST_METHOD') == 'HEAD':
+        # HEAD is not special: an application that gives the page for
+        # it gets the headers the page gets with GET; one that gives an
+        # empty body keeps its own.
+        if status[:3] in _NO_BODY:
             return None
         content_type = None
         # A page of known length or already in memory; a streamed body
@@ -327,23 +397,39 @@ class ResourceLibraryMiddleware:
         return _page_type(content_type, self.xhtml)
 
     def _process(self, environ, status, headers, body, needed, nonce,
-                 generated, charset, as_bytes):
+                 generated, charset, as_bytes, always_valid):
+        # A page already in memory goes on as it came when it gets no
+        # tags (and is closed by the server then); one that had to be
+        # read is done with here.
+        in_memory = isinstance(body, (list, tuple))
         try:
             content = b''.join(body)
-        finally:
-            if hasattr(body, 'close'):
-                body.close()
+        except TypeError as error:
+            _close(body)
+            raise TypeError(
+                f'The application {self.app!r} gave a body that is not '
+                f'bytes ({error}); WSGI bodies are bytes') from error
+        except BaseException:
+            _close(body)
+            raise
+        unchanged = body if in_memory else [content]
+        if not in_memory:
+            _close(body)
         try:
             tags = self._tags_for(environ, needed, charset, as_bytes)
         except RuntimeError:
             if _throws(environ):
+                _close(body)
                 raise
             log.exception('Resource libraries not inserted into %s',
                           webob.Request(environ).url)
-            return status, headers, [content]
-        new_content = self._inject(content, charset, as_bytes, tags, nonce)
+            return status, headers, unchanged
+        new_content = self._inject(content, charset, as_bytes,
+                                   always_valid, tags, nonce)
         if new_content is content:
-            return status, headers, [content]
+            return status, headers, unchanged
+        if in_memory:
+            _close(body)
         headers = [(name, value) for name, value in headers
                    if name.lower() != 'content-length']
         headers.append(('Content-Length', str(len(new_content))))
@@ -353,15 +439,25 @@ class ResourceLibraryMiddleware:
             _add_nonce(headers, nonce, generated is not None)
         return status, headers, [new_content]
 
-    def _inject(self, content, charset, as_bytes, tags, nonce):
-        """The page with ``tags``; ``content`` itself when it has no place."""
+    def _inject(self, content, charset, as_bytes, always_valid, tags,
+                nonce):
+        """The page with ``tags``; ``content`` itself when it has no place
+        or is not valid text in its charset."""
         if not tags.head and not tags.end:
             return content
         head, end = tags.head, tags.end
         if as_bytes:
             # Decoding and encoding a 100 KB page of real (non-ASCII) text
             # costs hundreds of microseconds; the bytes around the tags
-            # stay exactly as they were anyway.
+            # stay exactly as they were anyway.  Whether the page is text
+            # in its charset at all is still checked (decoding without
+            # keeping the result): a page that is not is left alone.
+            if self.check_encoding and not (always_valid
+                                            or content.isascii()):
+                try:
+                    content.decode(charset)
+                except UnicodeDecodeError:
+                    return content
             body = content
             if nonce is not None:
                 slot = _NONCE_SLOT.encode('ascii')
@@ -380,7 +476,9 @@ class ResourceLibraryMiddleware:
         if new_body is body:
             return content
         if not as_bytes:
-            new_body = new_body.encode(charset)
+            # The page's own text was decoded from this charset, so only
+            # the tags (a host name, say) could fail to encode.
+            new_body = new_body.encode(charset, 'xmlcharrefreplace')
         return new_body
 
     def _tags_for(self, environ, needed, charset, as_bytes) -> _Tags:
@@ -522,9 +620,11 @@ class ResourceLibraryMiddleware:
 
     def _serve(self, environ, start_response, name):
         method = environ.get('REQUEST_METHOD', 'GET')
-        if method not in ('GET', 'HEAD'):
-            return self._error(start_response, '405 Method Not Allowed',
-                               [('Allow', 'GET, HEAD')])
+        try:
+            # WSGI gives the path's bytes as Latin-1; the tags quote UTF-8.
+            name = name.encode('latin-1').decode('utf-8')
+        except UnicodeError:
+            return self._error(start_response, '404 Not Found')
         library, _, file = name.partition('/')
         info = self.registry.get(library)
         directory = getattr(info, 'directory', None)
@@ -544,6 +644,22 @@ class ResourceLibraryMiddleware:
         if self._not_modified(environ, found):
             start_response('304 Not Modified', headers)
             return []
+        headers.append(('Accept-Ranges', 'bytes'))
+        part = self._range(environ, found)
+        if part is UNSATISFIABLE:
+            return self._error(
+                start_response, '416 Range Not Satisfiable',
+                [('Content-Range', f'bytes */{found.size}')])
+        if part is not None:
+            first, last = part
+            headers += [('Content-Range',
+                         f'bytes {first}-{last}/{found.size}'),
+                        ('Content-Length', str(last - first + 1))]
+            start_response('206 Partial Content', headers)
+            if method == 'HEAD':
+                return []
+            return _file_chunks(open(found.path, 'rb'), first,
+                                last - first + 1)
         headers.append(('Content-Length', str(found.size)))
         start_response('200 OK', headers)
         if method == 'HEAD':
@@ -553,6 +669,19 @@ class ResourceLibraryMiddleware:
         if wrapper is not None:
             return wrapper(f, _CHUNK)
         return _file_chunks(f)
+
+    @staticmethod
+    def _range(environ, found):
+        """What of the file a Range request gets, see ``byte_range``."""
+        header = environ.get('HTTP_RANGE')
+        if not header:
+            return None
+        if_range = environ.get('HTTP_IF_RANGE', '').strip()
+        # A range of another version of the file would be garbage: only
+        # the current one's (strong) ETag or date gets a part.
+        if if_range and if_range not in (found.etag, found.last_modified):
+            return None
+        return byte_range(header, found.size)
 
     @staticmethod
     def _not_modified(environ, found) -> bool:

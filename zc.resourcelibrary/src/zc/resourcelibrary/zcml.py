@@ -75,12 +75,17 @@ class IDirectoryDirective(Interface):
         required=False)
 
 
-def _register(name, factory, layer, require, info):
+def _register(name, factory, layer, require, info, source, on_disk):
     for dependency in require:
         if dependency not in resourcelibrary.library_info:
             raise ConfigurationError(
                 f'Resource library "{name}" has unsatisfied dependency on '
                 f'"{dependency}".')
+    for file in on_disk:
+        if not os.path.isfile(os.path.join(source, file)):
+            raise ConfigurationError(
+                f'Resource library "{name}": "{file}" does not exist in '
+                f'{source!r}')
     zope.component.getSiteManager().registerAdapter(
         factory, (layer,), Interface, name, info)
 
@@ -112,14 +117,12 @@ class ResourceLibrary:
         if not os.path.isdir(source):
             raise ConfigurationError(f'Directory {source!r} does not exist')
         for file in include:
-            core.check_includable(file)
-            # A factory of one's own may generate its files; the default
-            # one serves what is on disk.
-            if factory is None and not os.path.isfile(
-                    os.path.join(source, file)):
-                raise ConfigurationError(
-                    f'Resource library "{self.name}": "{file}" does not '
-                    f'exist in {source!r}')
+            core.check_includable(file, self.name)
+        # A factory of one's own may generate its files; the default one
+        # serves what is on disk.  They are looked for with the other
+        # checks of the finished configuration, after everything that the
+        # directive itself refuses while it is read.
+        on_disk = tuple(include) if factory is None else ()
         info = resourcelibrary.library_info[self.name]
         info.included.extend(include)
         info.directory = source
@@ -131,7 +134,7 @@ class ResourceLibrary:
                            self.layer),
             callable=_register,
             args=(self.name, factory, self.layer, info.required,
-                  _context.info))
+                  _context.info, source, on_disk))
 
     def __call__(self):
         new = resourcelibrary.library_info[self.name]

@@ -7,8 +7,33 @@ import tempfile
 import time
 import unittest
 
+from zc.resourcelibrary._files import UNSATISFIABLE
 from zc.resourcelibrary._files import FileCache
+from zc.resourcelibrary._files import byte_range
 from zc.resourcelibrary._files import safe_path
+
+
+class ByteRangeTests(unittest.TestCase):
+
+    def test_one_range_gives_its_first_and_last_byte(self):
+        self.assertEqual(byte_range('bytes=0-2', 10), (0, 2))
+        self.assertEqual(byte_range('Bytes = 3-', 10), (3, 9))
+        self.assertEqual(byte_range('bytes=-4', 10), (6, 9))
+
+    def test_a_range_past_the_end_is_cut_at_the_end(self):
+        self.assertEqual(byte_range('bytes=5-100', 10), (5, 9))
+        self.assertEqual(byte_range('bytes=-100', 10), (0, 9))
+
+    def test_a_range_starting_past_the_end_is_unsatisfiable(self):
+        self.assertIs(byte_range('bytes=10-', 10), UNSATISFIABLE)
+        self.assertIs(byte_range('bytes=-0', 10), UNSATISFIABLE)
+        self.assertIs(byte_range('bytes=0-', 0), UNSATISFIABLE)
+
+    def test_several_ranges_other_units_and_bad_syntax_give_None(self):
+        for header in ('bytes=0-1,4-5', 'items=0-1', 'bytes=5-3', 'bytes=-',
+                       'bytes=a-b', 'bytes', 'bytes=1', 'bytes=+1-2',
+                       'bytes=0x1-2'):
+            self.assertIsNone(byte_range(header, 10), header)
 
 
 class SafePathTests(unittest.TestCase):

@@ -312,6 +312,17 @@ class RegisterTests(unittest.TestCase):
             'Resource library doesn\'t know how to include this file: '
             '"a.txt".')
 
+    def test_included_paths_leaving_the_directory_are_refused(self):
+        for file in ('../a.js', '/etc/a.js', 'sub//a.js', './a.js',
+                     'a\\b.js'):
+            with self.assertRaises(ConfigurationError) as caught:
+                self.register('lib', directory=self.directory,
+                              include=[file])
+            self.assertEqual(
+                str(caught.exception),
+                f'Resource library "lib": "{file}" is not a path inside '
+                'its directory')
+
     def test_missing_file_is_refused(self):
         with self.assertRaisesRegex(ConfigurationError,
                                     '"c.js" does not exist'):
@@ -343,9 +354,13 @@ class RegisterTests(unittest.TestCase):
 
     def test_different_registration_of_a_name_is_refused(self):
         self.register('lib', directory=self.directory, include=['a.js'])
-        with self.assertRaisesRegex(ValueError, 'already registered'):
+        with self.assertRaises(NotImplementedError) as caught:
             self.register('lib', directory=self.directory,
                           include=['b.css'])
+        self.assertEqual(
+            str(caught.exception),
+            "Can't cope with 2 different registrations of the same library: "
+            "lib ([], ['a.js']) ([], ['b.css'])")
         self.assertEqual(self.registry['lib'].included, ['a.js'])
 
     def test_bad_names_are_refused(self):

@@ -179,9 +179,8 @@ class InjectionTests(WSGITestCase):
         self.assertIn(b'included.js', body)
 
     def test_bytes_around_the_tags_stay_as_they_were(self):
-        # UTF-8 pages are not decoded: not even invalid bytes are touched.
-        raw = '<html><head></head>“café”\xff</html>'.encode(
-            'utf-8', 'surrogateescape') + b'\xfe'
+        # UTF-8 pages are not decoded and encoded again, only checked.
+        raw = '<html><head></head>“café”\r\n\ufeff</html>'.encode('utf-8')
 
         def app(environ, start_response):
             zc.resourcelibrary.need('my-lib')
@@ -193,6 +192,42 @@ class InjectionTests(WSGITestCase):
         self.assertTrue(body.startswith(b'<html><head>\n    <script src='))
         self.assertTrue(body.endswith(raw[len('<html><head>'):]))
         self.assertEqual(int(headers['Content-Length']), len(body))
+
+    def test_page_that_is_not_valid_utf8_is_left_alone(self):
+        # No charset means UTF-8; these are Latin-1 bytes.
+        raw = '<html><head></head>été</html>'.encode('latin-1')
+
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html'),
+                                      ('Content-Length', str(len(raw)))])
+            return [raw]
+        with serving(ResourceLibraryMiddleware(app)) as url:
+            status, headers, body = get(url, '/')
+        self.assertEqual((status, body), (200, raw))
+        self.assertEqual(headers['Content-Length'], str(len(raw)))
+
+    def test_without_check_encoding_an_invalid_utf8_page_gets_tags(self):
+        raw = b'<html><head></head>\xe9t\xe9</html>'
+        app = ResourceLibraryMiddleware(page_app(body=raw),
+                                        check_encoding=False)
+        body = call(app)[2]
+        self.assertIn(b'included.js', body)
+        self.assertTrue(body.endswith(b'</head>\xe9t\xe9</html>'))
+
+    def test_page_with_bytes_its_windows_charset_lacks_is_left_alone(self):
+        raw = b'<html><head></head>\x81</html>'
+        app = ResourceLibraryMiddleware(page_app(
+            body=raw, content_type='text/html; charset=cp1252'))
+        self.assertEqual(call(app)[2], raw)
+
+    def test_latin1_page_with_any_bytes_gets_the_tags(self):
+        raw = b'<html><head></head>' + bytes(range(128, 256)) + b'</html>'
+        app = ResourceLibraryMiddleware(page_app(
+            body=raw, content_type='text/html; charset=iso-8859-1'))
+        body = call(app)[2]
+        self.assertIn(b'included.js', body)
+        self.assertTrue(body.endswith(raw[len('<html><head>'):]))
 
     def test_pages_in_other_encodings_are_decoded_and_encoded(self):
         def app(environ, start_response):
@@ -229,11 +264,26 @@ class InjectionTests(WSGITestCase):
             body=raw, headers=[('Content-Encoding', 'gzip')]))
         self.assertEqual((call(app)[2]), raw)
 
-    def test_head_request_is_left_alone(self):
+    def test_head_request_without_a_body_keeps_its_headers(self):
+        # WebOb answers HEAD with the page's length and no body.
         app = ResourceLibraryMiddleware(page_app())
         with serving(app) as url:
             status, headers, body = get(url, '/', method='HEAD')
+        self.assertEqual((status, body), (200, b''))
         self.assertEqual(int(headers['Content-Length']), len(PAGE))
+
+    def test_head_request_with_the_page_gets_the_headers_of_get(self):
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html')])
+            return [PAGE.encode()]
+        app = ResourceLibraryMiddleware(app, preload=True)
+        with serving(app) as url:
+            got = get(url, '/')[1]
+            status, headers, body = get(url, '/', method='HEAD')
+        self.assertEqual((status, body), (200, b''))
+        self.assertEqual(headers['Content-Length'], got['Content-Length'])
+        self.assertEqual(headers['Link'], got['Link'])
 
     def test_app_iterable_is_closed_after_injection(self):
         closed = []
@@ -276,6 +326,55 @@ class PassThroughTests(WSGITestCase):
         app = ResourceLibraryMiddleware(
             page_app(content_type='application/xhtml+xml'), xhtml=True)
         self.assertIn(b'included.js', (call(app)[2]))
+
+    def test_html_without_head_in_memory_goes_on_as_it_came(self):
+        self.assertUntouched('text/html', b'<p>a fragment, no head</p>')
+
+    def test_html_left_alone_is_closed_by_the_server_not_twice(self):
+        closed = []
+
+        class Body(list):
+            def close(self):
+                closed.append(True)
+        iterable = Body([b'<p>no head</p>'])
+
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html')])
+            return iterable
+        status, headers, result = call_raw(ResourceLibraryMiddleware(app))
+        self.assertEqual(closed, [])
+        self.assertIs(result, iterable)
+        result.close()
+
+    def test_what_a_json_app_writes_goes_to_the_server_at_once(self):
+        received = []
+
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            write = start_response('200 OK',
+                                   [('Content-Type', 'application/json')])
+            write(b'[1,')
+            # Already with the server while the application still works.
+            self.assertEqual(received, [b'[1,'])
+            write(b'2]')
+            return []
+
+        def start_response(status, headers, exc_info=None):
+            return received.append
+        result = ResourceLibraryMiddleware(app)(
+            webob.Request.blank('/').environ, start_response)
+        self.assertEqual((received, list(result)), ([b'[1,', b'2]'], []))
+
+    def test_what_an_html_app_writes_gets_the_tags(self):
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            write = start_response('200 OK', [('Content-Type', 'text/html')])
+            write(b'<html><head></head>')
+            return [b'</html>']
+        body = call(ResourceLibraryMiddleware(app))[2]
+        self.assertTrue(body.startswith(b'<html><head>\n    <script'))
+        self.assertTrue(body.endswith(b'</head></html>'))
 
     def test_html_that_needs_nothing_passes_through_unbuffered(self):
         def app(environ, start_response):
@@ -356,6 +455,73 @@ class ErrorTests(WSGITestCase):
         self.assertEqual((status, body), ('500 Internal Server Error',
                                           b'failed'))
 
+    def test_exc_info_after_the_app_wrote_part_of_its_body_reraises(self):
+        def app(environ, start_response):
+            write = start_response('200 OK', [('Content-Type', 'text/html')])
+            write(b'<html><head></head>')
+            try:
+                raise ValueError('half-way trouble')
+            except ValueError:
+                start_response('500 Internal Server Error',
+                               [('Content-Type', 'text/plain')],
+                               sys.exc_info())
+            return [b'never sent']
+        with self.assertRaisesRegex(ValueError, 'half-way trouble'):
+            call(ResourceLibraryMiddleware(app))
+
+    def test_an_iterable_failing_before_the_headers_is_closed(self):
+        closed = []
+
+        class Body:
+            def __iter__(self):
+                raise OSError('disk gone')
+                yield b''  # a generator
+
+            def close(self):
+                closed.append(True)
+
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html'),
+                                      ('Content-Length', '40')])
+            return Body()
+        started = []
+        with self.assertRaisesRegex(OSError, 'disk gone'):
+            ResourceLibraryMiddleware(app)(
+                webob.Request.blank('/').environ,
+                lambda *args: started.append(args))
+        self.assertEqual((closed, started), ([True], []))
+
+    def test_body_data_before_the_start_is_an_error_not_a_hang(self):
+        closed = []
+
+        def app(environ, start_response):
+            try:
+                # A server would read what comes before the start forever.
+                for _ in range(100_000):
+                    yield b'<p>'
+            finally:
+                closed.append(True)
+        with self.assertRaisesRegex(RuntimeError,
+                                    'body data before starting'):
+            call(ResourceLibraryMiddleware(app))
+        self.assertEqual(closed, [True])
+
+    def test_app_returning_without_starting_a_response_is_an_error(self):
+        def app(environ, start_response):
+            return [b'']
+        with self.assertRaisesRegex(RuntimeError,
+                                    'returned without starting'):
+            call(ResourceLibraryMiddleware(app))
+
+    def test_a_body_of_text_instead_of_bytes_is_named_clearly(self):
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html')])
+            return ['<html><head></head></html>']
+        with self.assertRaisesRegex(TypeError, 'body that is not bytes'):
+            call(ResourceLibraryMiddleware(app))
+
     def test_the_collector_is_reset_when_the_app_fails(self):
         def app(environ, start_response):
             zc.resourcelibrary.need('my-lib')
@@ -377,8 +543,9 @@ class ErrorTests(WSGITestCase):
             call(app, **{'paste.throw_errors': True})
 
     def test_bad_options_are_refused(self):
-        with self.assertRaisesRegex(ValueError, 'prefix'):
-            ResourceLibraryMiddleware(page_app(), prefix='static')
+        for prefix in ('static', '/static', 'static/', '/'):
+            with self.assertRaisesRegex(ValueError, 'prefix must'):
+                ResourceLibraryMiddleware(page_app(), prefix=prefix)
         with self.assertRaisesRegex(ValueError, 'html5=True'):
             ResourceLibraryMiddleware(page_app(), integrity=True)
         with self.assertRaisesRegex(ValueError, 'crossorigin'):
@@ -482,6 +649,10 @@ class FileTests(WSGITestCase):
                          '/@@/my-lib/%2e%2e/other-lib/other.js',
                          '/@@/my-lib//etc/passwd',
                          '/@@/my-lib/..%2fother-lib%2fother.js',
+                         '/@@/my-lib/%252e%252e/other-lib/other.js',
+                         '/@@/my-lib/%c0%ae%c0%ae/other-lib/other.js',
+                         '/@@/my-lib/..%5cother-lib%5cother.js',
+                         '/@@/my-lib/included.js%00.css',
                          '/@@/my-lib/.hidden'):
                 self.assertEqual(get(url, path)[0], 404, path)
 
@@ -522,11 +693,77 @@ class FileTests(WSGITestCase):
         self.assertEqual(int(headers['Content-Length']), os.path.getsize(
             os.path.join(HERE, 'my-lib', 'included.js')))
 
-    def test_other_methods_are_not_allowed(self):
-        status, headers, body = call(self.app, '/@@/my-lib/included.js',
-                                     REQUEST_METHOD='POST')
-        self.assertEqual(status, '405 Method Not Allowed')
-        self.assertEqual(headers['Allow'], 'GET, HEAD')
+    def test_a_byte_range_gets_206_with_that_part(self):
+        path = os.path.join(HERE, 'my-lib', 'included.js')
+        with open(path, 'rb') as f:
+            content = f.read()
+        with serving(self.app) as url:
+            status, headers, body = get(url, '/@@/my-lib/included.js',
+                                        headers={'Range': 'bytes=2-5'})
+            self.assertEqual((status, body), (206, content[2:6]))
+            self.assertEqual(headers['Content-Range'],
+                             f'bytes 2-5/{len(content)}')
+            self.assertEqual(headers['Content-Length'], '4')
+            status, headers, body = get(url, '/@@/my-lib/included.js',
+                                        headers={'Range': 'bytes=-3'})
+            self.assertEqual((status, body), (206, content[-3:]))
+
+    def test_a_range_past_the_end_gets_416(self):
+        size = os.path.getsize(os.path.join(HERE, 'my-lib', 'included.js'))
+        with serving(self.app) as url:
+            status, headers, body = get(url, '/@@/my-lib/included.js',
+                                        headers={'Range': 'bytes=999-'})
+        self.assertEqual(status, 416)
+        self.assertEqual(headers['Content-Range'], f'bytes */{size}')
+        self.assertEqual(int(headers['Content-Length']), len(body))
+
+    def test_several_ranges_or_a_stale_if_range_get_the_whole_file(self):
+        path = os.path.join(HERE, 'my-lib', 'included.js')
+        with open(path, 'rb') as f:
+            content = f.read()
+        with serving(self.app) as url:
+            etag = get(url, '/@@/my-lib/included.js')[1]['ETag']
+            for headers in ({'Range': 'bytes=0-1,3-4'},
+                            {'Range': 'bytes=0-1', 'If-Range': '"old"'}):
+                status, _, body = get(url, '/@@/my-lib/included.js',
+                                      headers=headers)
+                self.assertEqual((status, body), (200, content), headers)
+            status, _, body = get(url, '/@@/my-lib/included.js', headers={
+                'Range': 'bytes=0-1', 'If-Range': etag})
+            self.assertEqual((status, body), (206, content[:2]))
+
+    def test_head_with_a_range_gets_the_headers_of_the_part(self):
+        with serving(self.app) as url:
+            status, headers, body = get(url, '/@@/my-lib/included.js',
+                                        method='HEAD',
+                                        headers={'Range': 'bytes=0-0'})
+        self.assertEqual((status, body, headers['Content-Length']),
+                         (206, b'', '1'))
+
+    def test_file_names_in_utf8_are_served(self):
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        with open(os.path.join(directory, 'café.js'), 'w') as f:
+            f.write('var cafe;')
+        zc.resourcelibrary.register('accents', directory,
+                                    include=['café.js'])
+        app = ResourceLibraryMiddleware(page_app(needs=['accents']))
+        with serving(app) as url:
+            page = get(url, '/')[2].decode()
+            self.assertIn('/@@/accents/caf%C3%A9.js', page)
+            status, _, body = get(url, '/@@/accents/caf%C3%A9.js')
+            self.assertEqual((status, body), (200, b'var cafe;'))
+            self.assertEqual(get(url, '/@@/accents/caf%E9.js')[0], 404)
+
+    def test_other_methods_under_the_prefix_go_to_the_application(self):
+        def app(environ, start_response):
+            start_response('200 OK', [('Content-Type', 'text/plain')])
+            return [environ['REQUEST_METHOD'].encode()]
+        for method in ('POST', 'PUT', 'DELETE', 'OPTIONS'):
+            status, headers, body = call(ResourceLibraryMiddleware(app),
+                                         '/@@/my-lib/included.js',
+                                         REQUEST_METHOD=method)
+            self.assertEqual((status, body), ('200 OK', method.encode()))
 
     def test_files_are_served_under_another_prefix(self):
         app = ResourceLibraryMiddleware(page_app(), prefix='/static/')
@@ -660,6 +897,18 @@ class OptionTests(WSGITestCase):
         headers = call(app, **{'csp.nonce': 'abc123'})[1]
         self.assertEqual(headers['Content-Security-Policy'],
                          "script-src 'self' 'nonce-abc123'")
+
+    def test_a_report_only_policy_is_extended_and_none_is_added(self):
+        app = ResourceLibraryMiddleware(page_app(headers=[(
+            'Content-Security-Policy-Report-Only', "default-src 'self'")]),
+            csp_nonce=True)
+        status, headers, body = call(app)
+        nonce = body.split(b'nonce="')[1].split(b'"')[0].decode()
+        self.assertEqual(
+            headers['Content-Security-Policy-Report-Only'],
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
+            f"style-src 'self' 'nonce-{nonce}'")
+        self.assertNotIn('Content-Security-Policy', headers)
 
     def test_generated_nonce_is_shared_with_the_app_and_the_policy(self):
         seen = []

@@ -86,6 +86,15 @@ class DirectiveTests(unittest.TestCase):
             'Resource library doesn\'t know how to include this file: '
             '"notes.txt".')
 
+    def test_included_paths_leaving_the_directory_are_refused(self):
+        error = self.error_of('''
+            <resourceLibrary name="lib">
+              <directory source="my-lib" include="../other-lib/other.js"/>
+            </resourceLibrary>''')
+        self.assertEqual(
+            self.message(error), 'Resource library "lib": '
+            '"../other-lib/other.js" is not a path inside its directory')
+
     def test_missing_included_file_is_refused(self):
         error = self.error_of('''
             <resourceLibrary name="lib">
@@ -94,6 +103,16 @@ class DirectiveTests(unittest.TestCase):
         self.assertEqual(
             self.message(error), 'Resource library "lib": "gone.css" does '
             f'not exist in {os.path.join(HERE, "my-lib")!r}')
+
+    def test_a_redeclaration_is_reported_before_a_missing_file(self):
+        self.configure('<resourceLibrary name="some-library"/>')
+        error = self.error_of('''
+            <resourceLibrary name="some-library">
+              <directory source="my-lib" include="1.js"/>
+            </resourceLibrary>''')
+        self.assertIsInstance(error.evalue, NotImplementedError)
+        self.assertEqual(resourcelibrary.getIncluded('some-library'),
+                         ['1.js'])
 
     def test_unsatisfied_dependency_is_refused_when_actions_run(self):
         error = self.error_of('''
