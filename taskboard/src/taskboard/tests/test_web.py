@@ -1,0 +1,130 @@
+"""The board's pages and forms, through zc.testbrowser's WSGI browser."""
+import unittest
+
+import ZODB
+import ZODB.FileStorage
+import zc.testbrowser
+from zc.testbrowser.wsgi import Browser
+
+from taskboard.jobs import run_next_job
+from taskboard.launcher import ensure_board
+from taskboard.web import Application
+
+
+class WebTests(unittest.TestCase):
+
+    def setUp(self):
+        self.db = ZODB.DB(None)
+        ensure_board(self.db)
+        self.browser = Browser(wsgi_app=Application(self.db))
+
+    def tearDown(self):
+        self.db.close()
+
+    def add(self, title, project='website', assignee='ada', waits_for=()):
+        browser = self.browser
+        browser.open('http://localhost/')
+        browser.getControl('Title').value = title
+        browser.getControl('Project').value = [project]
+        browser.getControl('Assignee').value = [assignee]
+        if waits_for:
+            browser.getControl('Waits for').value = [
+                str(id) for id in waits_for]
+        browser.getControl('Add task').click()
+        return int(browser.url.rsplit('/', 1)[1])
+
+    def run_jobs(self):
+        with self.db.transaction() as connection:
+            board = connection.root()['taskboard']
+            while run_next_job(board):
+                pass
+
+    def test_a_new_task_shows_on_its_project_board(self):
+        id = self.add('Write the landing page', assignee='ben')
+        self.assertEqual(self.browser.url, f'http://localhost/p/website/{id}')
+        self.assertIn('Nothing: it can start.', self.browser.contents)
+        self.browser.open('http://localhost/p/website/')
+        self.assertIn('Write the landing page</a> &mdash; ben',
+                      self.browser.contents)
+
+    def test_the_project_board_adds_tasks_to_its_own_project(self):
+        self.browser.open('http://localhost/p/docs/')
+        self.browser.getControl('Title').value = 'Tutorial'
+        self.browser.getControl('Add task').click()
+        self.assertRegex(self.browser.url, r'/p/docs/\d+$')
+
+    def test_a_task_page_shows_what_blocks_it_transitively(self):
+        design = self.add('Design')
+        build = self.add('Build', waits_for=[design])
+        ship = self.add('Ship', project='backend', waits_for=[build])
+        contents = self.browser.contents
+        waiting, rest = contents.split('<h2>Everything it depends on</h2>')
+        self.assertIn(f'#{build} Build', waiting)
+        self.assertNotIn(f'#{design} Design', waiting)
+        everything = rest.split('<h2>')[0]
+        self.assertIn(f'#{build} Build', everything)
+        self.assertIn(f'#{design} Design', everything)
+        self.browser.open(f'http://localhost/p/website/{design}')
+        unblocks = self.browser.contents.split(
+            '<h2>Finishing it unblocks</h2>')[1].split('<h2>')[0]
+        self.assertIn(f'#{build} Build', unblocks)
+        self.assertNotIn(f'#{ship} Ship', unblocks)
+        downstream = self.browser.contents.split(
+            '<h2>Everything that depends on it</h2>')[1]
+        self.assertIn(f'#{ship} Ship', downstream)
+
+    def test_finishing_a_task_unblocks_the_one_waiting_for_it(self):
+        design = self.add('Design')
+        build = self.add('Build', waits_for=[design])
+        self.browser.open('http://localhost/p/website/')
+        self.assertIn('Build</a> &mdash; ada <span class="blocked">',
+                      self.browser.contents)
+        self.browser.open(f'http://localhost/p/website/{design}')
+        self.browser.getControl('State').value = ['done']
+        self.browser.getControl('Change state').click()
+        self.browser.open(f'http://localhost/p/website/{build}')
+        self.assertIn('Nothing: it can start.', self.browser.contents)
+
+    def test_a_dependency_loop_is_refused_with_a_message(self):
+        first = self.add('First')
+        second = self.add('Second', waits_for=[first])
+        self.browser.open(f'http://localhost/p/website/{first}')
+        self.browser.getControl('Also waits for').value = [str(second)]
+        with self.assertRaises(zc.testbrowser.HTTPError):
+            self.browser.getControl('Add dependency').click()
+        self.assertIn(f'task {first} cannot wait for task {second}:'
+                      f' task {second} already waits for task {first}',
+                      self.browser.contents)
+
+    def test_a_choice_not_in_its_source_is_refused(self):
+        self.browser.raiseHttpErrors = False
+        self.browser.post('http://localhost/tasks',
+                          'title=Sneak&project=website&assignee=mallory')
+        self.assertTrue(self.browser.headers['status'].startswith('400'))
+        self.assertIn('&#x27;mallory&#x27; is not a valid assignee',
+                      self.browser.contents)
+
+    def test_statistics_appear_once_the_queued_job_ran(self):
+        self.add('Design')
+        self.browser.open('http://localhost/')
+        self.assertIn('not counted yet', self.browser.contents)
+        self.assertIn('Jobs waiting: 1; done: 0', self.browser.contents)
+        self.run_jobs()
+        self.browser.open('http://localhost/')
+        self.assertIn('todo: 1, doing: 0, done: 0, blocked: 0',
+                      self.browser.contents)
+
+    def test_a_digest_lists_open_tasks_by_person(self):
+        self.add('Design', assignee='cleo')
+        self.browser.open('http://localhost/')
+        self.browser.getControl('Send digest').click()
+        self.run_jobs()
+        self.browser.open('http://localhost/')
+        self.assertIn('cleo: 1 open (Design)', self.browser.contents)
+
+    def test_an_unknown_project_or_task_is_not_found(self):
+        self.browser.raiseHttpErrors = False
+        self.browser.open('http://localhost/p/nowhere/')
+        self.assertTrue(self.browser.headers['status'].startswith('404'))
+        self.browser.open('http://localhost/p/website/99')
+        self.assertTrue(self.browser.headers['status'].startswith('404'))

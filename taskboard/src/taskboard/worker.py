@@ -1,0 +1,49 @@
+"""One worker process: the board application behind zc.resumelb's worker.
+
+Started by the launcher; serves until SIGTERM, lets the requests in
+progress finish, then closes its ZEO connection.
+"""
+import argparse
+import logging
+import sys
+
+import ZEO
+from zc.resumelb import util
+from zc.resumelb.worker import Worker
+
+from taskboard.status import Status
+from taskboard.web import Application
+
+
+def main(args=None):
+    parser = argparse.ArgumentParser(prog='taskboard-worker')
+    parser.add_argument('--zeo', required=True, metavar='HOST:PORT')
+    parser.add_argument('--address', required=True, metavar='HOST:PORT')
+    parser.add_argument('--lb-status', required=True, metavar='PATH')
+    parser.add_argument('--peer', action='append', default=[],
+                        metavar='HOST:PORT',
+                        help='every worker, for the status page')
+    parser.add_argument('--resume-file')
+    parser.add_argument('--history', type=int, default=20)
+    options = parser.parse_args(args)
+    logging.basicConfig(level=logging.INFO,
+                        format='%(name)s %(levelname)s %(message)s')
+    db = ZEO.DB(util.parse_addr(options.zeo, '127.0.0.1'))
+    try:
+        status = Status(options.lb_status,
+                        [util.parse_addr(p, '127.0.0.1')
+                         for p in options.peer])
+        app = Application(db, status=status, name=options.address)
+        # The application blocks on ZEO; threads keep the worker's event
+        # loop free to talk to the load balancer meanwhile.
+        worker = Worker(app, util.parse_addr(options.address, '127.0.0.1'),
+                        history=options.history, threads=4,
+                        resume_file=options.resume_file)
+        util.run_until_sigterm(worker.shutdown)
+    finally:
+        db.close()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
