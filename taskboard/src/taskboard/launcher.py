@@ -28,6 +28,7 @@ import zc.thread
 from zc.resumelb.worker import get_resume
 
 from taskboard.model import Board
+from taskboard.runner import READY
 
 START_TIMEOUT = 60
 STOP_TIMEOUT = 15
@@ -41,8 +42,10 @@ class LaunchError(Exception):
 class Child:
     """A process of ours with its output copied to stdout, prefixed."""
 
-    def __init__(self, name, argv, env):
+    def __init__(self, name, argv, env, ready_line=None):
         self.name = name
+        self.ready_line = ready_line
+        self.ready = threading.Event()
         self.process = subprocess.Popen(
             [sys.executable] + argv, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -52,8 +55,10 @@ class Child:
 
     def _copy_output(self):
         for line in self.process.stdout:
-            sys.stdout.write(f'[{self.name}] '
-                             + line.decode('utf-8', 'replace'))
+            text = line.decode('utf-8', 'replace')
+            if self.ready_line and self.ready_line in text:
+                self.ready.set()
+            sys.stdout.write(f'[{self.name}] ' + text)
             sys.stdout.flush()
 
     def exited(self):
@@ -200,8 +205,10 @@ def run(options, var, env, children, stopping):
                stopping)
 
     jobs = Child('jobs', ['-m', 'taskboard.runner',
-                          '--zeo', f'127.0.0.1:{zeo_port}'], env)
+                          '--zeo', f'127.0.0.1:{zeo_port}'], env,
+                 ready_line=READY)
     children.append(jobs)
+    wait_until(jobs.ready.is_set, 'the job runner', jobs, stopping)
 
     print(f'Task board running at http://127.0.0.1:{options.port}/'
           ' -- press Ctrl-C to stop it.', flush=True)

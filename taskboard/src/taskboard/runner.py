@@ -15,9 +15,12 @@ from twisted.internet import reactor
 from twisted.internet import task
 from zc.resumelb import util
 
+from taskboard.processes import exit_on_sigterm
 from taskboard.jobs import run_next_job
 
 logger = logging.getLogger('taskboard.runner')
+#: Logged once the runner drains the queue.
+READY = 'draining jobs every'
 
 
 def drain(board):
@@ -43,6 +46,7 @@ def main(args=None):
     options = parser.parse_args(args)
     logging.basicConfig(level=logging.INFO,
                         format='%(name)s %(levelname)s %(message)s')
+    exit_on_sigterm()
     db = ZEO.DB(util.parse_addr(options.zeo, '127.0.0.1'))
     try:
         # Partial loads the board again in a connection of its own; this
@@ -51,8 +55,8 @@ def main(args=None):
         board = connection.root()['taskboard']
         loop = task.LoopingCall(drain, board)
         loop.start(options.interval)
-        logger.info('draining jobs every %s seconds', options.interval)
-        reactor.run()
+        logger.info(READY + ' %s seconds', options.interval)
+        reactor.run()  # until SIGTERM, which stops the reactor
         connection.close()
     finally:
         db.close()

@@ -11,6 +11,7 @@ import ZEO
 from zc.resumelb import util
 from zc.resumelb.worker import Worker
 
+from taskboard.processes import exit_on_sigterm
 from taskboard.status import Status
 from taskboard.web import Application
 
@@ -28,6 +29,7 @@ def main(args=None):
     options = parser.parse_args(args)
     logging.basicConfig(level=logging.INFO,
                         format='%(name)s %(levelname)s %(message)s')
+    exit_on_sigterm()
     db = ZEO.DB(util.parse_addr(options.zeo, '127.0.0.1'))
     try:
         status = Status(options.lb_status,

@@ -1,0 +1,143 @@
+"""``make run``'s launcher, started for real: ZEO, two workers behind the
+load balancer, the job runner; stopped with SIGTERM and started again.
+
+The launcher is ``bin/taskboard-run``, next to the ``bin/test`` running
+these tests.  It gets a fresh var/ folder and a free port, so that a board
+started by ``make run`` on 8080 is left alone.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+import zc.testbrowser.browser
+
+START_DEADLINE = 90
+STOP_DEADLINE = 60
+
+
+def launcher_script():
+    script = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])),
+                          'taskboard-run')
+    if not os.path.exists(script):
+        raise AssertionError(
+            f'{script} is missing: build it with make (the development'
+            ' buildout generates it next to bin/test)')
+    return script
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class Launch:
+    """One run of the launcher, its output in ``var/launcher.out``."""
+
+    def __init__(self, var, port):
+        self.url = f'http://127.0.0.1:{port}/'
+        self.output_path = os.path.join(var, 'launcher.out')
+        with open(self.output_path, 'ab') as output:
+            self.process = subprocess.Popen(
+                [launcher_script(), '--var', var, '--port', str(port)],
+                stdin=subprocess.DEVNULL, stdout=output,
+                stderr=subprocess.STDOUT)
+
+    def output(self):
+        with open(self.output_path, encoding='utf-8',
+                  errors='replace') as f:
+            return f.read()
+
+    def wait_for_page(self):
+        """Wait until the launcher says it runs and the page answers."""
+        deadline = time.monotonic() + START_DEADLINE
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f'the launcher exited with {self.process.returncode}:\n'
+                    + self.output())
+            if 'Task board running at' not in self.output():
+                time.sleep(0.3)
+                continue
+            try:
+                with urllib.request.urlopen(self.url, timeout=5) as page:
+                    if page.status == 200:
+                        return
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.3)
+        raise AssertionError(
+            f'no page at {self.url} within {START_DEADLINE}s:\n'
+            + self.output())
+
+    def terminate(self):
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(STOP_DEADLINE)
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(STOP_DEADLINE)
+
+
+class LauncherTests(unittest.TestCase):
+
+    def setUp(self):
+        self.var = tempfile.mkdtemp(prefix='taskboard-var-')
+        self.port = free_port()
+        self.launches = []
+
+    def tearDown(self):
+        for launch in self.launches:
+            launch.kill()
+        shutil.rmtree(self.var)
+
+    def launch(self):
+        launch = Launch(self.var, self.port)
+        self.launches.append(launch)
+        launch.wait_for_page()
+        return launch
+
+    def assert_stopped_cleanly(self, launch):
+        self.assertEqual(launch.terminate(), 0, launch.output())
+        output = launch.output().rsplit('Stopping...', 1)[1]
+        for name in ('jobs', 'lb', 'worker2', 'worker1', 'zeo'):
+            self.assertIn(f'{name} stopped (exit status 0)', output)
+        with self.assertRaises(OSError):
+            socket.create_connection(('127.0.0.1', self.port), timeout=2)
+
+    def test_a_task_created_through_the_lb_survives_sigterm_and_restart(self):
+        launch = self.launch()
+        browser = zc.testbrowser.browser.Browser(launch.url)
+        browser.getControl('Title').value = 'Survive a restart'
+        browser.getControl('Project').value = ['backend']
+        browser.getControl('Assignee').value = ['cleo']
+        browser.getControl('Add task').click()
+        task_url = browser.url
+        self.assertRegex(task_url, r'/p/backend/\d+$')
+
+        # Two workers behind the load balancer, on the status page.
+        browser.getLink('Status').click()
+        self.assertEqual(browser.contents.count('class="resume"'), 2)
+        self.assertIn('Backlog:', browser.contents)
+        self.assert_stopped_cleanly(launch)
+
+        launch = self.launch()
+        browser = zc.testbrowser.browser.Browser(task_url)
+        self.assertIn('Survive a restart', browser.title)
+        self.assertIn('Assigned to cleo', browser.contents)
+        # The statistics job queued with the task ran in one of the runs.
+        deadline = time.monotonic() + START_DEADLINE
+        while 'backend</a></td><td>todo: 1' not in browser.contents:
+            self.assertLess(time.monotonic(), deadline, browser.contents)
+            time.sleep(0.3)
+            browser.open(launch.url)
+        self.assert_stopped_cleanly(launch)
