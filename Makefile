@@ -52,8 +52,9 @@ check:
 
 # System packages the tests use, installed when missing so that `make test`
 # works on a fresh machine: gcc for zc.recipe.egg's custom recipe (it builds
-# a C extension), zookeeper for zc.resumelb's real-server tests.
-TEST_PACKAGES := gcc zookeeper
+# a C extension), zookeeper for zc.resumelb's real-server tests, chromium
+# for zc.resourcelibrary's browser test (SRI and CSP nonces).
+TEST_PACKAGES := gcc zookeeper chromium
 
 test: check bin/test
 	@tools/apt-ensure $(TEST_PACKAGES)

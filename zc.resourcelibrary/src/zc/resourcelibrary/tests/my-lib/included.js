@@ -1,0 +1,1 @@
+function myLib() { return "my-lib"; }

@@ -1,0 +1,1 @@
+// served, but no page references it
