@@ -25,6 +25,9 @@ class IBoard(zope.interface.Interface):
     stats = zope.interface.Attribute(
         'BTree: project -> {state: count, "blocked": count}, written by jobs')
     digests = zope.interface.Attribute('The latest digests, newest first')
+    jobs_done = zope.interface.Attribute('How many jobs ran')
+    failed_jobs = zope.interface.Attribute(
+        'The latest failed jobs and their errors, newest first')
 
     def add_task(title, project, assignee, blocked_by=()):
         """Create, index and return a task; queue its project's statistics.

@@ -8,6 +8,8 @@ transaction: if it dies half-way, the job is still queued.
 import datetime
 import logging
 
+import ZODB.POSException
+
 from taskboard.model import DIGESTS_KEPT
 from taskboard.model import STATES
 
@@ -45,16 +47,28 @@ JOBS = {
 def run_next_job(board):
     """Pull one job off the board's queue and do it; None when idle.
 
-    Returns the job that was pulled.  An unknown kind of job is logged and
-    dropped rather than left to block the queue forever.
+    Returns the job that was pulled.  A job that fails (or is of an unknown
+    kind) is logged, noted in ``board.failed_jobs`` and dropped: left on
+    the queue it would block every job behind it forever.  Its changes are
+    rolled back; ZODB errors such as conflicts propagate, so that the
+    whole transaction is retried.
     """
     if not len(board.jobs):
         return None
     kind, argument = board.jobs.pull()
-    job = JOBS.get(kind)
-    if job is None:
-        logger.error('dropped a job of unknown kind %r', kind)
-    else:
+    savepoint = board._p_jar.transaction_manager.savepoint()
+    try:
+        job = JOBS.get(kind)
+        if job is None:
+            raise ValueError(f'unknown kind of job {kind!r}')
         job(board, argument)
+    except ZODB.POSException.POSError:
+        raise
+    except Exception as error:
+        savepoint.rollback()
+        logger.exception('job %r failed', (kind, argument))
+        board.failed_jobs = ((f'{kind} {argument!r}: {error}',)
+                             + board.failed_jobs)[:DIGESTS_KEPT]
+    else:
         board.jobs_done += 1
     return (kind, argument)

@@ -73,6 +73,7 @@ class Board(persistent.Persistent):
         self.stats = OOBTree()
         self.digests = ()
         self.jobs_done = 0
+        self.failed_jobs = ()
 
     # Changes
 

@@ -314,8 +314,10 @@ def digest(app, request, board):
 
 @route('GET', '/status')
 def status(app, request, board):
+    failed = ''.join(f'<li>{esc(f)}</li>' for f in board.failed_jobs)
     body = (f'<p>Jobs waiting: {len(board.jobs)}; '
-            f'done: {board.jobs_done}</p>')
+            f'done: {board.jobs_done}; failed: {len(board.failed_jobs)}'
+            f'</p><ul>{failed}</ul>')
     if app.status is not None:
         body += app.status()
     return app.page('Status', body)

@@ -30,7 +30,10 @@ def main(args=None):
     logging.basicConfig(level=logging.INFO,
                         format='%(name)s %(levelname)s %(message)s')
     exit_on_sigterm()
-    db = ZEO.DB(util.parse_addr(options.zeo, '127.0.0.1'))
+    # server_sync: every transaction starts with a round trip to the ZEO
+    # server, so that a page sees what another worker just committed (the
+    # redirect after a POST is often served by another worker).
+    db = ZEO.DB(util.parse_addr(options.zeo, '127.0.0.1'), server_sync=True)
     try:
         status = Status(options.lb_status,
                         [util.parse_addr(p, '127.0.0.1')
