@@ -16,7 +16,7 @@ setup(
     python_requires='>=3.10',
     package_dir={'': 'src'},
     packages=find_packages('src'),
-    include_package_data=True,
+    package_data={'taskboard': ['static/*']},
     zip_safe=False,
     install_requires=[
         'BTrees',
@@ -28,6 +28,7 @@ setup(
         'zope.interface',
         'zc.queue >= 3.0.0.dev0',
         'zc.relation >= 4.0.0.dev0',
+        'zc.resourcelibrary >= 3.0.0.dev0',
         'zc.resumelb >= 2.0.0.dev0',
         'zc.sourcefactory >= 4.0.0.dev0',
         'zc.thread >= 2.0.0.dev0',

@@ -35,6 +35,27 @@ STOP_TIMEOUT = 15
 KILL_TIMEOUT = 5
 
 
+# The ZEO server logs to var/zeo.log; the terminal gets its warnings.
+ZEO_CONFIG = """\
+<zeo>
+  address 127.0.0.1:{port}
+</zeo>
+<filestorage>
+  path {var}/Data.fs
+</filestorage>
+<eventlog>
+  <logfile>
+    path {var}/zeo.log
+    level INFO
+  </logfile>
+  <logfile>
+    path STDERR
+    level WARNING
+  </logfile>
+</eventlog>
+"""
+
+
 class LaunchError(Exception):
     """A process did not come up in time, or died."""
 
@@ -166,8 +187,10 @@ def main(args=None):
 
 def run(options, var, env, children, stopping):
     zeo_port = free_port()
-    zeo = Child('zeo', ['-m', 'ZEO.runzeo', '-a', f'127.0.0.1:{zeo_port}',
-                        '-f', os.path.join(var, 'Data.fs')], env)
+    config = os.path.join(var, 'zeo.conf')
+    with open(config, 'w') as f:
+        f.write(ZEO_CONFIG.format(port=zeo_port, var=var))
+    zeo = Child('zeo', ['-m', 'ZEO.runzeo', '-C', config], env)
     children.append(zeo)
     wait_until(lambda: accepts(zeo_port), 'the ZEO server', zeo, stopping)
     db = ZEO.DB(('127.0.0.1', zeo_port))

@@ -1,5 +1,7 @@
 """What the board's server processes share."""
+import logging
 import signal
+import sys
 
 
 def exit_on_sigterm():
@@ -11,3 +13,10 @@ def exit_on_sigterm():
     def exit(signum, frame):
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, exit)
+
+
+def configure_logging():
+    """INFO to standard output, but only warnings from the ZEO client."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout,
+                        format='%(name)s %(levelname)s %(message)s')
+    logging.getLogger('ZEO').setLevel(logging.WARNING)

@@ -15,6 +15,7 @@ from twisted.internet import reactor
 from twisted.internet import task
 from zc.resumelb import util
 
+from taskboard.processes import configure_logging
 from taskboard.processes import exit_on_sigterm
 from taskboard.jobs import run_next_job
 
@@ -44,8 +45,7 @@ def main(args=None):
     parser.add_argument('--zeo', required=True, metavar='HOST:PORT')
     parser.add_argument('--interval', type=float, default=0.5)
     options = parser.parse_args(args)
-    logging.basicConfig(level=logging.INFO,
-                        format='%(name)s %(levelname)s %(message)s')
+    configure_logging()
     exit_on_sigterm()
     db = ZEO.DB(util.parse_addr(options.zeo, '127.0.0.1'))
     try:

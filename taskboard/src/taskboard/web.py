@@ -8,6 +8,7 @@ times before the request fails.  URLs of a project start with
 request class.
 """
 import html
+import json
 import re
 
 import transaction
@@ -15,15 +16,12 @@ import webob
 import webob.exc
 import ZODB.POSException
 
+import zc.resourcelibrary
+
+from taskboard import resources
 from taskboard import sources
 
 ATTEMPTS = 3
-STYLE = '''
-body { font-family: sans-serif; max-width: 60em; margin: 1em auto; }
-table { border-collapse: collapse; } td, th { padding: .2em .6em; }
-.blocked { color: #a40; } .done { color: #080; text-decoration: line-through; }
-nav a { margin-right: 1em; }
-'''
 
 _ROUTES = []
 
@@ -98,9 +96,10 @@ class Application:
                 connection.close()
 
     def page(self, title, body, status=200):
+        zc.resourcelibrary.need(resources.STYLE)
         text = f'''<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{esc(title)}</title>
-<style>{STYLE}</style></head>
+</head>
 <body><nav><a href="/">Board</a><a href="/status">Status</a></nav>
 <h1>{esc(title)}</h1>
 {body}
@@ -251,8 +250,32 @@ def project_page(app, request, board, project):
         columns.append(f'<td valign="top"><h2>{esc(sources.STATE_TITLES[state])}'
                        f'</h2><ul>{"".join(items)}</ul></td>')
     body = (f'<table><tr>{"".join(columns)}</tr></table>'
-            + new_task_form(board, project))
+            + graph(board, project) + new_task_form(board, project))
     return app.page(f'Project {project}', body)
+
+
+def graph(board, project):
+    """The project's dependency graph, drawn by the graph library.
+
+    Blockers from other projects are drawn too: they hold the project up.
+    """
+    tasks = {t.id: t for t in board.project_tasks(project)}
+    for task in list(tasks.values()):
+        for blocker in board.blockers(task):
+            tasks.setdefault(blocker.id, blocker)
+    if not tasks:
+        return ''
+    zc.resourcelibrary.need(resources.GRAPH)
+    nodes = [dict(id=t.id, title=t.title,
+                  url=f'/p/{t.project}/{t.id}',
+                  css='done' if t.state == 'done' else
+                  'blocked' if board.is_blocked(t) else '')
+             for t in sorted(tasks.values(), key=lambda t: t.id)]
+    edges = [[b, t.id] for t in tasks.values() for b in t.blocked_by
+             if b in tasks]
+    data = json.dumps(dict(nodes=nodes, edges=edges))
+    return (f'<h2>Dependencies</h2>'
+            f'<div id="task-graph" data-graph="{esc(data)}"></div>')
 
 
 def task_list(tasks, empty):

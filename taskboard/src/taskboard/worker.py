@@ -4,14 +4,15 @@ Started by the launcher; serves until SIGTERM, lets the requests in
 progress finish, then closes its ZEO connection.
 """
 import argparse
-import logging
 import sys
 
 import ZEO
 from zc.resumelb import util
 from zc.resumelb.worker import Worker
 
+from taskboard.processes import configure_logging
 from taskboard.processes import exit_on_sigterm
+from taskboard.resources import with_resources
 from taskboard.status import Status
 from taskboard.web import Application
 
@@ -27,8 +28,7 @@ def main(args=None):
     parser.add_argument('--resume-file')
     parser.add_argument('--history', type=int, default=20)
     options = parser.parse_args(args)
-    logging.basicConfig(level=logging.INFO,
-                        format='%(name)s %(levelname)s %(message)s')
+    configure_logging()
     exit_on_sigterm()
     # server_sync: every transaction starts with a round trip to the ZEO
     # server, so that a page sees what another worker just committed (the
@@ -38,7 +38,8 @@ def main(args=None):
         status = Status(options.lb_status,
                         [util.parse_addr(p, '127.0.0.1')
                          for p in options.peer])
-        app = Application(db, status=status, name=options.address)
+        app = with_resources(
+            Application(db, status=status, name=options.address))
         # The application blocks on ZEO; threads keep the worker's event
         # loop free to talk to the load balancer meanwhile.
         worker = Worker(app, util.parse_addr(options.address, '127.0.0.1'),

@@ -1,4 +1,9 @@
 """The board's pages and forms, through zc.testbrowser's WSGI browser."""
+import base64
+import hashlib
+import html
+import json
+import re
 import unittest
 
 import ZODB
@@ -8,15 +13,17 @@ from zc.testbrowser.wsgi import Browser
 
 from taskboard.jobs import run_next_job
 from taskboard.launcher import ensure_board
+from taskboard.resources import with_resources
 from taskboard.web import Application
 
 
-class WebTests(unittest.TestCase):
+class BrowserTestCase(unittest.TestCase):
+    """A board in a memory database, a WSGI browser in front of it."""
 
     def setUp(self):
         self.db = ZODB.DB(None)
         ensure_board(self.db)
-        self.browser = Browser(wsgi_app=Application(self.db))
+        self.browser = Browser(wsgi_app=with_resources(Application(self.db)))
 
     def tearDown(self):
         self.db.close()
@@ -38,6 +45,10 @@ class WebTests(unittest.TestCase):
             board = connection.root()['taskboard']
             while run_next_job(board):
                 pass
+
+
+
+class WebTests(BrowserTestCase):
 
     def test_a_new_task_shows_on_its_project_board(self):
         id = self.add('Write the landing page', assignee='ben')
@@ -128,3 +139,48 @@ class WebTests(unittest.TestCase):
         self.assertTrue(self.browser.headers['status'].startswith('404'))
         self.browser.open('http://localhost/p/website/99')
         self.assertTrue(self.browser.headers['status'].startswith('404'))
+
+
+class GraphViewTests(BrowserTestCase):
+    """The project page's graph: zc.resourcelibrary's tags, SRI and CSP."""
+
+    def test_the_project_page_pulls_the_graph_script_with_sri_and_nonce(self):
+        design = self.add('Design')
+        self.add('Build', waits_for=[design])
+        self.browser.open('http://localhost/p/website/')
+        policy = self.browser.headers['Content-Security-Policy']
+        nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+        self.assertIn(f"script-src 'self' 'nonce-{nonce}'", policy)
+        script = re.search(r'<script src="([^"]+)"[^>]*>',
+                           self.browser.contents)
+        self.assertRegex(script.group(0),
+                         r'taskgraph\.js\?v=[\w-]+" defer'
+                         r' integrity="sha384-[^"]+"'
+                         f' crossorigin="anonymous" nonce="{nonce}"')
+        self.assertIn('board.css?v=', self.browser.contents)
+        self.assertNotIn('<style', self.browser.contents)
+        integrity = re.search(r'integrity="sha384-([^"]+)"',
+                              script.group(0)).group(1)
+        self.browser.open(script.group(1))
+        self.assertIn('function draw(container)', self.browser.contents)
+        digest = base64.b64encode(hashlib.sha384(
+            self.browser.contents.encode('utf-8')).digest()).decode()
+        self.assertEqual(digest, integrity)
+
+    def test_the_graph_data_holds_the_tasks_and_their_dependencies(self):
+        design = self.add('Design')
+        build = self.add('Build', waits_for=[design])
+        other = self.add('Other project', project='docs')
+        self.browser.open('http://localhost/p/website/')
+        self.browser.getLink('Build')  # the page still lists the tasks
+        data = re.search(r'data-graph="([^"]+)"', self.browser.contents)
+        graph = json.loads(html.unescape(data.group(1)))
+        self.assertEqual([n['id'] for n in graph['nodes']], [design, build])
+        self.assertEqual(graph['edges'], [[design, build]])
+        self.assertEqual(graph['nodes'][1]['css'], 'blocked')
+        self.assertNotIn(other, [n['id'] for n in graph['nodes']])
+
+    def test_pages_without_a_graph_do_not_pull_the_script(self):
+        self.browser.open('http://localhost/p/docs/')
+        self.assertNotIn('taskgraph.js', self.browser.contents)
+        self.assertIn('board.css', self.browser.contents)
