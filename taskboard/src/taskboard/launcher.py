@@ -14,6 +14,7 @@ copied to ours, each line prefixed with the child's name, by zc.thread
 helper threads.
 """
 import argparse
+import ctypes
 import os
 import signal
 import socket
@@ -31,6 +32,7 @@ from taskboard.model import Board
 from taskboard.runner import READY
 
 START_TIMEOUT = 60
+PR_SET_PDEATHSIG = 1
 STOP_TIMEOUT = 15
 KILL_TIMEOUT = 5
 
@@ -70,7 +72,7 @@ class Child:
         self.process = subprocess.Popen(
             [sys.executable] + argv, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            start_new_session=True, preexec_fn=_die_with_parent)
         self.pump = zc.thread.Thread(self._copy_output,
                                      name=f'output of {name}')
 
@@ -98,6 +100,19 @@ class Child:
                 self.process.wait(KILL_TIMEOUT)
         self.pump.join(KILL_TIMEOUT)
         return self.process.returncode
+
+
+def _die_with_parent():
+    """In the child: SIGTERM when the launcher dies, even by SIGKILL.
+
+    Children run in sessions of their own, so without this a launcher
+    killed outright would leave them running.  Linux only (prctl).
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def free_port():

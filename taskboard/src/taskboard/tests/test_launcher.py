@@ -40,21 +40,23 @@ def free_port():
 
 
 class Launch:
-    """One run of the launcher, its output in ``var/launcher.out``."""
+    """One run of the launcher, its output appended to var/launcher.out."""
 
     def __init__(self, var, port):
         self.url = f'http://127.0.0.1:{port}/'
         self.output_path = os.path.join(var, 'launcher.out')
         with open(self.output_path, 'ab') as output:
+            self.start = output.tell()
             self.process = subprocess.Popen(
                 [launcher_script(), '--var', var, '--port', str(port)],
                 stdin=subprocess.DEVNULL, stdout=output,
                 stderr=subprocess.STDOUT)
 
     def output(self):
-        with open(self.output_path, encoding='utf-8',
-                  errors='replace') as f:
-            return f.read()
+        """What this run of the launcher printed (the file is shared)."""
+        with open(self.output_path, 'rb') as f:
+            f.seek(self.start)
+            return f.read().decode('utf-8', 'replace')
 
     def wait_for_page(self):
         """Wait until the launcher says it runs and the page answers."""
@@ -82,10 +84,14 @@ class Launch:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(STOP_DEADLINE)
 
-    def kill(self):
+    def stop(self):
+        """After a failure: SIGTERM, and SIGKILL if that is not enough."""
         if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(STOP_DEADLINE)
+            try:
+                self.terminate()
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(STOP_DEADLINE)
 
 
 class LauncherTests(unittest.TestCase):
@@ -97,7 +103,7 @@ class LauncherTests(unittest.TestCase):
 
     def tearDown(self):
         for launch in self.launches:
-            launch.kill()
+            launch.stop()
         shutil.rmtree(self.var)
 
     def launch(self):
@@ -110,7 +116,8 @@ class LauncherTests(unittest.TestCase):
         self.assertEqual(launch.terminate(), 0, launch.output())
         output = launch.output().rsplit('Stopping...', 1)[1]
         for name in ('jobs', 'lb', 'worker2', 'worker1', 'zeo'):
-            self.assertIn(f'{name} stopped (exit status 0)', output)
+            self.assertIn(f'{name} stopped (exit status 0)', output,
+                          launch.output())
         with self.assertRaises(OSError):
             socket.create_connection(('127.0.0.1', self.port), timeout=2)
 
@@ -140,4 +147,29 @@ class LauncherTests(unittest.TestCase):
             self.assertLess(time.monotonic(), deadline, browser.contents)
             time.sleep(0.3)
             browser.open(launch.url)
+        self.assert_stopped_cleanly(launch)
+
+    def test_children_stop_when_the_launcher_is_killed_outright(self):
+        launch = self.launch()
+        browser = zc.testbrowser.browser.Browser(launch.url)
+        browser.getControl('Title').value = 'Outlive a SIGKILL'
+        browser.getControl('Add task').click()
+        task_url = browser.url
+        launch.process.kill()
+        launch.process.wait(STOP_DEADLINE)
+        # The load balancer goes away; the ZEO server too, or the next
+        # launch could not lock Data.fs.
+        deadline = time.monotonic() + STOP_DEADLINE
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', self.port),
+                                         timeout=2).close()
+            except OSError:
+                break
+            self.assertLess(time.monotonic(), deadline,
+                            'the load balancer outlived the launcher')
+            time.sleep(0.3)
+        launch = self.launch()
+        browser = zc.testbrowser.browser.Browser(task_url)
+        self.assertIn('Outlive a SIGKILL', browser.title)
         self.assert_stopped_cleanly(launch)
