@@ -3,6 +3,8 @@
 #   make test     run every distribution's tests; TESTFLAGS='-s zc.thread'
 #   make bench    run every distribution's benchmarks
 #   make dist     sdist + wheel for every distribution into dist/, twine-checked
+#   make distcheck  make dist, then install each wheel into a fresh virtualenv
+#                 with --find-links dist --pre, import it and pip check it
 #   make check    the skeleton check (also run by make test)
 #   make run      start the task board at http://127.0.0.1:8080 (Ctrl-C stops)
 
@@ -23,7 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Keep personal ~/.buildout/default.cfg out of our builds.
 export BUILDOUT_HOME := $(CURDIR)/.buildout-home
 
-.PHONY: all buildout test check bench dist clean distclean egg-info run
+.PHONY: all buildout test check bench dist distcheck clean distclean egg-info run
 
 all: bin/test
 
@@ -33,28 +35,35 @@ $(VENV)/.stamp: constraints.txt
 	$(VPY) -m pip install -q -c constraints.txt zc.buildout setuptools wheel
 	touch $@
 
-# Buildout redevelops every develop egg on each run (P8), so it only runs
+# Buildout redevelops every develop egg on each run, so it only runs
 # when its configuration or a distribution's setup.py changed.
 bin/test: $(VENV)/.stamp buildout.cfg versions.cfg $(SETUPS)
 	$(MAKE) buildout
 	touch $@
 
 buildout: $(VENV)/.stamp check egg-info
+	@tools/apt-ensure $(BUILD_PACKAGES)
 	mkdir -p $(BUILDOUT_HOME)
 	$(VENV)/bin/buildout -N
 
-# The develop eggs must resolve to src/, which needs src/*.egg-info (P4).
+# The develop eggs must resolve to src/, which needs src/*.egg-info
+# (docs/dev-buildout.md explains this and the other choices here).
 egg-info:
 	@for d in $(DISTS) $(APPS); do (cd $$d && ../$(VPY) setup.py -q egg_info) || exit 1; done
 
+# The checker's own tests first: a check that cannot fail proves nothing.
 check:
+	@$(PYTHON) -m unittest discover -s tools -p 'test_*.py' -q
 	@$(PYTHON) tools/check-skeleton $(DISTS)
 
 # System packages the tests use, installed when missing so that `make test`
 # works on a fresh machine: gcc for zc.recipe.egg's custom recipe (it builds
 # a C extension), zookeeper for zc.resumelb's real-server tests, chromium
-# for zc.resourcelibrary's browser test (SRI and CSP nonces).
-TEST_PACKAGES := gcc zookeeper chromium
+# for zc.resourcelibrary's browser test (SRI and CSP nonces), postgresql
+# for the RelStorage tests (zc.queue.testing).  Buildout builds psycopg2
+# from source, against Debian's libpq (libpq-dev), so those come first.
+BUILD_PACKAGES := gcc libpq-dev
+TEST_PACKAGES := $(BUILD_PACKAGES) zookeeper chromium postgresql
 
 test: check bin/test
 	@tools/apt-ensure $(TEST_PACKAGES)
@@ -82,6 +91,12 @@ dist: $(DISTVENV)/.stamp
 	    $(DISTVENV)/bin/python -m build -q --no-isolation --outdir dist $$d || exit 1; \
 	done
 	$(DISTVENV)/bin/twine check --strict dist/*
+
+# Each wheel as a user installs it (the README's command), in a virtualenv
+# of its own; no family member may come from the index.  Ends with
+# `N passed, M failed`.
+distcheck: dist
+	@$(DISTVENV)/bin/python tools/distcheck $(DISTS)
 
 clean:
 	rm -rf bin parts develop-eggs .installed.cfg dist build .buildout-home

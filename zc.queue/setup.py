@@ -21,10 +21,17 @@ setup(
     ]),
     long_description_content_type='text/x-rst',
     author='The zc egg family developers',
-    license='ZPL-2.1',
+    author_email='zope-dev@zope.dev',
+    license_expression='ZPL-2.1',
+    license_files=['LICENSE'],
+    project_urls={
+        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/zc.queue',
+        'Issues': 'https://github.com/zc-egg-family/zc-family/issues',
+        'Changelog': 'https://github.com/zc-egg-family/zc-family/blob/main/zc.queue/CHANGES.rst',
+    },
     keywords='ZODB queue persistent conflict resolution',
     classifiers=[
-        'Development Status :: 5 - Production/Stable',
+        'Development Status :: 2 - Pre-Alpha',
         'Programming Language :: Python :: 3',
         'Programming Language :: Python :: 3 :: Only',
         'Programming Language :: Python :: 3.10',
@@ -45,8 +52,18 @@ setup(
         'zope.interface',
     ],
     extras_require={
+        # zc.queue.testing: real database servers for tests, also for
+        # other distributions' tests (ZEO, and RelStorage on PostgreSQL).
+        'testing': [
+            'psycopg2',
+            'RelStorage >= 4',
+            'transaction',
+            'ZEO',
+        ],
         'test': [
             'hypothesis',
+            'psycopg2',
+            'RelStorage >= 4',
             'transaction',
             'ZEO',
             'zope.testing',

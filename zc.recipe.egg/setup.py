@@ -11,9 +11,10 @@ def read(*parts):
 
 
 setup(
-    # At least 6: buildout silently requires zc.recipe.egg >= 2.0.6 and our
-    # own zc.recipe.testrunner asks for >= 6; a develop egg below either
-    # floor loses to the index copy (dev-buildout.md, P1).
+    # Above the last upstream release (6.0.0): buildout silently requires
+    # zc.recipe.egg >= 2.0.6 and our zc.recipe.testrunner asks for
+    # >= 7.0.0.dev0; a develop egg below either floor silently loses to the
+    # index copy (docs/dev-buildout.md).
     name='zc.recipe.egg',
     version='7.0.0.dev0',
     description='Buildout recipes: install eggs, generate scripts and '
@@ -25,10 +26,17 @@ setup(
     ]),
     long_description_content_type='text/x-rst',
     author='The zc egg family developers',
-    license='ZPL-2.1',
+    author_email='zope-dev@zope.dev',
+    license_expression='ZPL-2.1',
+    license_files=['LICENSE'],
+    project_urls={
+        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/zc.recipe.egg',
+        'Issues': 'https://github.com/zc-egg-family/zc-family/issues',
+        'Changelog': 'https://github.com/zc-egg-family/zc-family/blob/main/zc.recipe.egg/CHANGES.rst',
+    },
     keywords='development build buildout recipe egg script',
     classifiers=[
-        'Development Status :: 5 - Production/Stable',
+        'Development Status :: 2 - Pre-Alpha',
         'Framework :: Buildout',
         'Framework :: Buildout :: Recipe',
         'Programming Language :: Python :: 3',
@@ -38,6 +46,7 @@ setup(
         'Programming Language :: Python :: 3.12',
         'Programming Language :: Python :: 3.13',
         'Topic :: Software Development :: Build Tools',
+        'Typing :: Typed',
     ],
     python_requires='>=3.10',
     package_dir={'': 'src'},

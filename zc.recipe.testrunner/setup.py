@@ -11,8 +11,10 @@ def read(*parts):
 
 
 setup(
-    # Above the last upstream release (5.0) so that no version floor or
-    # habit of pinning prefers the index copy (dev-buildout.md, P1).
+    # Above the last upstream release (5.0): buildout uses a develop egg
+    # only when its version satisfies every constraint on the name, so a
+    # lower version would silently lose to the index copy
+    # (docs/dev-buildout.md).
     name='zc.recipe.testrunner',
     version='6.0.0.dev0',
     description='Buildout recipe: a zope.testrunner script for a set of eggs',
@@ -23,10 +25,17 @@ setup(
     ]),
     long_description_content_type='text/x-rst',
     author='The zc egg family developers',
-    license='ZPL-2.1',
+    author_email='zope-dev@zope.dev',
+    license_expression='ZPL-2.1',
+    license_files=['LICENSE'],
+    project_urls={
+        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/zc.recipe.testrunner',
+        'Issues': 'https://github.com/zc-egg-family/zc-family/issues',
+        'Changelog': 'https://github.com/zc-egg-family/zc-family/blob/main/zc.recipe.testrunner/CHANGES.rst',
+    },
     keywords='development build buildout recipe test testrunner',
     classifiers=[
-        'Development Status :: 5 - Production/Stable',
+        'Development Status :: 2 - Pre-Alpha',
         'Framework :: Buildout',
         'Framework :: Buildout :: Recipe',
         'Programming Language :: Python :: 3',
@@ -36,6 +45,7 @@ setup(
         'Programming Language :: Python :: 3.12',
         'Programming Language :: Python :: 3.13',
         'Topic :: Software Development :: Build Tools',
+        'Typing :: Typed',
     ],
     python_requires='>=3.10',
     package_dir={'': 'src'},
@@ -44,7 +54,9 @@ setup(
     zip_safe=False,
     install_requires=[
         'zc.buildout >= 6',
-        'zc.recipe.egg >= 6',
+        # Our version as the floor, or pip and buildout may pick the
+        # original 6.0.0 from the index.
+        'zc.recipe.egg >= 7.0.0.dev0',
         'zope.testrunner >= 6.4',
         'packaging >= 23.2',
         'setuptools',

@@ -21,10 +21,17 @@ setup(
     ]),
     long_description_content_type='text/x-rst',
     author='The zc egg family developers',
-    license='ZPL-2.1',
+    author_email='zope-dev@zope.dev',
+    license_expression='ZPL-2.1',
+    license_files=['LICENSE'],
+    project_urls={
+        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/zc.relation',
+        'Issues': 'https://github.com/zc-egg-family/zc-family/issues',
+        'Changelog': 'https://github.com/zc-egg-family/zc-family/blob/main/zc.relation/CHANGES.rst',
+    },
     keywords='relation catalog transitive index zodb',
     classifiers=[
-        'Development Status :: 4 - Beta',
+        'Development Status :: 2 - Pre-Alpha',
         'Framework :: ZODB',
         'Programming Language :: Python :: 3',
         'Programming Language :: Python :: 3 :: Only',
@@ -45,6 +52,10 @@ setup(
         'zope.interface',
     ],
     extras_require={
+        'zodb': [
+            'ZODB',
+            'transaction',
+        ],
         'test': [
             'ZODB',
             'transaction',

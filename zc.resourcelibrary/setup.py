@@ -4,7 +4,6 @@ from setuptools import find_namespace_packages
 from setuptools import setup
 
 HERE = pathlib.Path(__file__).parent
-DIST = 'zc.resourcelibrary'
 
 
 def read(*parts):
@@ -12,7 +11,7 @@ def read(*parts):
 
 
 setup(
-    name=DIST,
+    name='zc.resourcelibrary',
     version='3.0.0.dev0',
     description='Post-rendering inclusion of JavaScript and CSS libraries '
                 'into HTML pages, for Zope and for any WSGI application',
@@ -24,16 +23,15 @@ setup(
     long_description_content_type='text/x-rst',
     author='The zc egg family developers',
     author_email='zope-dev@zope.dev',
-    license='ZPL-2.1',
+    license_expression='ZPL-2.1',
     license_files=['LICENSE'],
     keywords='zope wsgi javascript css resource library '
              'subresource integrity content security policy',
     project_urls={
-        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/'
-                  f'{DIST}',
+        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/zc.resourcelibrary',
         'Issues': 'https://github.com/zc-egg-family/zc-family/issues',
-        'Changelog': 'https://github.com/zc-egg-family/zc-family/blob/main/'
-                     f'{DIST}/CHANGES.rst',
+        'Changelog':
+            'https://github.com/zc-egg-family/zc-family/blob/main/zc.resourcelibrary/CHANGES.rst',
     },
     classifiers=[
         'Development Status :: 2 - Pre-Alpha',

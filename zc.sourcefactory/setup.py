@@ -4,7 +4,6 @@ from setuptools import find_namespace_packages
 from setuptools import setup
 
 HERE = pathlib.Path(__file__).parent
-SOURCE = 'https://github.com/zc-egg-family/zc-family'
 
 
 def read(*parts):
@@ -23,12 +22,13 @@ setup(
     long_description_content_type='text/x-rst',
     author='The zc egg family developers',
     author_email='zope-dev@zope.dev',
-    license='ZPL-2.1',
+    license_expression='ZPL-2.1',
     license_files=['LICENSE'],
     project_urls={
-        'Source': f'{SOURCE}/tree/main/zc.sourcefactory',
-        'Issues': f'{SOURCE}/issues',
-        'Changelog': f'{SOURCE}/blob/main/zc.sourcefactory/CHANGES.rst',
+        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/zc.sourcefactory',
+        'Issues': 'https://github.com/zc-egg-family/zc-family/issues',
+        'Changelog':
+            'https://github.com/zc-egg-family/zc-family/blob/main/zc.sourcefactory/CHANGES.rst',
     },
     keywords='zope schema source vocabulary choice terms token',
     classifiers=[

@@ -4,7 +4,6 @@ from setuptools import find_namespace_packages
 from setuptools import setup
 
 HERE = pathlib.Path(__file__).parent
-DIST = 'zc.testbrowser'
 
 
 def read(*parts):
@@ -12,7 +11,7 @@ def read(*parts):
 
 
 setup(
-    name=DIST,
+    name='zc.testbrowser',
     version='2.0.0.dev0',
     description='Programmable web browser for functional black-box tests'
                 ' of web applications, in process (WSGI) or over HTTP',
@@ -24,14 +23,13 @@ setup(
     long_description_content_type='text/x-rst',
     author='The zc egg family developers',
     author_email='zope-dev@zope.dev',
-    license='ZPL-2.1',
+    license_expression='ZPL-2.1',
     license_files=['LICENSE'],
     project_urls={
-        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/'
-                  f'{DIST}',
+        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/zc.testbrowser',
         'Issues': 'https://github.com/zc-egg-family/zc-family/issues',
-        'Changelog': 'https://github.com/zc-egg-family/zc-family/blob/main/'
-                     f'{DIST}/CHANGES.rst',
+        'Changelog':
+            'https://github.com/zc-egg-family/zc-family/blob/main/zc.testbrowser/CHANGES.rst',
     },
     keywords='browser test functional wsgi webob mechanize',
     classifiers=[

@@ -21,10 +21,17 @@ setup(
     ]),
     long_description_content_type='text/x-rst',
     author='The zc egg family developers',
-    license='ZPL-2.1',
+    author_email='zope-dev@zope.dev',
+    license_expression='ZPL-2.1',
+    license_files=['LICENSE'],
+    project_urls={
+        'Source': 'https://github.com/zc-egg-family/zc-family/tree/main/zc.twist',
+        'Issues': 'https://github.com/zc-egg-family/zc-family/issues',
+        'Changelog': 'https://github.com/zc-egg-family/zc-family/blob/main/zc.twist/CHANGES.rst',
+    },
     keywords='twisted zodb reactor persistent deferred',
     classifiers=[
-        'Development Status :: 4 - Beta',
+        'Development Status :: 2 - Pre-Alpha',
         'Framework :: Twisted',
         'Framework :: ZODB',
         'Programming Language :: Python :: 3',
@@ -33,6 +40,7 @@ setup(
         'Programming Language :: Python :: 3.11',
         'Programming Language :: Python :: 3.12',
         'Programming Language :: Python :: 3.13',
+        'Typing :: Typed',
     ],
     python_requires='>=3.10',
     package_dir={'': 'src'},
@@ -49,6 +57,8 @@ setup(
     ],
     extras_require={
         'zeo': ['ZEO'],
-        'test': ['zope.testrunner', 'ZEO', 'zc.queue'],
+        # A family member names our version as its floor: without it pip
+        # may install the original zc.queue 2.0.0 from the index.
+        'test': ['zope.testrunner', 'ZEO', 'zc.queue[testing] >= 3.0.0.dev0'],
     },
 )

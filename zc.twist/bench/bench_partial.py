@@ -17,7 +17,7 @@ from twisted.internet import reactor
 from twisted.internet import threads
 
 import zc.twist
-from zc.twist.tests.examples import Demo
+from zc.twist.tests.support import Demo
 
 CALLS = 1000
 ROUNDS = 3

@@ -1,4 +1,4 @@
-"""The queue classes and their write-conflict resolution.
+"""The queue classes.
 
 Databases store the dotted path of every object's class, so the classes
 must keep living here under these names (``zc.queue._queue.Queue`` and
@@ -7,20 +7,17 @@ this module to resolve conflicts: keep its imports light.
 """
 from __future__ import annotations
 
-import logging
 import operator
 from collections.abc import Callable
 from collections.abc import Iterator
 from itertools import chain
-from itertools import compress
 from typing import Any
 
 import persistent
-from ZODB.ConflictResolution import BadClass
-from ZODB.ConflictResolution import PersistentReference
-from ZODB.POSException import ConflictError
 from zope.interface import implementer
 
+from zc.queue._resolve import PersistentReferenceProxy
+from zc.queue._resolve import resolveQueueConflict
 from zc.queue.interfaces import IQueue
 
 __all__ = [
@@ -28,8 +25,6 @@ __all__ = [
     'PersistentQueue', 'CompositePersistentQueue',
     'resolveQueueConflict', 'PersistentReferenceProxy',
 ]
-
-logger = logging.getLogger('zc.queue')
 
 
 def _index(index: Any) -> int:
@@ -111,10 +106,11 @@ class Queue(persistent.Persistent):
 class BucketQueue(Queue):
     """A `Queue` used as one bucket of a `CompositeQueue`.
 
-    Its conflict resolution refuses to merge when one transaction emptied
-    the bucket and the other did not: the transaction that emptied it also
-    dropped it from the composite queue, so merging would lose the other
-    transaction's items.
+    Its conflict resolution refuses to merge when the bucket is empty on
+    one side only.  A composite queue drops a bucket from its chain when it
+    finds it empty, and writes the bucket's record when it does; merging
+    that empty state with a concurrent put into the bucket would leave the
+    put item in a bucket no longer in the chain, lost.
     """
 
     def _p_resolveConflict(self, oldState: dict, committedState: dict,
@@ -132,6 +128,25 @@ _TUPLE_BUCKETS = frozenset((Queue, BucketQueue))
 _bucket_data = operator.attrgetter('_data')
 
 
+def _identity(bucket):
+    return bucket
+
+
+def _without(buckets, positions):
+    """``buckets`` without the buckets at ``positions``.
+
+    Pulls mostly drop buckets at either end: slicing a long chain there
+    costs a fraction of rebuilding it.
+    """
+    count, gone = len(buckets), sorted(positions)
+    if gone == list(range(len(gone))):
+        return buckets[len(gone):]
+    if gone == list(range(count - len(gone), count)):
+        return buckets[:count - len(gone)]
+    gone = set(gone)
+    return tuple(b for p, b in enumerate(buckets) if p not in gone)
+
+
 @implementer(IQueue)
 class CompositeQueue(persistent.Persistent):
     """A persistent FIFO queue spreading its items over bucket queues.
@@ -139,9 +154,10 @@ class CompositeQueue(persistent.Persistent):
     ``_data`` is a tuple of buckets (persistent objects made by
     ``subfactory()``, each its own record), front bucket first.  ``put``
     fills the last bucket up to ``compositeSize`` items, so a commit
-    usually rewrites only that bucket.  ``len``, ``bool`` and ``pull``
-    look at every bucket (loading it if needed): the record layout keeps
-    no count.
+    usually rewrites only that bucket.  ``pull`` and indexing walk from
+    the end the index counts from, loading only the buckets on the way;
+    ``len`` looks at every bucket (loading it if needed): the record
+    layout keeps no count.
     """
 
     def __init__(self, compositeSize: int = 15,
@@ -186,41 +202,65 @@ class CompositeQueue(persistent.Persistent):
         bucket.put(item)
 
     def _locate(self, index):
-        """(bucket, index in that bucket) of item ``index``, or IndexError.
+        """Where item ``index`` is: (bucket position, index in that bucket,
+        positions of the empty buckets walked past), or IndexError.
 
         Walks from the end the index counts from and stops at the bucket
-        holding the item: pulls near either end touch few buckets.
+        holding the item, so pulls near either end load a few buckets
+        whatever the length of the queue.
         """
         buckets, contents = self._contents()
+        count = len(buckets)
         if index >= 0:
-            order, offset = buckets, index
+            positions, offset = range(count), index
         else:
-            order, offset = buckets[::-1], -index - 1
-        if contents is None:
-            sizes = map(len, order)
-        else:
-            sizes = map(len, map(contents, order))
-        for bucket, size in zip(order, sizes):
+            positions, offset = range(count - 1, -1, -1), -index - 1
+        contents = contents or _identity
+        empty = []
+        for position in positions:
+            size = len(contents(buckets[position]))
             if offset < size:
-                return bucket, offset if index >= 0 else size - 1 - offset
+                if index < 0:
+                    offset = size - 1 - offset
+                return position, offset, empty
+            if not size:
+                empty.append(position)
             offset -= size
         raise IndexError(index)
 
     def pull(self, index: int = 0) -> Any:
         """Remove and return the item at ``index`` (default: the front).
 
-        Buckets left empty, by this pull or by earlier merges, are dropped.
+        The bucket the item came from is dropped from the chain when it is
+        left empty, and so are the empty buckets (left by merges) that the
+        search walked past.  Buckets further away are not looked at: a pull
+        near either end costs the same in a queue of any length.
         """
-        bucket, offset = self._locate(_index(index))
+        position, offset, empty = self._locate(_index(index))
+        buckets = self._data
+        bucket = buckets[position]
         item = bucket.pull(offset)
-        buckets, contents = self._contents()
-        contents = contents or len
-        # The composite record is rewritten only when a bucket goes away:
-        # most pulls then write one bucket record and cannot conflict on
-        # the composite.
-        if not all(map(contents, buckets)):
-            self._data = tuple(compress(buckets, map(contents, buckets)))
+        if not len(bucket):
+            empty.append(position)
+        if empty:
+            # Dropping a bucket rewrites the chain, and also the dropped
+            # bucket's own record, although its items did not change: a
+            # transaction putting into that bucket at the same time then
+            # writes the same record, and the bucket's conflict resolution
+            # refuses the merge that would leave its item in a bucket no
+            # longer in the chain.
+            for dropped in empty:
+                buckets[dropped]._p_changed = True
+            self._set_chain(_without(buckets, empty))
         return item
+
+    def _set_chain(self, buckets):
+        """Store a new chain made of buckets of the current one."""
+        known = self.__dict__.get('_v_tuple_buckets') is self._data
+        self._data = buckets
+        if known:
+            # Still all tuple buckets: no need to look at each again.
+            self._v_tuple_buckets = buckets
 
     def __len__(self) -> int:
         buckets, contents = self._contents()
@@ -234,8 +274,8 @@ class CompositeQueue(persistent.Persistent):
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return list(self)[index]
-        bucket, offset = self._locate(_index(index))
-        return bucket[offset]
+        position, offset, _ = self._locate(_index(index))
+        return self._data[position][offset]
 
     def __bool__(self) -> bool:
         # Merges can leave empty buckets behind: look at the items.
@@ -246,146 +286,8 @@ class CompositeQueue(persistent.Persistent):
 
     def _p_resolveConflict(self, oldState: dict, committedState: dict,
                            newState: dict) -> dict:
-        return resolveQueueConflict(oldState, committedState, newState)
+        return resolveQueueConflict(
+            oldState, committedState, newState, chain=True)
 
 
 CompositePersistentQueue = CompositeQueue
-
-
-class PersistentReferenceProxy:
-    """Hashable stand-in for a `PersistentReference` during resolution.
-
-    ZODB hands conflict resolution placeholders for persistent objects;
-    they are unhashable and their ``==`` raises ValueError unless both
-    denote the same object.  The proxy hashes on the database name and oid
-    (equal placeholders share both), treats ValueError as "not equal" and is
-    never equal to anything but another proxy.
-    """
-
-    __slots__ = ('ref', '_hash')
-
-    def __init__(self, ref):
-        self.ref = ref
-        self._hash = hash((ref.database_name, ref.oid))
-
-    def __hash__(self):
-        return self._hash
-
-    def __eq__(self, other):
-        if not isinstance(other, PersistentReferenceProxy):
-            return False
-        try:
-            return self.ref == other.ref
-        except ValueError:
-            return False
-
-    def __ne__(self, other):
-        return not self == other
-
-    def __repr__(self):
-        return f'PersistentReferenceProxy({self.ref!r})'
-
-
-def _key(item):
-    if isinstance(item, PersistentReference):
-        return PersistentReferenceProxy(item)
-    return item
-
-
-def _attribute(value):
-    """``value`` in a form that compares like the stored value.
-
-    A ZEO server that cannot import a class (such as a custom
-    ``subfactory``) hands resolution a new BadClass placeholder for each
-    state; equal class names must still compare equal.
-    """
-    if isinstance(value, BadClass):
-        return (BadClass, value.args)
-    return value
-
-
-def _shown(keys):
-    """A few of ``keys``, for a log message."""
-    shown = sorted(map(repr, keys))
-    return ', '.join(shown[:5]) + (', ...' if len(shown) > 5 else '')
-
-
-def _reject(rule, *details):
-    logger.debug('queue conflict not resolved: %s', rule % details)
-    raise ConflictError(f'cannot merge queue states: {rule % details}')
-
-
-def resolveQueueConflict(oldstate: dict, committedstate: dict,
-                         newstate: dict, bucket: bool = False) -> dict:
-    """Merge two concurrent changes of a queue's state, or raise ConflictError.
-
-    ``oldstate`` is the state both transactions started from,
-    ``committedstate`` the one already committed and ``newstate`` the one
-    being committed.  Items pulled by one transaction are removed from the
-    other's state and items put by the committing transaction are appended.
-    Pulling the same item twice, putting an equal item twice, a change to
-    any other attribute or (with ``bucket``) one side emptying a bucket the
-    other kept filled cannot be merged.
-    """
-    if committedstate.keys() != newstate.keys():
-        _reject('the attribute names differ: %s and %s',
-                sorted(committedstate), sorted(newstate))
-    for name, value in newstate.items():
-        if name == '_data':
-            continue
-        try:
-            differs = _attribute(value) != _attribute(committedstate[name])
-        except ValueError:
-            differs = True
-        if differs:
-            _reject('attribute %r differs: committed %r, new %r',
-                    name, committedstate[name], value)
-    try:
-        old, committed, new = (
-            state['_data'] for state in (oldstate, committedstate, newstate))
-    except KeyError:
-        _reject('a state has no _data')
-    if bucket and old and (not committed) != (not new):
-        _reject('one transaction emptied the bucket, the other did not')
-
-    try:
-        merged = _merge(old, committed, new)
-    except (TypeError, ValueError) as error:
-        # Unhashable items, or items whose comparison needs what only a
-        # full database connection has.
-        _reject('the items cannot be compared (%s: %s)',
-                type(error).__name__, error)
-    result = dict(committedstate)
-    result['_data'] = merged
-    return result
-
-
-def _merge(old, committed, new):
-    """The merged tuple of items (rules 5 to 8 of the spec)."""
-    old_keys = set(map(_key, old))
-    committed_keys = list(map(_key, committed))
-    new_keys = list(map(_key, new))
-    committed_set = set(committed_keys)
-    new_set = set(new_keys)
-
-    removed_by_new = old_keys - new_set
-    removed_twice = (old_keys - committed_set) & removed_by_new
-    if removed_twice:
-        _reject('both transactions pulled %s', _shown(removed_twice))
-    added_by_new = new_set - old_keys
-    added_twice = (committed_set - old_keys) & added_by_new
-    if added_twice:
-        _reject('both transactions put %s', _shown(added_twice))
-
-    # put appends, so the items the new state added form its tail.
-    start = len(new) - len(added_by_new)
-    tail = new_keys[start:]
-    if (len(set(tail)) != len(tail) or not added_by_new.issuperset(tail)
-            or not old_keys.issuperset(new_keys[:start])):
-        _reject('the items put by the new state are not at its end'
-                ' (equal items put more than once?)')
-
-    merged = [item for item, key in zip(committed, committed_keys)
-              if key not in removed_by_new]
-    merged.extend(new[start:])
-    return tuple(merged)

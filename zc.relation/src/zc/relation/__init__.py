@@ -2,6 +2,6 @@
 
 ``RELATION`` is the query key that names relations themselves.
 """
-from zc.relation.catalog import RELATION
+from zc.relation._query import RELATION
 
 __all__ = ['RELATION']

@@ -28,6 +28,22 @@ class IQueryFactory(Interface):
         """
 
 
+class ITransposingQueryFactory(IQueryFactory):
+    """A query factory whose next step depends only on the last relation
+    and swaps one query key for another.
+
+    From a relation found under key `name`, the next query is the same
+    query with `name` now holding the relation's `other` values (or the
+    relation token itself when `other` is RELATION).  Knowing this, the
+    catalog answers searches without filters as a reachability closure,
+    level by level, instead of walking every chain.
+    """
+
+    def orientation(query):
+        """Return ``(name, other)`` for a query the factory applies to,
+        else None."""
+
+
 class IFilter(Interface):
     """A predicate over relation chains."""
 
@@ -97,6 +113,17 @@ class ISearchIndex(IMessageListener):
         """Return the answer for a search this index registered for: a set
         of relation tokens (`name` None) or of `name` value tokens, or None
         to decline the search."""
+
+
+class IReachingSearchIndex(ISearchIndex):
+    """A search index that can tell whether a search reaches some
+    relations without computing the whole answer (what ``canFind`` asks).
+    """
+
+    def reaches(query, maxDepth, filter, queryFactory, targets):
+        """Return whether the search for `query` (one the index registered
+        for) finds a relation whose token is in `targets` (a relation set;
+        None: any relation), or None to decline."""
 
 
 class ICatalog(Interface):

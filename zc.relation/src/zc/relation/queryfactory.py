@@ -4,12 +4,12 @@ import persistent
 import zope.interface
 
 from zc.relation import interfaces
-from zc.relation.catalog import RELATION
-from zc.relation.catalog import Any
-from zc.relation.catalog import _sort_key
+from zc.relation._query import RELATION
+from zc.relation._query import Any
+from zc.relation._query import sort_key as _sort_key
 
 
-@zope.interface.implementer(interfaces.IQueryFactory)
+@zope.interface.implementer(interfaces.ITransposingQueryFactory)
 class TransposingTransitive(persistent.Persistent):
     """Walks a relation graph by swapping two query keys.
 
@@ -26,7 +26,7 @@ class TransposingTransitive(persistent.Persistent):
             static = static.items()
         self.static = tuple(sorted(static, key=lambda kv: _sort_key(kv[0])))
 
-    def _orient(self, query):
+    def orientation(self, query):
         """(key present in query, the other name) or None."""
         for key, value in self.static:
             if key not in query:
@@ -47,7 +47,7 @@ class TransposingTransitive(persistent.Persistent):
         return (name1, name2) if has1 else (name2, name1)
 
     def __call__(self, query, catalog):
-        orientation = self._orient(query)
+        orientation = self.orientation(query)
         if orientation is None:
             return None
         name, other = orientation

@@ -11,10 +11,15 @@ def setUp(test):
 
 
 def tearDown(test):
-    # The tutorial closes its database; this matters when it fails early.
-    db = test.globs.get('db')
-    if db is not None:
-        db.close()
+    # The tutorial closes its databases and stops its server; this matters
+    # when it fails early.
+    for name in ('db', 'shared'):
+        db = test.globs.get(name)
+        if db is not None:
+            db.close()
+    postgres = test.globs.get('postgres')
+    if postgres is not None:
+        postgres.stop()
     shutil.rmtree(test.globs['directory'])
 
 

@@ -3,7 +3,9 @@ server, our develop recipes in sample buildouts, and output normalizers.
 
 zc.recipe.testrunner uses these too.  Everything stays on 127.0.0.1: the
 sample buildouts get an empty local directory as their index, so the
-public index is never consulted (dev-buildout.md, P11).
+public index is never consulted: without an explicit index, resolving a
+working set in a test process began scanning the public index
+(docs/dev-buildout.md).
 """
 import base64
 import hashlib
@@ -56,11 +58,13 @@ def _record_line(path, data):
 
 
 def make_wheel(dest, name, version, module, source, requires=(),
-               scripts=None):
+               scripts=None, entry_points=None):
     """Write a pure-Python wheel holding one module; return its path.
 
-    Writing the zip directly costs milliseconds, where running setup.py
-    for each sample costs most of a second.
+    ``scripts`` maps console script names to ``module:function``;
+    ``entry_points`` maps other groups (``zc.buildout`` for a recipe) to
+    such mappings.  Writing the zip directly costs milliseconds, where
+    running setup.py for each sample costs most of a second.
     """
     info = f'{name}-{version}.dist-info'
     metadata = (f'Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n'
@@ -72,9 +76,14 @@ def make_wheel(dest, name, version, module, source, requires=(),
                           'Root-Is-Purelib: true\nTag: py3-none-any\n'),
         f'{info}/top_level.txt': module + '\n',
     }
+    groups = dict(entry_points or {})
     if scripts:
-        files[f'{info}/entry_points.txt'] = '[console_scripts]\n' + ''.join(
-            f'{script} = {target}\n' for script, target in scripts.items())
+        groups['console_scripts'] = scripts
+    if groups:
+        files[f'{info}/entry_points.txt'] = ''.join(
+            f'[{group}]\n' + ''.join(f'{entry} = {target}\n'
+                                     for entry, target in targets.items())
+            for group, targets in groups.items())
     record = [_record_line(path, text.encode()) for path, text in files.items()]
     record.append(f'{info}/RECORD,,')
     files[f'{info}/RECORD'] = '\n'.join(record) + '\n'
@@ -101,7 +110,7 @@ def setUp(test, *develop):
     to add more).
     """
     zc.buildout.testing.buildoutSetUp(test)
-    # A cached index object could point at the public index (P11).
+    # A cached index object could point at the public index.
     zc.buildout.easy_install.clear_index_cache()
     for name in ('zc.recipe.egg',) + develop:
         zc.buildout.testing.install_develop(name, test)
@@ -143,8 +152,9 @@ def quiet_buildout(test_case):
 
 
 normalize_namespace_warning = (
-    # pkg_resources reacting to the native zc namespace (P10): the
-    # warning and the source line printed under it.
+    # pkg_resources reacting to the native zc namespace, harmless but
+    # printed whenever a recipe loads: the warning and the source line
+    # printed under it.
     re.compile(r'.*UserWarning: Module zc was already imported.*\n'
                r'(\s+.*\n)?'), '')
 

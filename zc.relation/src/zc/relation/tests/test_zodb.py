@@ -12,10 +12,13 @@ import ZODB.FileStorage
 import ZODB.utils
 
 from zc.relation import RELATION
+from zc.relation.catalog import Any
 from zc.relation.catalog import Catalog
+from zc.relation.catalog import any as any_of
 from zc.relation.queryfactory import TransposingTransitive
 from zc.relation.searchindex import Intransitive
 from zc.relation.searchindex import TransposingTransitiveMembership
+from zc.relation.tests import legacy
 
 
 class Folder(persistent.Persistent):
@@ -82,7 +85,7 @@ class ZODBTests(unittest.TestCase):
         transaction.commit()
         return conn
 
-    def test_round_trip(self):
+    def test_a_catalog_survives_closing_and_reopening_its_database(self):
         conn = self.build()
         top_token = dump_oid(conn.root()['folders'][0], None, None)
         conn.close()
@@ -109,7 +112,7 @@ class ZODBTests(unittest.TestCase):
         self.assertIs(info['name']['btree'], BTrees.family64.OI)
         self.assertIs(info['parent']['element'], parent)
 
-    def test_two_connections_index_concurrently(self):
+    def test_two_connections_index_at_once_and_both_commit(self):
         conn = self.build()
         top = conn.root()['folders'][0]
         top_token = dump_oid(top, None, None)
@@ -136,7 +139,7 @@ class ZODBTests(unittest.TestCase):
             ['docs', 'music', 'photos', 'specs', 'videos'])
         conn.close()
 
-    def test_copy_commits(self):
+    def test_a_copy_of_the_catalog_commits(self):
         conn = self.build()
         root = conn.root()
         root['copy'] = root['catalog'].copy()
@@ -148,3 +151,109 @@ class ZODBTests(unittest.TestCase):
         self.assertEqual(list(copy.findRelations({'name': 'music'}))[0].name,
                          'music')
         conn.close()
+
+
+class DatabaseWrittenBeforeTheSplitTests(unittest.TestCase):
+    """``data/catalog-4.0.0.dev0.fs`` was written by the single-module
+    catalog; its pickles name ``zc.relation.catalog.Catalog``,
+    ``...catalog.Any``, ``...catalog._ListenerHolder``,
+    ``...queryfactory.TransposingTransitive`` and both search indexes."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix='zc.relation-')
+        self.path = os.path.join(self.dir, 'Data.fs')
+        shutil.copyfile(
+            os.path.join(os.path.dirname(__file__), 'data',
+                         'catalog-4.0.0.dev0.fs'), self.path)
+        self.db = ZODB.DB(ZODB.FileStorage.FileStorage(self.path))
+        self.conn = self.db.open()
+        self.root = self.conn.root()
+        self.catalog = self.root['catalog']
+        self.folders = self.root['folders']
+
+    def tearDown(self):
+        transaction.abort()
+        self.conn.close()
+        self.db.close()
+        shutil.rmtree(self.dir)
+
+    def token(self, folder_name):
+        return legacy.dump_oid(self.folders[folder_name], None, None)
+
+    def names(self, tokens):
+        return sorted(self.catalog.findValueTokens(
+            'name', {RELATION: Any(tokens)}, maxDepth=1))
+
+    def test_old_catalog_answers_searches_with_and_without_its_indexes(self):
+        catalog = self.catalog
+        self.assertEqual(len(catalog), len(legacy.LAYOUT))
+        for ignore in (False, True):
+            self.assertEqual(
+                self.names(catalog.findRelationTokens(
+                    {'parents': self.token('top')},
+                    ignoreSearchIndex=ignore)),
+                ['back', 'docs', 'loop', 'music', 'shared', 'specs'])
+            self.assertEqual(
+                sorted(catalog.findValueTokens(
+                    'name', {'parents': self.token('music')},
+                    ignoreSearchIndex=ignore)),
+                ['back', 'loop', 'shared'])
+        self.assertEqual(
+            self.names(catalog.findRelationTokens(
+                {RELATION: self.token('back')})),
+            ['back', 'loop', 'music', 'top'])
+        self.assertTrue(catalog.canFind(
+            {'parents': self.token('loop')},
+            targetQuery={RELATION: self.token('loop')}))
+        self.assertEqual(
+            self.names(catalog.findCycleTokens(
+                {'parents': self.token('top')})), ['back', 'loop'])
+
+    def test_old_catalog_keeps_its_registrations(self):
+        catalog = self.catalog
+        self.assertEqual(
+            [type(f).__name__ for f in catalog.iterDefaultQueryFactories()],
+            ['TransposingTransitive', 'TransposingTransitive'])
+        static = list(catalog.iterDefaultQueryFactories())[1].static
+        self.assertEqual(static, (('kind', any_of('folder', 'archive')),))
+        self.assertEqual(
+            [type(ix).__name__ for ix in catalog.iterSearchIndexes()],
+            ['TransposingTransitiveMembership', 'Intransitive'])
+        listeners = list(catalog.iterListeners())
+        self.assertIs(listeners[0], self.root['counter'])
+        self.assertIsInstance(listeners[1], legacy.Tally)
+        info = {i['name']: i for i in catalog.iterValueIndexInfo()}
+        self.assertIs(info['kind']['element'], legacy.IFolder['kind'])
+        self.assertEqual(
+            sorted(catalog.findRelationTokens(
+                {'parents': self.token('docs'), 'kind': 'folder'})),
+            sorted([self.token('specs'), self.token('shared')]))
+
+    def test_old_catalog_indexes_moves_and_commits(self):
+        catalog = self.catalog
+        counted = self.root['counter'].messages
+        self.folders['photos'] = photos = legacy.Folder(
+            'photos', [self.folders['orphan']])
+        catalog.index(photos)
+        self.folders['docs'].parents = [self.folders['orphan']]
+        catalog.index(self.folders['docs'])
+        self.assertEqual(self.root['counter'].messages, counted + 2)
+        transaction.commit()
+        self.conn.close()
+        self.db.close()
+        self.db = ZODB.DB(ZODB.FileStorage.FileStorage(self.path))
+        self.conn = self.db.open()
+        self.root = self.conn.root()
+        self.catalog = self.root['catalog']
+        self.folders = self.root['folders']
+        for ignore in (False, True):
+            self.assertEqual(
+                self.names(self.catalog.findRelationTokens(
+                    {'parents': self.token('orphan')},
+                    ignoreSearchIndex=ignore)),
+                ['docs', 'photos', 'shared', 'specs'])
+            self.assertEqual(
+                self.names(self.catalog.findRelationTokens(
+                    {'parents': self.token('top')},
+                    ignoreSearchIndex=ignore)),
+                ['back', 'loop', 'music', 'shared'])

@@ -330,7 +330,7 @@ class RegisterTests(unittest.TestCase):
         with self.assertRaisesRegex(TypeError, 'a.js'):
             self.register('lib', directory=self.directory, include='a.js')
 
-    def test_loading_attributes(self):
+    def test_loading_attributes_are_parsed_into_tuples(self):
         result = self.register('lib', directory=self.directory,
                                include=['a.js'],
                                loading={'a.js': 'module async'})

@@ -495,7 +495,7 @@ class FileTests(WSGITestCase):
         self.assertEqual(status, '405 Method Not Allowed')
         self.assertEqual(headers['Allow'], 'GET, HEAD')
 
-    def test_other_prefix(self):
+    def test_files_are_served_under_another_prefix(self):
         app = ResourceLibraryMiddleware(page_app(), prefix='/static/')
         self.assertEqual(call(app, '/static/my-lib/included.js')[0],
                          '200 OK')

@@ -20,7 +20,7 @@ class IExample(zope.interface.Interface):
 
 class StringTokenTests(unittest.TestCase):
 
-    def test_exact_vectors(self):
+    def test_tokens_match_the_published_vectors(self):
         self.assertEqual(token.fromString('somestring'),
                          '1f129c42de5e4f043cbd88ff6360486f')
         self.assertEqual(token.fromString(b'somestring'),

@@ -60,6 +60,7 @@ def http_setUp(test):
 
 def readme_setUp(test):
     test.globs['webapp'] = webapp
+    test.globs['shop_url'] = HTTPServerLayer.server.url
 
 
 def test_suite():

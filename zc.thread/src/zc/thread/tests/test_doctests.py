@@ -10,8 +10,8 @@ class _CurrentStdout:
     """Writes to whatever sys.stdout is at the moment of writing.
 
     doctest swaps sys.stdout while an example runs; routing standard error
-    and log records through this makes them part of the example's output,
-    as a user at a terminal would see them.
+    through this makes it part of the example's output, as a user at a
+    terminal would see it.
     """
 
     def write(self, text):
@@ -24,10 +24,12 @@ class _CurrentStdout:
 def setUp(test):
     test.saved_stderr = sys.stderr
     sys.stderr = _CurrentStdout()
-    test.handler = logging.StreamHandler(_CurrentStdout())
-    test.handler.setFormatter(logging.Formatter('%(message)s'))
+    # The tutorial is an ordinary script that never configured logging:
+    # the test runner's own handlers step aside while it runs.
     root = logging.getLogger()
-    root.addHandler(test.handler)
+    test.saved_handlers = root.handlers[:]
+    for handler in test.saved_handlers:
+        root.removeHandler(handler)
     test.catcher = warnings.catch_warnings()
     test.catcher.__enter__()
     # Python 3.12+ warns when forking while threads run; the tutorial's
@@ -38,7 +40,9 @@ def setUp(test):
 
 def tearDown(test):
     test.catcher.__exit__(None, None, None)
-    logging.getLogger().removeHandler(test.handler)
+    root = logging.getLogger()
+    for handler in test.saved_handlers:
+        root.addHandler(handler)
     sys.stderr = test.saved_stderr
 
 

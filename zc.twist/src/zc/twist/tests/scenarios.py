@@ -33,7 +33,7 @@ def file_database(tmpdir, **kw):
 
 
 def add_demo(db, name='demo'):
-    from zc.twist.tests.examples import Demo
+    from zc.twist.tests.support import Demo
     tm = transaction.TransactionManager()
     conn = db.open(transaction_manager=tm)
     demo = conn.root()[name] = Demo()

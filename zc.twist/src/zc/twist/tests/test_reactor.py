@@ -45,12 +45,12 @@ class ReactorTests(unittest.TestCase):
             'after_import': False, 'after_call': False, 'results': [1],
             'global_reactor': True})
 
-    def test_default_reactor(self):
+    def test_partials_run_on_the_default_reactor(self):
         figures = run_scenario('default_reactor')
         self.assertNotEqual(figures['reactor'], 'AsyncioSelectorReactor')
         self.check_reactor_calls(figures)
 
-    def test_asyncio_reactor(self):
+    def test_partials_run_on_the_asyncio_reactor(self):
         figures = run_scenario('asyncio_reactor')
         self.assertEqual(figures['reactor'], 'AsyncioSelectorReactor')
         self.check_reactor_calls(figures)

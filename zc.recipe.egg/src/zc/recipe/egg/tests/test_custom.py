@@ -53,7 +53,7 @@ class CustomTests(BuildoutTestCase):
     def custom(self, name='part', **options):
         return zc.recipe.egg.Custom(self.buildout, name, options)
 
-    def test_published_options(self):
+    def test_options_are_published_for_other_parts(self):
         self.b['find-links'] = 'http://a/ http://b/'
         recipe = self.custom()
         options = recipe.options
@@ -87,7 +87,7 @@ class CustomTests(BuildoutTestCase):
         seen = self.build(self.custom('extdemo'))
         self.assertEqual(seen['args'][0], 'extdemo')
 
-    def test_engine_arguments(self):
+    def test_build_engine_gets_the_build_ext_arguments(self):
         self.b['newest'] = 'true'
         recipe = self.custom(**{'include-dirs': 'inc'})
         seen = self.build(recipe)

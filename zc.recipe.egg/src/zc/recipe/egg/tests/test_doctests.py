@@ -7,7 +7,9 @@ import sys
 import sysconfig
 import unittest
 
-import zc.buildout.testing  # installs pkg_resources first (P14)
+# zc.buildout brings its own pkg_resources; it must be imported before
+# anything that imports pkg_resources (docs/dev-buildout.md).
+import zc.buildout.testing
 
 from zc.recipe.egg import testing
 

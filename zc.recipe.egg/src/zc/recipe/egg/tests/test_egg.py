@@ -25,7 +25,7 @@ class BuildoutTestCase(unittest.TestCase):
         os.chdir(self.dir)
         self.buildout = testing.quiet_buildout(self)
         self.b = self.buildout['buildout']
-        # Never the public index (dev-buildout.md, P11).
+        # Never the public index: an empty local directory instead.
         os.mkdir('index')
         self.index = 'file://' + os.path.join(self.dir, 'index')
         self.b['index'] = self.index
@@ -142,14 +142,14 @@ class ScriptsOptionsTests(BuildoutTestCase):
 
 class GetBoolTests(unittest.TestCase):
 
-    def test_values(self):
+    def test_boolean_option_values_and_defaults(self):
         self.assertFalse(egg.get_bool({}, 'x'))
         self.assertTrue(egg.get_bool({}, 'x', True))
         self.assertTrue(egg.get_bool({'x': ''}, 'x', True))
         self.assertTrue(egg.get_bool({'x': 'true'}, 'x'))
         self.assertFalse(egg.get_bool({'x': 'false'}, 'x', True))
 
-    def test_invalid(self):
+    def test_invalid_boolean_option_is_a_user_error(self):
         with self.assertRaises(zc.buildout.UserError) as caught:
             egg.get_bool({'dependent-scripts': 'yes'}, 'dependent-scripts')
         self.assertEqual(str(caught.exception),

@@ -21,7 +21,7 @@ class ResolutionErrorTests(BuildoutTestCase):
     def scripts(self, **options):
         return zc.recipe.egg.Scripts(self.buildout, 'part', options)
 
-    def test_missing_distribution(self):
+    def test_missing_distribution_is_a_user_error(self):
         recipe = self.scripts(eggs='nosuchthing')
         with self.assertRaises(zc.buildout.UserError) as caught:
             recipe.install()
@@ -30,14 +30,14 @@ class ResolutionErrorTests(BuildoutTestCase):
         self.assertIn('nosuchthing', str(caught.exception))
         self.assertEqual(os.listdir(self.b['bin-directory']), [])
 
-    def test_conflicting_versions(self):
+    def test_conflicting_versions_are_a_user_error(self):
         recipe = self.scripts(eggs='demoneeded==1.0\ndemoneeded==1.1')
         with self.assertRaises(zc.buildout.UserError) as caught:
             recipe.install()
         self.assertIn('demo', str(caught.exception))
         self.assertEqual(os.listdir(self.b['bin-directory']), [])
 
-    def test_missing_extra(self):
+    def test_missing_extra_is_a_user_error(self):
         recipe = self.scripts(eggs='demo [nope]')
         with self.assertRaises(zc.buildout.UserError) as caught, \
                 self.assertLogs('zc.buildout.easy_install') as logs:

@@ -3,7 +3,9 @@ import doctest
 import os
 import unittest
 
-import zc.buildout.testing  # installs pkg_resources first (P14)
+# zc.buildout brings its own pkg_resources; it must be imported before
+# anything that imports pkg_resources (docs/dev-buildout.md).
+import zc.buildout.testing
 
 from zc.recipe.egg import testing
 
@@ -24,6 +26,6 @@ def test_suite():
     return unittest.TestSuite([
         doctest.DocFileSuite(
             '../README.rst', setUp=setUp, tearDown=testing.tearDown,
-            checker=testing.checker,
+            checker=testing.checker, globs={'testing': testing, 'os': os},
             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE),
     ])

@@ -1,135 +1,22 @@
-"""Locating a distribution's code, relativizing paths, construction."""
+"""The recipe: construction, the script it writes, relative paths."""
 import importlib.metadata
-import json
 import os
-import pathlib
 import shutil
 import tempfile
 import unittest
 
-import zc.buildout.testing  # installs pkg_resources first (P14)
+# zc.buildout brings its own pkg_resources; it must be imported before
+# anything that imports pkg_resources (docs/dev-buildout.md).
+import zc.buildout.testing
 
 import zc.recipe.egg.testing
 import zc.recipe.testrunner
-from zc.recipe.testrunner import _dist_locations
-from zc.recipe.testrunner import _editable_project_root
-from zc.recipe.testrunner import _pth_paths
-from zc.recipe.testrunner import _relativize
-
-
-class DistLocationsTests(unittest.TestCase):
-    """A fake develop-eggs/<n>-<v>.dist-info in the shapes buildout makes."""
-
-    def setUp(self):
-        self.dir = pathlib.Path(os.path.realpath(tempfile.mkdtemp()))
-        self.addCleanup(shutil.rmtree, self.dir)
-        self.develop = self.dir / 'develop-eggs'
-        self.project = self.dir / 'proj'
-        self.project.mkdir()
-        self.info = self.develop / 'proj-1.0.dist-info'
-        self.info.mkdir(parents=True)
-        (self.info / 'METADATA').write_text(
-            'Metadata-Version: 2.1\nName: proj\nVersion: 1.0\n')
-
-    def dist(self):
-        return importlib.metadata.PathDistribution(self.info)
-
-    def direct_url(self, text=None, editable=True, url=None):
-        if text is None:
-            text = json.dumps({
-                'url': url or self.project.as_uri(),
-                'dir_info': {'editable': editable}})
-        (self.info / 'direct_url.json').write_text(text)
-
-    def record(self, *names):
-        (self.info / 'RECORD').write_text(''.join(
-            f'{name},,\n' for name in names + ('proj-1.0.dist-info/RECORD',)))
-
-    def pth(self, name, text):
-        (self.develop / name).write_text(text)
-
-    def assertLocations(self, expected):
-        self.assertEqual(_dist_locations(self.dist()),
-                         [str(path) for path in expected])
-
-    def test_no_direct_url(self):
-        self.assertIsNone(_editable_project_root(self.dist()))
-        self.assertLocations([self.develop])
-
-    def test_corrupt_json(self):
-        self.direct_url('{nope')
-        self.assertLocations([self.develop])
-        self.direct_url('[1, 2]')
-        self.assertLocations([self.develop])
-
-    def test_not_editable(self):
-        self.direct_url(editable=False)
-        self.assertLocations([self.develop])
-        self.direct_url(json.dumps({'url': self.project.as_uri(),
-                                    'archive_info': {}}))
-        self.assertLocations([self.develop])
-
-    def test_non_file_or_missing_url(self):
-        self.direct_url(url='https://example.com/proj')
-        self.assertLocations([self.develop])
-        self.direct_url(json.dumps({'dir_info': {'editable': True}}))
-        self.assertLocations([self.develop])
-
-    def test_editable_root_from_url(self):
-        self.direct_url()
-        self.assertEqual(_editable_project_root(self.dist()),
-                         str(self.project))
-
-    def test_static_pth_lines(self):
-        self.direct_url()
-        self.record('__editable__.proj-1.0.pth')
-        self.pth('__editable__.proj-1.0.pth', f'{self.project}/src\n')
-        self.assertLocations([self.project / 'src'])
-        self.pth('__editable__.proj-1.0.pth',
-                 f'{self.project}/src\n{self.project}/lib\n')
-        self.assertLocations([self.project / 'src', self.project / 'lib'])
-
-    def test_pth_ignores_blank_comment_and_import_lines(self):
-        self.direct_url()
-        self.record('__editable__.proj-1.0.pth')
-        self.pth('__editable__.proj-1.0.pth',
-                 f'\n# a comment\nimport sys\n{self.project}/src\n\n')
-        self.assertLocations([self.project / 'src'])
-
-    def test_import_hook_only_falls_back_to_project_root(self):
-        self.direct_url()
-        self.record('__editable__.proj-1.0.pth')
-        self.pth('__editable__.proj-1.0.pth',
-                 'import __editable___proj_finder; '
-                 '__editable___proj_finder.install()\n')
-        self.assertLocations([self.project])
-
-    def test_missing_or_unreadable_pth(self):
-        self.direct_url()
-        self.record('__editable__.proj-1.0.pth')
-        self.assertLocations([self.project])
-        (self.develop / '__editable__.proj-1.0.pth').mkdir()
-        self.assertLocations([self.project])
-
-    def test_no_record_or_no_pth_in_record(self):
-        self.direct_url()
-        self.pth('__editable__.proj-1.0.pth', f'{self.project}/src\n')
-        self.assertLocations([self.project])
-        self.record('proj-1.0.dist-info/METADATA')
-        self.assertLocations([self.project])
-
-    def test_any_pth_name_and_relative_lines(self):
-        self.direct_url()
-        self.record('_proj.pth')
-        self.pth('_proj.pth', 'relative/src\n')
-        self.assertEqual(_pth_paths(self.dist()),
-                         [str(self.develop / 'relative' / 'src')])
-        self.assertLocations([self.develop / 'relative' / 'src'])
+from zc.recipe.testrunner._recipe import _relativize
 
 
 class RelativizeTests(unittest.TestCase):
 
-    def test_inside_and_outside(self):
+    def test_paths_inside_the_base_become_relative_and_others_stay(self):
         base = os.path.join(os.sep, 'buildout')
         self.assertEqual(_relativize(base, os.path.join(base, 'parts', 't')),
                          f"join(base, {os.path.join('parts', 't')!r})")
@@ -150,7 +37,7 @@ class ConstructionTests(unittest.TestCase):
         self.buildout = zc.recipe.egg.testing.quiet_buildout(self)
         self.b = self.buildout['buildout']
 
-    def test_defaults(self):
+    def test_script_and_location_default_to_the_part_name(self):
         options = {}
         zc.recipe.testrunner.TestRunner(self.buildout, 'tests', options)
         self.assertEqual(options['script'],
@@ -171,7 +58,7 @@ class ConstructionTests(unittest.TestCase):
         zc.recipe.testrunner.TestRunner(self.buildout, 'tests', options)
         self.assertIn('location', options)
 
-    def test_entry_point(self):
+    def test_recipe_is_the_default_buildout_entry_point(self):
         dist = importlib.metadata.distribution('zc.recipe.testrunner')
         self.assertEqual(
             [(ep.name, ep.value) for ep in dist.entry_points
@@ -209,7 +96,7 @@ class InstallTests(ConstructionTests):
         ws.assert_called_once_with(('zope.testrunner',))
         return result, scripts.call_args
 
-    def test_text_pieces(self):
+    def test_script_gets_paths_defaults_environment_and_initialization(self):
         result, call = self.install(
             eggs='proj [test]\nOther', defaults="['-v']",
             environment='testenv', initialization='\n  print(1)\n')
@@ -246,7 +133,7 @@ class InstallTests(ConstructionTests):
                          f"[\n        '--test-path', {self.site!r},\n"
                          "        ]")
 
-    def test_relative_paths(self):
+    def test_relative_paths_are_expressed_from_the_base(self):
         result, call = self.install(eggs='proj', **{
             'relative-paths': 'true'})
         self.assertIn("os.chdir(join(base, 'parts/tests'))",
@@ -255,7 +142,7 @@ class InstallTests(ConstructionTests):
                       call.kwargs['arguments'])
         self.assertEqual(call.kwargs['relative_paths'], self.dir)
 
-    def test_missing_requirement(self):
+    def test_egg_missing_from_the_working_set_is_an_error(self):
         with self.assertRaises(ValueError) as caught:
             self.install(eggs='nothere>1')
         self.assertEqual(str(caught.exception),

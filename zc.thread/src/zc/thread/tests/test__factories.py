@@ -1,49 +1,18 @@
-"""Edge cases of zc.thread.Thread and zc.thread.Process."""
-import logging
+"""Creating threads and processes: names, options, start methods."""
 import multiprocessing
 import os
-import sys
 import threading
 import unittest
 import warnings
 from unittest import mock
 
 import zc.thread
+from zc.thread.tests.support import FactoryMixin
+from zc.thread.tests.support import fail_quietly
+from zc.thread.tests.support import report_pid
 
 
-def report_pid(queue):
-    """Module-level, hence picklable for the spawn and forkserver methods."""
-    queue.put(os.getpid())
-
-
-def fail_quietly():
-    """Fail in a child process without cluttering the test output."""
-    sys.stderr = open(os.devnull, 'w')
-    logging.disable()
-    raise ValueError('expected in a test')
-
-
-class _FactoryMixin:
-    """Replace the thread or process class with a mock and run targets by hand."""
-
-    kind = None
-    factory_path = None
-
-    def setUp(self):
-        patcher = mock.patch(self.factory_path)
-        self.factory = patcher.start()
-        self.addCleanup(patcher.stop)
-        self.created = self.factory.return_value
-        self.make = getattr(zc.thread, self.kind)
-
-    def target(self):
-        return self.factory.call_args.kwargs['target']
-
-    def run_target(self, *args, **kwargs):
-        return self.target()(*args, **kwargs)
-
-
-class ThreadCreationTests(_FactoryMixin, unittest.TestCase):
+class ThreadCreationTests(FactoryMixin, unittest.TestCase):
 
     kind = 'Thread'
     factory_path = 'threading.Thread'
@@ -91,103 +60,6 @@ class ThreadCreationTests(_FactoryMixin, unittest.TestCase):
 
         self.make(Nameless())
         self.assertEqual(self.factory.call_args.kwargs['name'], 'None.None')
-
-    def test_failure_is_kept_logged_and_printed(self):
-        error = ValueError('bad', 1)
-
-        def fails():
-            raise error
-
-        with mock.patch('logging.getLogger') as getLogger, \
-                mock.patch('traceback.print_exc') as print_exc:
-            self.make(fails)
-            self.assertIsNone(self.run_target())
-        self.assertIsNone(self.created.value)
-        self.assertIs(self.created.exception, error)
-        self.assertEqual(getLogger.call_args, mock.call(__name__ + '.fails'))
-        getLogger.return_value.exception.assert_called_once_with(
-            'Exception in %s', self.kind)
-        print_exc.assert_called_once_with()
-
-    def test_arguments_that_do_not_fit_store_a_type_error(self):
-        def takes_none():
-            pass
-
-        with mock.patch('logging.getLogger'), \
-                mock.patch('traceback.print_exc'):
-            self.make(takes_none, args=(1, 2))
-            self.assertEqual(self.factory.call_args.kwargs['args'], (1, 2))
-            self.run_target(1, 2)
-        self.assertIsInstance(self.created.exception, TypeError)
-
-    def test_nothing_is_reported_while_exiting(self):
-        def fails():
-            raise ValueError
-
-        self.addCleanup(setattr, zc.thread, 'exiting', zc.thread.exiting)
-        zc.thread.exiting = True
-        with mock.patch('logging.getLogger') as getLogger, \
-                mock.patch('traceback.print_exc') as print_exc:
-            self.make(fails)
-            self.run_target()
-        getLogger.return_value.exception.assert_not_called()
-        print_exc.assert_not_called()
-        self.assertIsInstance(self.created.exception, ValueError)
-
-    def test_set_exiting_sets_the_module_flag(self):
-        self.addCleanup(setattr, zc.thread, 'exiting', zc.thread.exiting)
-        zc.thread.exiting = False
-        self.assertIsNone(zc.thread.set_exiting())
-        self.assertIs(zc.thread.exiting, True)
-
-    def test_restart_sleeps_and_retries_until_base_exception(self):
-        calls = []
-
-        def fails_twice_then_exits():
-            calls.append(1)
-            if len(calls) < 3:
-                raise ValueError(len(calls))
-            raise BaseException('stop')
-
-        with mock.patch('logging.getLogger'), \
-                mock.patch('traceback.print_exc'), \
-                mock.patch('time.sleep') as sleep:
-            self.make(fails_twice_then_exits, restart=9)
-            with self.assertRaisesRegex(BaseException, 'stop'):
-                self.run_target()
-        self.assertEqual(len(calls), 3)
-        sleep.assert_called_with(9)
-        self.assertEqual(sleep.call_count, 2)
-        self.assertEqual(self.created.exception.args, (2,))
-
-    def test_success_after_restart_keeps_the_last_exception(self):
-        calls = []
-
-        def fails_once():
-            calls.append(1)
-            if len(calls) == 1:
-                raise KeyError('first')
-            return 'second'
-
-        with mock.patch('logging.getLogger'), \
-                mock.patch('traceback.print_exc'), \
-                mock.patch('time.sleep') as sleep:
-            self.make(fails_once, restart=True)
-            self.run_target()
-        sleep.assert_called_once_with(True)
-        self.assertEqual(self.created.value, 'second')
-        self.assertIsInstance(self.created.exception, KeyError)
-
-    def test_base_exceptions_are_neither_caught_nor_stored(self):
-        def interrupted():
-            raise KeyboardInterrupt
-
-        with mock.patch('logging.getLogger') as getLogger:
-            self.make(interrupted)
-            with self.assertRaises(KeyboardInterrupt):
-                self.run_target()
-        self.assertIsNone(self.created.exception)
-        getLogger.assert_not_called()
 
     def test_options_are_forwarded(self):
         def f(*args, **kwargs):
@@ -294,13 +166,13 @@ class RealProcessTests(unittest.TestCase):
         self.assertIsNone(process.value)
         self.assertIsNone(process.exception)
 
-    def test_fork(self):
+    def test_child_started_by_fork_runs_the_function(self):
         self.run_under('fork')
 
-    def test_spawn(self):
+    def test_child_started_by_spawn_runs_the_function(self):
         self.run_under('spawn')
 
-    def test_forkserver(self):
+    def test_child_started_by_forkserver_runs_the_function(self):
         self.run_under('forkserver')
 
     def test_default_start_method(self):

@@ -4,8 +4,8 @@ When the connection pool has room, a Partial does all its work before the
 call returns, so these tests need no reactor; waits and retries are driven
 by a ``task.Clock``.
 """
-import contextlib
 import gc
+import operator
 import unittest
 
 import BTrees.OOBTree
@@ -14,82 +14,16 @@ import ZODB
 import ZODB.POSException
 from twisted.internet import defer
 from twisted.internet import task
-from twisted.logger import globalLogBeginner
-from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure as TwistedFailure
 from ZEO.Exceptions import ClientDisconnected
 
 import zc.twist
-from zc.twist.tests.examples import Demo
-
-
-@contextlib.contextmanager
-def logged_failures():
-    """Collect the failures Twisted logs, instead of printing them.
-
-    Until an application begins logging, Twisted prints critical events
-    (such as unhandled errors in Deferreds) to standard error through a
-    temporary observer; it is set aside so the test output stays clean.
-    """
-    failures = []
-
-    def observe(event):
-        if 'log_failure' in event:
-            failures.append(event['log_failure'])
-
-    temporary = getattr(globalLogBeginner, '_temporaryObserver', None)
-    if temporary is not None:
-        globalLogPublisher.removeObserver(temporary)
-    globalLogPublisher.addObserver(observe)
-    try:
-        yield failures
-    finally:
-        globalLogPublisher.removeObserver(observe)
-        if temporary is not None:
-            globalLogPublisher.addObserver(temporary)
-
-
-class DatabaseTestCase(unittest.TestCase):
-    """A database with a Demo and a BTree, and the test's own connection."""
-
-    def setUp(self):
-        self.db = ZODB.DB(None, database_name='main')
-        self.tm = transaction.TransactionManager()
-        self.conn = self.db.open(transaction_manager=self.tm)
-        root = self.conn.root()
-        self.demo = root['demo'] = Demo()
-        self.other = root['other'] = Demo()
-        self.tree = root['tree'] = BTrees.OOBTree.OOBTree()
-        self.tm.commit()
-        self.clock = task.Clock()
-
-    def tearDown(self):
-        self.tm.abort()
-        self.conn.close()
-        self.db.close()
-
-    def fresh(self, obj):
-        """``obj`` as the newest committed state shows it."""
-        self.tm.begin()
-        return obj
-
-    def outcome(self, d):
-        """The result of a fired Deferred, or the failure it carries."""
-        self.assertTrue(d.called, 'the Deferred should have fired already')
-        results = []
-        d.addBoth(results.append)
-        return results[0]
-
-    def open_connections(self):
-        return len(self.db.pool.all) - len(self.db.pool.available)
-
-    def commit_elsewhere(self, obj, amount=100):
-        """Change ``obj`` in another connection and commit there."""
-        tm = transaction.TransactionManager()
-        conn = self.db.open(transaction_manager=tm)
-        conn.get(obj._p_oid).count += amount
-        tm.commit()
-        conn.close()
+from zc.twist.tests.support import DatabaseTestCase
+from zc.twist.tests.support import Demo
+from zc.twist.tests.support import load_pickled_before_the_split
+from zc.twist.tests.support import logged_failures
+from zc.twist.tests.support import pickled_globals
+from zc.twist.tests.support import root_stored_before_the_split
 
 
 class PassThroughTests(DatabaseTestCase):
@@ -129,129 +63,6 @@ class PassThroughTests(DatabaseTestCase):
         before = len(self.db.pool.all)
         zc.twist.Partial(len, [1])()
         self.assertEqual(len(self.db.pool.all), before)
-
-
-class ReferenceTests(DatabaseTestCase):
-
-    def test_persistent_callable(self):
-        d = zc.twist.Partial(self.demo)()
-        self.assertEqual(self.outcome(d), 1)
-        self.assertEqual(self.fresh(self.demo).count, 1)
-
-    def test_persistent_method(self):
-        d = zc.twist.Partial(self.demo.decrement, 3)()
-        self.assertEqual(self.outcome(d), -3)
-        self.assertEqual(self.fresh(self.demo).count, -3)
-
-    def test_method_wrapper_of_a_btree(self):
-        d = zc.twist.Partial(self.tree.__setitem__, 'foo', 'bar')()
-        self.assertIsNone(self.outcome(d))
-        self.assertEqual(dict(self.fresh(self.tree)), {'foo': 'bar'})
-
-    def test_builtin_method_of_a_btree(self):
-        d = zc.twist.Partial(self.tree.insert, 'foo')('bar')
-        self.assertEqual(self.outcome(d), 1)
-        self.assertEqual(dict(self.fresh(self.tree)), {'foo': 'bar'})
-
-    def test_references_remember_database_oid_and_method_name(self):
-        ref = zc.twist.Partial(self.tree.insert).call
-        self.assertTrue(zc.twist.IDeferredReference.providedBy(ref))
-        self.assertIs(ref.db, self.db)
-        self.assertEqual(ref.oid, self.tree._p_oid)
-        self.assertEqual(ref.name, 'insert')
-
-    def test_builtin_functions_are_not_references(self):
-        self.assertIs(zc.twist.Reference(len), len)
-
-    def test_making_a_reference_does_not_load_a_ghost(self):
-        self.conn.cacheMinimize()
-        self.assertIsNone(self.demo._p_changed)  # a ghost
-        zc.twist.Partial(self.demo, self.other, key=self.tree)
-        self.assertIsNone(self.demo._p_changed)
-        self.assertIsNone(self.tree._p_changed)
-        self.assertIsNone(self.other._p_changed)
-
-    def test_direct_reference_needs_a_jarred_object(self):
-        with self.assertRaisesRegex(ValueError, 'with a connection'):
-            zc.twist.DeferredReferenceToPersistent(Demo())
-
-    def test_all_arguments_load_in_one_fresh_connection(self):
-        seen = {}
-
-        def record(first, second, *, third, fourth):
-            seen['jars'] = {o._p_jar for o in (first, second, third, fourth)}
-            seen['tm'] = first._p_jar.transaction_manager
-            return 'ok'
-
-        partial = zc.twist.Partial(record, self.demo, third=self.tree)
-        d = partial(self.other, fourth=self.conn.root())
-        self.assertEqual(self.outcome(d), 'ok')
-        [jar] = seen['jars']
-        self.assertIsNot(jar, self.conn)
-        self.assertIsNot(seen['tm'], transaction.manager)
-        self.assertIsNot(seen['tm'], self.tm)
-        self.assertIsNone(jar.opened, 'the connection should be closed')
-        self.assertEqual(self.open_connections(), 1)
-
-    def test_each_call_gets_a_new_transaction_manager(self):
-        managers = []
-
-        def record(demo):
-            managers.append(demo._p_jar.transaction_manager)
-
-        zc.twist.Partial(record, self.demo)()
-        zc.twist.Partial(record, self.demo)()
-        self.assertIsNot(managers[0], managers[1])
-
-    def test_deferred_callback_argument_is_loaded_again(self):
-        d = defer.Deferred()
-        d.addCallback(zc.twist.Partial(Demo.__call__, amount=2))
-        d.callback(self.demo)
-        self.assertEqual(self.outcome(d), 2)
-        self.assertEqual(self.fresh(self.demo).count, 2)
-
-    def test_callbacks_run_after_commit_and_close(self):
-        jars = []
-
-        def record(demo):
-            jars.append(demo._p_jar)
-            return demo(5)
-
-        def check(result):
-            self.assertIsNone(jars[0].opened)
-            tm = transaction.TransactionManager()
-            conn = self.db.open(transaction_manager=tm)
-            try:
-                return result, conn.get(self.demo._p_oid).count
-            finally:
-                conn.close()
-
-        d = zc.twist.Partial(record, self.demo)().addCallback(check)
-        self.assertEqual(self.outcome(d), (5, 5))
-
-    def test_multi_database_references(self):
-        second = ZODB.DB(None, database_name='second',
-                         databases=self.db.databases)
-        tm = transaction.TransactionManager()
-        conn = second.open(transaction_manager=tm)
-        remote = conn.root()['remote'] = Demo()
-        tm.commit()
-        conn.close()
-        seen = []
-
-        def both(local, remote):
-            seen.append(remote._p_jar.db().database_name)
-            seen.append(remote._p_jar is local._p_jar.get_connection('second'))
-            return local(1) + remote(10)
-
-        d = zc.twist.Partial(both, self.demo, remote)()
-        self.assertEqual(self.outcome(d), 11)
-        self.assertEqual(seen, ['second', True])
-        tm.begin()
-        conn = second.open(transaction_manager=tm)
-        self.assertEqual(conn.get(remote._p_oid).count, 10)
-        conn.close()
-        second.close()
 
 
 class OutcomeTests(DatabaseTestCase):
@@ -550,115 +361,6 @@ class ClientDisconnectedTests(DatabaseTestCase):
         self.assertEqual(partial.backoff, 5)
 
 
-class GetConnectionTests(DatabaseTestCase):
-
-    def advance(self, seconds):
-        # Clock.advance runs only the calls due when it is called, not the
-        # ones they schedule: move in small steps.
-        for _ in range(round(seconds / 0.05)):
-            self.clock.advance(0.05)
-
-    def small_database(self):
-        db = ZODB.DB(None, pool_size=1)
-        self.addCleanup(db.close)
-        blocker = db.open(transaction_manager=transaction.TransactionManager())
-        self.addCleanup(blocker.close)
-        return db
-
-    def test_fires_at_once_with_a_fresh_transaction_manager(self):
-        d = zc.twist.get_connection(self.db)
-        conn = self.outcome(d)
-        self.assertIsInstance(conn.transaction_manager,
-                              transaction.TransactionManager)
-        self.assertIsNot(conn.transaction_manager, transaction.manager)
-        conn.close()
-
-    def test_uses_the_given_deferred(self):
-        d = defer.Deferred()
-        self.assertIs(zc.twist.get_connection(self.db, d), d)
-        self.outcome(d).close()
-
-    def test_available_connection_count(self):
-        self.assertEqual(zc.twist.availableConnectionCount(self.db),
-                         self.db.getPoolSize() - 1)
-        self.assertEqual(
-            zc.twist.availableConnectionCount(self.small_database()), 0)
-
-    def test_waits_while_the_pool_is_full_and_succeeds_when_it_grows(self):
-        db = self.small_database()
-        d = zc.twist.get_connection(db, reactor=self.clock)
-        [call] = self.clock.getDelayedCalls()
-        self.assertTrue(0.0625 <= call.getTime() <= 0.1125, call.getTime())
-        self.clock.advance(0.125)
-        self.assertFalse(d.called)
-        db.setPoolSize(2)
-        self.clock.advance(0.25)
-        self.outcome(d).close()
-
-    def test_stops_waiting_and_opens_beyond_the_pool_size(self):
-        db = self.small_database()
-        d = zc.twist.get_connection(db, reactor=self.clock)
-        waits = 0
-        while not d.called and waits < 20:
-            [call] = self.clock.getDelayedCalls()
-            self.clock.advance(call.getTime() - self.clock.seconds())
-            waits += 1
-        self.assertTrue(4 <= waits <= 7, waits)
-        self.assertTrue(self.clock.seconds() < 2, self.clock.seconds())
-        self.outcome(d).close()
-
-    def test_an_overrun_pool_still_makes_callers_wait(self):
-        db = self.small_database()
-        extra = db.open(transaction_manager=transaction.TransactionManager())
-        self.addCleanup(extra.close)
-        self.assertLess(zc.twist.availableConnectionCount(db), 0)
-        d = zc.twist.get_connection(db, reactor=self.clock)
-        self.assertFalse(d.called)
-        self.advance(2)
-        self.outcome(d).close()
-
-    def test_partial_waits_for_the_pool_on_its_reactor(self):
-        db = self.small_database()
-        tm = transaction.TransactionManager()
-        conn = db.open(transaction_manager=tm)
-        demo = conn.root()['demo'] = Demo()
-        tm.commit()
-        conn.close()
-        partial = zc.twist.Partial(demo).setReactor(self.clock)
-        d = partial()
-        self.clock.advance(0.125)
-        self.assertEqual(partial.attempt_count, 0)
-        self.advance(2)
-        self.assertEqual(self.outcome(d), 1)
-
-    def test_retry_after_a_conflict_waits_for_the_pool_too(self):
-        db = self.small_database()
-        tm = transaction.TransactionManager()
-        conn = db.open(transaction_manager=tm)
-        demo = conn.root()['demo'] = Demo()
-        tm.commit()
-        conn.close()
-
-        def conflict_once(demo):
-            demo.count
-            if partial.attempt_count == 1:
-                other_tm = transaction.TransactionManager()
-                other = db.open(transaction_manager=other_tm)
-                other.get(demo._p_oid).count += 100
-                other_tm.commit()
-                other.close()
-            return demo(1)
-
-        partial = zc.twist.Partial(conflict_once, demo).setReactor(self.clock)
-        d = partial()
-        self.advance(2)  # the first attempt waited, then conflicted
-        self.assertEqual(partial.attempt_count, 1)
-        self.assertFalse(d.called)
-        self.advance(2)  # the retry waited as well
-        self.assertEqual(self.outcome(d), 101)
-        self.assertEqual(partial.attempt_count, 2)
-
-
 class ReactorTests(unittest.TestCase):
 
     def test_partial_provides_its_interface(self):
@@ -682,59 +384,33 @@ class ReactorTests(unittest.TestCase):
         self.assertIs(partial.getReactor(), clock)
 
 
-class AdapterTests(DatabaseTestCase):
-
-    def test_connection_walks_up_parents(self):
-        child = Demo()
-        child.__parent__ = Demo()
-        child.__parent__.__parent__ = self.demo
-        self.assertIs(zc.twist.connection(child), self.conn)
-
-    def test_connection_is_none_without_a_jar(self):
-        orphan = Demo()
-        orphan.__parent__ = Demo()
-        self.assertIsNone(zc.twist.connection(orphan))
-
-    def test_transaction_manager_needs_no_registration(self):
-        self.assertIs(zc.twist.transactionManager(self.demo), self.tm)
-        self.assertIsNone(zc.twist.transactionManager(Demo()))
-
-    def test_transaction_manager_through_registered_adapters(self):
-        import zope.component
-        from transaction.interfaces import ITransactionManager
-        from ZODB.interfaces import IConnection
-        gsm = zope.component.getGlobalSiteManager()
-        gsm.registerAdapter(zc.twist.connection)
-        gsm.registerAdapter(zc.twist.transactionManager)
-        gsm.registerAdapter(zc.twist.transactionManager, (IConnection,))
-        self.addCleanup(gsm.unregisterAdapter, zc.twist.connection)
-        self.addCleanup(gsm.unregisterAdapter, zc.twist.transactionManager)
-        self.addCleanup(gsm.unregisterAdapter, zc.twist.transactionManager,
-                        (IConnection,))
-        child = Demo()
-        child.__parent__ = self.demo
-        self.assertIs(ITransactionManager(child), self.tm)
-        self.assertIs(ITransactionManager(self.demo), self.tm)
-        self.assertIs(ITransactionManager(self.conn), self.tm)
-
-
 class NamesTests(unittest.TestCase):
 
-    def test_method_wrapper_type(self):
-        self.assertIs(zc.twist.METHOD_WRAPPER_TYPE, type({}.__setitem__))
-
-    def test_get_self(self):
-        d = {}
-        self.assertIs(zc.twist.get_self(d.__setitem__), d)
-        with self.assertRaisesRegex(TypeError, 'method-wrapper'):
-            zc.twist.get_self(d.__getitem__)
-
-    def test_explosive_errors(self):
+    def test_explosive_errors_are_exits_interrupts_and_storage_errors(self):
         self.assertEqual(
             set(zc.twist.EXPLOSIVE_ERRORS),
             {SystemExit, KeyboardInterrupt, ZODB.POSException.POSError})
 
-    def test_no_c_extension(self):
+    def test_there_is_no_c_extension(self):
         import importlib.util
         self.assertIsNone(importlib.util.find_spec('zc.twist._methodwrapper'))
 
+
+
+class StoredPartialTests(unittest.TestCase):
+    """Partials stored by earlier versions (in a queue of work, say) load
+    and run: their pickles name zc.twist.Partial."""
+
+    def test_partial_pickled_before_the_split_still_loads_and_runs(self):
+        partial = load_pickled_before_the_split()['partial']
+        self.assertIs(type(partial), zc.twist.Partial)
+        self.assertEqual(partial(), 42)
+
+    def test_partial_stored_in_a_database_before_the_split_still_runs(self):
+        with root_stored_before_the_split() as root:
+            self.assertEqual(root['partial'](), 42)
+
+    def test_partials_are_still_pickled_under_the_package_path(self):
+        names = pickled_globals(zc.twist.Partial(operator.add, 40, 2))
+        self.assertIn('zc.twist Partial', names)
+        self.assertFalse([n for n in names if n.startswith('zc.twist._')])

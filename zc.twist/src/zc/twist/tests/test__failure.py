@@ -6,6 +6,9 @@ import ZODB.POSException
 from twisted.python.failure import Failure as TwistedFailure
 
 import zc.twist
+from zc.twist.tests.support import load_pickled_before_the_split
+from zc.twist.tests.support import pickled_globals
+from zc.twist.tests.support import root_stored_before_the_split
 
 LONG = 'a string much longer than twenty-one characters'
 
@@ -67,7 +70,7 @@ class FailureTests(unittest.TestCase):
         text = failure.getTraceback()
         self.assertTrue(text.startswith('Traceback (most recent call last):'))
         self.assertTrue(text.endswith(
-            f'zc.twist.tests.test_failure.Oops: {LONG}\n'), text)
+            f'zc.twist.tests.test__failure.Oops: {LONG}\n'), text)
         self.assertIn('Oops', failure.getBriefTraceback())
 
     def test_verbose_traceback_shows_locals(self):
@@ -123,7 +126,7 @@ class FailureTests(unittest.TestCase):
         self.assertIsNone(state['tb'])
         self.assertEqual(state['stack'], [])
         self.assertEqual(state['parents'][0],
-                         'zc.twist.tests.test_failure.Oops')
+                         'zc.twist.tests.test__failure.Oops')
 
     def test_repickling_does_not_truncate_again(self):
         once = pickle.loads(pickle.dumps(caught()))
@@ -149,7 +152,7 @@ class FailureTests(unittest.TestCase):
         self.assertTrue(copy.check(ZODB.POSException.ConflictError))
         self.assertIn('database conflict error', copy.getErrorMessage())
 
-    def test_truncate(self):
+    def test_truncate_cuts_reprs_longer_than_21_characters(self):
         self.assertEqual(zc.twist.truncate('x' * 21), 'x' * 21)
         self.assertEqual(zc.twist.truncate('x' * 22), 'x' * 21 + '[...]')
         self.assertEqual(zc.twist.truncate(''), '')
@@ -186,3 +189,29 @@ class SanitizeTests(unittest.TestCase):
         failure = zc.twist.sanitize(original)
         self.assertEqual(dict(failure.frames[-1][3])['value'], repr(LONG))
 
+
+
+class StoredFailureTests(unittest.TestCase):
+    """Failures stored by earlier versions load: their pickles name
+    zc.twist.Failure and zc.twist._new_failure, wherever the code lives."""
+
+    def check_stored(self, failure):
+        self.assertIs(type(failure), zc.twist.Failure)
+        self.assertTrue(failure.check(ValueError))
+        self.assertEqual(failure.getErrorMessage(), 'stored before the split')
+        self.assertTrue(failure.sanitized)
+        self.assertIn('ValueError: stored before the split',
+                      failure.getTraceback())
+
+    def test_failure_pickled_before_the_split_still_loads(self):
+        self.check_stored(load_pickled_before_the_split()['failure'])
+
+    def test_failure_stored_in_a_database_before_the_split_still_loads(self):
+        with root_stored_before_the_split() as root:
+            self.check_stored(root['failure'])
+
+    def test_failures_are_still_pickled_under_the_package_path(self):
+        names = pickled_globals(caught())
+        self.assertIn('zc.twist Failure', names)
+        self.assertIn('zc.twist _new_failure', names)
+        self.assertFalse([n for n in names if n.startswith('zc.twist._')])
