@@ -35,8 +35,12 @@ setup(
         'zc.twist >= 2.0.0.dev0',
     ],
     extras_require={
+        'postgresql': ['RelStorage', 'psycopg2'],
         'test': [
+            'psycopg2',
+            'RelStorage',
             'zope.testrunner',
+            'zc.queue[testing] >= 3.0.0.dev0',
             'zc.testbrowser >= 2.0.0.dev0',
         ],
     },

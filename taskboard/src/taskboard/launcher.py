@@ -1,6 +1,7 @@
 """``make run``: start the whole task board, stop it all on Ctrl-C.
 
-The launcher starts, in order, a ZEO server over ``var/Data.fs``, the
+The launcher starts, in order, a ZEO server over ``var/Data.fs`` (unless
+``--postgresql`` puts the board in PostgreSQL through RelStorage), the
 worker processes, the zc.resumelb load balancer in front of them on
 ``127.0.0.1:<port>`` and the Twisted job runner.  Each one must answer
 before the next starts (every wait has a deadline).  Ctrl-C or SIGTERM
@@ -23,13 +24,12 @@ import sys
 import threading
 import time
 
-import transaction
-import ZEO
 import zc.thread
 from zc.resumelb.worker import get_resume
 
 from taskboard.model import Board
-from taskboard.runner import READY
+from taskboard.processes import READY
+from taskboard.storage import open_db
 
 START_TIMEOUT = 60
 PR_SET_PDEATHSIG = 1
@@ -162,6 +162,10 @@ def main(args=None):
     parser.add_argument('--port', type=int, default=8080,
                         help='HTTP port on 127.0.0.1 (default 8080)')
     parser.add_argument('--workers', type=int, default=2)
+    parser.add_argument('--postgresql', metavar='DSN',
+                        help='keep the board in PostgreSQL through'
+                        ' RelStorage (a libpq connection string) instead'
+                        ' of a ZEO server over var/Data.fs')
     options = parser.parse_args(args)
     if options.workers < 1:
         parser.error('--workers must be at least 1')
@@ -201,14 +205,20 @@ def main(args=None):
 
 
 def run(options, var, env, children, stopping):
-    zeo_port = free_port()
-    config = os.path.join(var, 'zeo.conf')
-    with open(config, 'w') as f:
-        f.write(ZEO_CONFIG.format(port=zeo_port, var=var))
-    zeo = Child('zeo', ['-m', 'ZEO.runzeo', '-C', config], env)
-    children.append(zeo)
-    wait_until(lambda: accepts(zeo_port), 'the ZEO server', zeo, stopping)
-    db = ZEO.DB(('127.0.0.1', zeo_port))
+    if options.postgresql:
+        spec = f'postgresql:{options.postgresql}'
+    else:
+        zeo_port = free_port()
+        config = os.path.join(var, 'zeo.conf')
+        with open(config, 'w') as f:
+            f.write(ZEO_CONFIG.format(port=zeo_port, var=var))
+        zeo = Child('zeo', ['-m', 'ZEO.runzeo', '-C', config], env)
+        children.append(zeo)
+        wait_until(lambda: accepts(zeo_port), 'the ZEO server', zeo,
+                   stopping)
+        spec = f'zeo:127.0.0.1:{zeo_port}'
+    # Before any worker starts: RelStorage creates its tables on first use.
+    db = open_db(spec)
     try:
         ensure_board(db)
     finally:
@@ -220,7 +230,7 @@ def run(options, var, env, children, stopping):
     workers = []
     for n, addr in enumerate(worker_addrs, 1):
         worker = Child(f'worker{n}', [
-            '-m', 'taskboard.worker', '--zeo', f'127.0.0.1:{zeo_port}',
+            '-m', 'taskboard.worker', '--db', spec,
             '--address', addr, '--lb-status', lb_socket,
             '--resume-file', os.path.join(var, f'worker{n}.resume'),
             ] + peers, env)
@@ -242,8 +252,7 @@ def run(options, var, env, children, stopping):
     wait_until(lambda: accepts(options.port), 'the load balancer', lb,
                stopping)
 
-    jobs = Child('jobs', ['-m', 'taskboard.runner',
-                          '--zeo', f'127.0.0.1:{zeo_port}'], env,
+    jobs = Child('jobs', ['-m', 'taskboard.runner', '--db', spec], env,
                  ready_line=READY)
     children.append(jobs)
     wait_until(jobs.ready.is_set, 'the job runner', jobs, stopping)

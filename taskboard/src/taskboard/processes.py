@@ -3,6 +3,9 @@ import logging
 import signal
 import sys
 
+#: The job runner logs this once it drains the queue.
+READY = 'draining jobs every'
+
 
 def exit_on_sigterm():
     """Make SIGTERM a clean exit until a server loop takes it over.

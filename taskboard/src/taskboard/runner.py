@@ -9,19 +9,17 @@ import argparse
 import logging
 import sys
 
-import ZEO
 import zc.twist
 from twisted.internet import reactor
 from twisted.internet import task
-from zc.resumelb import util
 
-from taskboard.processes import configure_logging
-from taskboard.processes import exit_on_sigterm
 from taskboard.jobs import run_next_job
+from taskboard.processes import configure_logging
+from taskboard.processes import READY
+from taskboard.processes import exit_on_sigterm
+from taskboard.storage import open_db
 
 logger = logging.getLogger('taskboard.runner')
-#: Logged once the runner drains the queue.
-READY = 'draining jobs every'
 
 
 def drain(board):
@@ -42,12 +40,13 @@ def drain(board):
 
 def main(args=None):
     parser = argparse.ArgumentParser(prog='taskboard-jobs')
-    parser.add_argument('--zeo', required=True, metavar='HOST:PORT')
+    parser.add_argument('--db', required=True,
+                        help='zeo:HOST:PORT or postgresql:DSN')
     parser.add_argument('--interval', type=float, default=0.5)
     options = parser.parse_args(args)
     configure_logging()
     exit_on_sigterm()
-    db = ZEO.DB(util.parse_addr(options.zeo, '127.0.0.1'))
+    db = open_db(options.db)
     try:
         # Partial loads the board again in a connection of its own; this
         # one only keeps a reference to hand it.

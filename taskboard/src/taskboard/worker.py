@@ -6,7 +6,6 @@ progress finish, then closes its ZEO connection.
 import argparse
 import sys
 
-import ZEO
 from zc.resumelb import util
 from zc.resumelb.worker import Worker
 
@@ -14,12 +13,14 @@ from taskboard.processes import configure_logging
 from taskboard.processes import exit_on_sigterm
 from taskboard.resources import with_resources
 from taskboard.status import Status
+from taskboard.storage import open_db
 from taskboard.web import Application
 
 
 def main(args=None):
     parser = argparse.ArgumentParser(prog='taskboard-worker')
-    parser.add_argument('--zeo', required=True, metavar='HOST:PORT')
+    parser.add_argument('--db', required=True,
+                        help='zeo:HOST:PORT or postgresql:DSN')
     parser.add_argument('--address', required=True, metavar='HOST:PORT')
     parser.add_argument('--lb-status', required=True, metavar='PATH')
     parser.add_argument('--peer', action='append', default=[],
@@ -30,10 +31,7 @@ def main(args=None):
     options = parser.parse_args(args)
     configure_logging()
     exit_on_sigterm()
-    # server_sync: every transaction starts with a round trip to the ZEO
-    # server, so that a page sees what another worker just committed (the
-    # redirect after a POST is often served by another worker).
-    db = ZEO.DB(util.parse_addr(options.zeo, '127.0.0.1'), server_sync=True)
+    db = open_db(options.db)
     try:
         status = Status(options.lb_status,
                         [util.parse_addr(p, '127.0.0.1')

@@ -42,13 +42,14 @@ def free_port():
 class Launch:
     """One run of the launcher, its output appended to var/launcher.out."""
 
-    def __init__(self, var, port):
+    def __init__(self, var, port, *options):
         self.url = f'http://127.0.0.1:{port}/'
         self.output_path = os.path.join(var, 'launcher.out')
         with open(self.output_path, 'ab') as output:
             self.start = output.tell()
             self.process = subprocess.Popen(
-                [launcher_script(), '--var', var, '--port', str(port)],
+                [launcher_script(), '--var', var, '--port', str(port)]
+                + list(options),
                 stdin=subprocess.DEVNULL, stdout=output,
                 stderr=subprocess.STDOUT)
 
@@ -94,7 +95,8 @@ class Launch:
                 self.process.wait(STOP_DEADLINE)
 
 
-class LauncherTests(unittest.TestCase):
+class LauncherTestCase(unittest.TestCase):
+    """A fresh var/ and a free port for each test."""
 
     def setUp(self):
         self.var = tempfile.mkdtemp(prefix='taskboard-var-')
@@ -106,20 +108,28 @@ class LauncherTests(unittest.TestCase):
             launch.stop()
         shutil.rmtree(self.var)
 
+    options = ()
+
     def launch(self):
-        launch = Launch(self.var, self.port)
+        launch = Launch(self.var, self.port, *self.options)
         self.launches.append(launch)
         launch.wait_for_page()
         return launch
 
+    children = ('jobs', 'lb', 'worker2', 'worker1', 'zeo')
+
     def assert_stopped_cleanly(self, launch):
         self.assertEqual(launch.terminate(), 0, launch.output())
         output = launch.output().rsplit('Stopping...', 1)[1]
-        for name in ('jobs', 'lb', 'worker2', 'worker1', 'zeo'):
+        for name in self.children:
             self.assertIn(f'{name} stopped (exit status 0)', output,
                           launch.output())
         with self.assertRaises(OSError):
             socket.create_connection(('127.0.0.1', self.port), timeout=2)
+
+
+
+class LauncherTests(LauncherTestCase):
 
     def test_a_task_created_through_the_lb_survives_sigterm_and_restart(self):
         launch = self.launch()
