@@ -162,6 +162,10 @@ def main(args=None):
     parser.add_argument('--port', type=int, default=8080,
                         help='HTTP port on 127.0.0.1 (default 8080)')
     parser.add_argument('--workers', type=int, default=2)
+    parser.add_argument('--jobs', action=argparse.BooleanOptionalAction,
+                        default=True,
+                        help='start the job runner (--no-jobs: another'
+                        ' host runs it)')
     parser.add_argument('--postgresql', metavar='DSN',
                         help='keep the board in PostgreSQL through'
                         ' RelStorage (a libpq connection string) instead'
@@ -252,10 +256,11 @@ def run(options, var, env, children, stopping):
     wait_until(lambda: accepts(options.port), 'the load balancer', lb,
                stopping)
 
-    jobs = Child('jobs', ['-m', 'taskboard.runner', '--db', spec], env,
-                 ready_line=READY)
-    children.append(jobs)
-    wait_until(jobs.ready.is_set, 'the job runner', jobs, stopping)
+    if options.jobs:
+        jobs = Child('jobs', ['-m', 'taskboard.runner', '--db', spec], env,
+                     ready_line=READY)
+        children.append(jobs)
+        wait_until(jobs.ready.is_set, 'the job runner', jobs, stopping)
 
     print(f'Task board running at http://127.0.0.1:{options.port}/'
           ' -- press Ctrl-C to stop it.', flush=True)

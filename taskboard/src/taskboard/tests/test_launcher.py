@@ -5,6 +5,8 @@ The launcher is ``bin/taskboard-run``, next to the ``bin/test`` running
 these tests.  It gets a fresh var/ folder and a free port, so that a board
 started by ``make run`` on 8080 is left alone.
 """
+import contextlib
+import io
 import os
 import shutil
 import signal
@@ -183,3 +185,14 @@ class LauncherTests(LauncherTestCase):
         browser = zc.testbrowser.browser.Browser(task_url)
         self.assertIn('Outlive a SIGKILL', browser.title)
         self.assert_stopped_cleanly(launch)
+
+
+class LauncherOptionTests(unittest.TestCase):
+
+    def test_fewer_than_one_worker_is_refused(self):
+        from taskboard.launcher import main
+        with self.assertRaises(SystemExit) as caught, \
+                contextlib.redirect_stderr(io.StringIO()) as stderr:
+            main(['--workers', '0'])
+        self.assertEqual(caught.exception.code, 2)
+        self.assertIn('--workers must be at least 1', stderr.getvalue())

@@ -78,7 +78,12 @@ class RelStorageLauncherTests(LauncherTestCase):
         browser.getControl('Add task').click()
         task_url = browser.url
         self.assert_stopped_cleanly(launch)
+
+        # Again, as a second host would run it: without a job runner.
+        self.options += ('--no-jobs',)
+        self.children = ('lb', 'worker2', 'worker1')
         launch = self.launch()
         browser = zc.testbrowser.browser.Browser(task_url)
         self.assertIn('Kept in PostgreSQL', browser.title)
         self.assert_stopped_cleanly(launch)
+        self.assertNotIn('[jobs]', launch.output())
