@@ -247,8 +247,9 @@ def project_page(app, request, board, project):
                 note = ' <span class="blocked">(blocked)</span>'
             items.append(f'<li>{task_link(task)} '
                          f'&mdash; {esc(task.assignee)}{note}</li>')
-        columns.append(f'<td valign="top"><h2>{esc(sources.STATE_TITLES[state])}'
-                       f'</h2><ul>{"".join(items)}</ul></td>')
+        heading = esc(sources.STATE_TITLES[state])
+        columns.append(f'<td valign="top"><h2>{heading}</h2>'
+                       f'<ul>{"".join(items)}</ul></td>')
     body = (f'<table><tr>{"".join(columns)}</tr></table>'
             + graph(board, project) + new_task_form(board, project))
     return app.page(f'Project {project}', body)
@@ -281,7 +282,8 @@ def graph(board, project):
 def task_list(tasks, empty):
     if not tasks:
         return f'<p>{empty}</p>'
-    return '<ul>' + ''.join(f'<li>{task_link(t)}</li>' for t in tasks) + '</ul>'
+    items = ''.join(f'<li>{task_link(t)}</li>' for t in tasks)
+    return f'<ul>{items}</ul>'
 
 
 @route('GET', r'/p/(?P<project>[^/]+)/(?P<id>\d+)')
@@ -301,7 +303,8 @@ def task_page(app, request, board, project, id):
     body = f'''
 <p>Assigned to {esc(task.assignee)};
 state: {esc(sources.STATE_TITLES[task.state])}.</p>
-<h2>Waiting for</h2>{task_list(board.waiting_for(task), 'Nothing: it can start.')}
+<h2>Waiting for</h2>
+{task_list(board.waiting_for(task), 'Nothing: it can start.')}
 <h2>Everything it depends on</h2>
 {task_list(board.blockers(task), 'Nothing.')}
 <h2>Finishing it unblocks</h2>{task_list(board.unblocks(task), 'Nothing.')}

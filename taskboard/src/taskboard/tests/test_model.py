@@ -1,7 +1,8 @@
 """The board: tasks, dependencies through zc.relation, refusals."""
+import os
+import tempfile
 import unittest
 
-import transaction
 import ZODB
 import ZODB.FileStorage
 
@@ -75,8 +76,6 @@ class BoardTests(unittest.TestCase):
                                 ('stats', 'docs'), ('stats', 'backend')])
 
     def test_the_board_and_its_catalog_live_in_a_filestorage(self):
-        import tempfile
-        import os
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, 'Data.fs')
             db = ZODB.DB(ZODB.FileStorage.FileStorage(path))
@@ -93,4 +92,3 @@ class BoardTests(unittest.TestCase):
                         ['Build', 'Design', 'Docs'])
             finally:
                 db.close()
-        transaction.abort()

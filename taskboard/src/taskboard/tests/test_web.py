@@ -7,7 +7,6 @@ import re
 import unittest
 
 import ZODB
-import ZODB.FileStorage
 import zc.testbrowser
 from zc.testbrowser.wsgi import Browser
 
