@@ -208,7 +208,23 @@ def main(args=None):
     return 0
 
 
+def check_port_free(port):
+    """Refuse a taken port before starting anything.
+
+    Otherwise the load balancer would fail to listen while whatever holds
+    the port answers, looking like the board.
+    """
+    with socket.socket() as sock:
+        try:
+            sock.bind(('127.0.0.1', port))
+        except OSError as error:
+            raise LaunchError(
+                f'cannot listen on 127.0.0.1:{port} ({error.strerror}):'
+                ' choose another --port') from None
+
+
 def run(options, var, env, children, stopping):
+    check_port_free(options.port)
     if options.postgresql:
         spec = f'postgresql:{options.postgresql}'
     else:

@@ -196,3 +196,17 @@ class LauncherOptionTests(unittest.TestCase):
             main(['--workers', '0'])
         self.assertEqual(caught.exception.code, 2)
         self.assertIn('--workers must be at least 1', stderr.getvalue())
+
+    def test_a_port_in_use_is_refused_before_anything_starts(self):
+        with socket.socket() as taken, tempfile.TemporaryDirectory() as var:
+            taken.bind(('127.0.0.1', 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            done = subprocess.run(
+                [launcher_script(), '--var', var, '--port', str(port)],
+                capture_output=True, text=True, timeout=STOP_DEADLINE)
+        self.assertEqual(done.returncode, 1)
+        self.assertIn(f'taskboard-run: cannot listen on 127.0.0.1:{port}'
+                      ' (Address already in use): choose another --port',
+                      done.stderr)
+        self.assertNotIn('[zeo]', done.stdout)
