@@ -238,11 +238,14 @@ def run(options, var, env, children, stopping):
                    stopping)
         spec = f'zeo:127.0.0.1:{zeo_port}'
     # Before any worker starts: RelStorage creates its tables on first use.
-    db = open_db(spec)
     try:
-        ensure_board(db)
-    finally:
-        db.close()
+        db = open_db(spec)
+        try:
+            ensure_board(db)
+        finally:
+            db.close()
+    except Exception as error:
+        raise LaunchError(f'cannot open the database {spec}: {error}')
 
     worker_addrs = [f'127.0.0.1:{free_port()}' for _ in range(options.workers)]
     lb_socket = os.path.join(var, 'lb.sock')

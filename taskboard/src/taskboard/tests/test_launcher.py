@@ -210,3 +210,16 @@ class LauncherOptionTests(unittest.TestCase):
                       ' (Address already in use): choose another --port',
                       done.stderr)
         self.assertNotIn('[zeo]', done.stdout)
+
+    def test_an_unreachable_postgresql_is_named(self):
+        port = free_port()
+        with tempfile.TemporaryDirectory() as var:
+            done = subprocess.run(
+                [launcher_script(), '--var', var, '--port', str(free_port()),
+                 '--postgresql', f'host=127.0.0.1 port={port} dbname=x'
+                 ' connect_timeout=5'],
+                capture_output=True, text=True, timeout=STOP_DEADLINE)
+        self.assertEqual(done.returncode, 1)
+        self.assertIn('taskboard-run: cannot open the database'
+                      f' postgresql:host=127.0.0.1 port={port} dbname=x'
+                      ' connect_timeout=5:', done.stderr)
