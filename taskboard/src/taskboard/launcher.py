@@ -215,6 +215,9 @@ def check_port_free(port):
     the port answers, looking like the board.
     """
     with socket.socket() as sock:
+        # As the load balancer does: connections of an earlier run still
+        # in TIME_WAIT do not make the port taken.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(('127.0.0.1', port))
         except OSError as error:

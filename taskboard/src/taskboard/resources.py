@@ -16,13 +16,23 @@ STATIC = os.path.join(os.path.dirname(__file__), 'static')
 STYLE = 'taskboard'
 GRAPH = 'taskboard-graph'
 
-zc.resourcelibrary.register(STYLE, STATIC, include=['board.css'])
-zc.resourcelibrary.register(GRAPH, STATIC, include=['taskgraph.js'],
-                            require=[STYLE],
-                            loading={'taskgraph.js': 'defer'})
+
+
+def register():
+    """Declare the libraries (again: that is harmless)."""
+    zc.resourcelibrary.register(STYLE, STATIC, include=['board.css'])
+    zc.resourcelibrary.register(GRAPH, STATIC, include=['taskgraph.js'],
+                                require=[STYLE],
+                                loading={'taskgraph.js': 'defer'})
 
 
 def with_resources(app):
-    """``app`` behind the resource library middleware."""
+    """``app`` behind the resource library middleware.
+
+    The libraries are declared here, when an application is set up, rather
+    than on import: the registry is global, and whoever resets it (tests
+    of other packages do) would take them away.
+    """
+    register()
     return ResourceLibraryMiddleware(
         app, html5=True, integrity=True, versioned=True, csp_nonce=True)
