@@ -83,8 +83,8 @@ class Launch:
             f'no page at {self.url} within {START_DEADLINE}s:\n'
             + self.output())
 
-    def terminate(self):
-        self.process.send_signal(signal.SIGTERM)
+    def terminate(self, signum=signal.SIGTERM):
+        self.process.send_signal(signum)
         return self.process.wait(STOP_DEADLINE)
 
     def stop(self):
@@ -120,8 +120,8 @@ class LauncherTestCase(unittest.TestCase):
 
     children = ('jobs', 'lb', 'worker2', 'worker1', 'zeo')
 
-    def assert_stopped_cleanly(self, launch):
-        self.assertEqual(launch.terminate(), 0, launch.output())
+    def assert_stopped_cleanly(self, launch, signum=signal.SIGTERM):
+        self.assertEqual(launch.terminate(signum), 0, launch.output())
         output = launch.output().rsplit('Stopping...', 1)[1]
         for name in self.children:
             self.assertIn(f'{name} stopped (exit status 0)', output,
@@ -143,9 +143,15 @@ class LauncherTests(LauncherTestCase):
         task_url = browser.url
         self.assertRegex(task_url, r'/p/backend/\d+$')
 
-        # Two workers behind the load balancer, on the status page.
+        # Two workers behind the load balancer, on the status page; once a
+        # worker served enough of a project's pages (its history: 20), its
+        # résumé names the project, the request class.
+        for _ in range(30):
+            browser.open(launch.url + 'p/docs/')
         browser.getLink('Status').click()
         self.assertEqual(browser.contents.count('class="resume"'), 2)
+        self.assertRegex(browser.contents,
+                         r'<p class="resume">127\.0\.0\.1:\d+: [^<]*docs: ')
         self.assertIn('Backlog:', browser.contents)
         self.assert_stopped_cleanly(launch)
 
@@ -159,7 +165,9 @@ class LauncherTests(LauncherTestCase):
             self.assertLess(time.monotonic(), deadline, browser.contents)
             time.sleep(0.3)
             browser.open(launch.url)
-        self.assert_stopped_cleanly(launch)
+        # Ctrl-C at a terminal: SIGINT reaches the launcher alone (its
+        # processes run in sessions of their own).
+        self.assert_stopped_cleanly(launch, signal.SIGINT)
 
     def test_children_stop_when_the_launcher_is_killed_outright(self):
         launch = self.launch()
