@@ -130,17 +130,13 @@ def title(source, value):
     return source.factory.getTitle(context, value)
 
 
-def chosen(request, name, binder, board, convert=str):
+def chosen(request, name, binder, board):
     """The submitted value of ``name``, checked against its source."""
-    raw = request.POST.get(name)
-    if raw is None:
+    value = request.POST.get(name)
+    if value is None:
         raise ValueError(f'missing field {name!r}')
-    try:
-        value = convert(raw)
-    except ValueError:
-        raise ValueError(f'invalid {name} {raw!r}') from None
     if value not in binder(board):
-        raise ValueError(f'{raw!r} is not a valid {name}')
+        raise ValueError(f'{value!r} is not a valid {name}')
     return value
 
 

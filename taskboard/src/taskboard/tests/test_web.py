@@ -114,6 +114,19 @@ class WebTests(BrowserTestCase):
         self.assertIn('&#x27;mallory&#x27; is not a valid assignee',
                       self.browser.contents)
 
+    def test_a_missing_field_or_unknown_blocker_is_named(self):
+        self.browser.raiseHttpErrors = False
+        self.browser.post('http://localhost/tasks', 'title=Sneak')
+        self.assertIn('missing field &#x27;project&#x27;',
+                      self.browser.contents)
+        self.browser.post('http://localhost/p/docs/tasks',
+                          'title=Sneak&assignee=ada&blocked_by=x')
+        self.assertIn('invalid task &#x27;x&#x27;', self.browser.contents)
+        self.browser.post('http://localhost/p/docs/tasks',
+                          'title=Sneak&assignee=ada&blocked_by=7')
+        self.assertIn('no task &#x27;7&#x27;', self.browser.contents)
+        self.assertTrue(self.browser.headers['status'].startswith('400'))
+
     def test_statistics_appear_once_the_queued_job_ran(self):
         self.add('Design')
         self.browser.open('http://localhost/')
