@@ -59,7 +59,8 @@ check:
 # System packages the tests use, installed when missing so that `make test`
 # works on a fresh machine: gcc for zc.recipe.egg's custom recipe (it builds
 # a C extension), zookeeper for zc.resumelb's real-server tests, chromium
-# for zc.resourcelibrary's browser test (SRI and CSP nonces), postgresql
+# for zc.resourcelibrary's browser test (SRI and CSP nonces) and
+# zc.testbrowser's real browser, postgresql
 # for the RelStorage tests (zc.queue.testing).  Buildout builds psycopg2
 # from source, against Debian's libpq (libpq-dev), so those come first.
 BUILD_PACKAGES := gcc libpq-dev
@@ -73,9 +74,10 @@ test: check bin/test
 run: bin/test
 	bin/taskboard-run --var var --port 8080
 
-# wrk and nginx: zc.resumelb's benchmark compares against nginx under wrk.
+# wrk and nginx: zc.resumelb's benchmark compares against nginx under wrk;
+# valgrind: zc.resourcelibrary's counts instructions, whatever the load.
 bench: bin/test
-	@tools/apt-ensure wrk nginx
+	@tools/apt-ensure wrk nginx valgrind
 	@$(PYTHON) tools/run-benchmarks $(DISTS)
 
 # build and twine live in their own virtualenv: .venv is the buildout

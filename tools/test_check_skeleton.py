@@ -209,6 +209,13 @@ class TemplateTests(CheckerTestCase):
         self.assertOneProblem('package', 'src/zc/example/browser/token.py',
                               'test_token.py')
 
+    def test_a_private_module_behind_its_public_name_may_be_tested_by_it(self):
+        self.write('src/zc/example/thing.py',
+                   'from zc.example._thing import Thing\n')
+        (self.root / 'src/zc/example/tests/test__thing.py').rename(
+            self.root / 'src/zc/example/tests/test_thing.py')
+        self.assertEqual(self.problems(), [])
+
     def test_layer_hooks_are_not_taken_for_tests(self):
         self.write('src/zc/example/tests/test__thing.py', '''\
             class Layer:

@@ -64,6 +64,7 @@ setup(
     ],
     extras_require={
         'test': [
+            'zc.testbrowser >= 2.0.0.dev0',
             'zope.app.publication',
             'zope.pagetemplate',
             'zope.testing',

@@ -49,8 +49,10 @@ setup(
     zip_safe=False,
     install_requires=['gevent>=24', 'zope.interface'],
     extras_require={
-        'test': ['zope.testrunner', 'zope.testing', 'PasteDeploy', 'kazoo'],
+        'test': ['zope.testrunner', 'zope.testing', 'PasteDeploy', 'kazoo',
+                 'matplotlib'],
         'zk': ['kazoo'],
+        'sim': ['matplotlib'],
     },
     entry_points={
         'console_scripts': [

@@ -14,7 +14,8 @@ setup(
     name='zc.testbrowser',
     version='2.0.0.dev0',
     description='Programmable web browser for functional black-box tests'
-                ' of web applications, in process (WSGI) or over HTTP',
+                ' of web applications, in process (WSGI), over HTTP or'
+                ' in headless Chromium',
     long_description='\n\n'.join([
         read('README.rst'),
         read('src', 'zc', 'testbrowser', 'README.rst'),
@@ -59,6 +60,7 @@ setup(
         'zope.schema',
     ],
     extras_require={
-        'test': ['zope.testrunner', 'zope.testing'],
+        'real': ['playwright >= 1.40'],
+        'test': ['zope.testrunner', 'zope.testing', 'playwright >= 1.40'],
     },
 )

@@ -1,41 +1,64 @@
 """Cost of the middleware per response on a 100 KB HTML page.
 
-The same WSGI application (a 100 KB UTF-8 page needing three libraries of
-six files in all) is served with and without ResourceLibraryMiddleware, side
-by side in one run:
+Two WSGI applications produce a 100 KB UTF-8 page needing three libraries
+of six files in all: one returns a constant page (it costs nothing, the
+hardest comparison for the middleware), the other renders its page, a
+table of 1,190 rows, with f-strings on every request (the cheapest way a
+real application makes a page).  One server process serves each of them
+three times, on ports of 127.0.0.1: bare, behind ResourceLibraryMiddleware
+with default options, and behind it with every option (html5, integrity,
+versioned, csp_nonce, preload).  This process is the client: it sends the
+requests (a new connection each, as wsgiref speaks HTTP/1.0) and measures
+what the server process spends on them, side by side in the same run:
 
-- over real HTTP (wsgiref's server on 127.0.0.1, a new connection per
-  request, as wsgiref speaks HTTP/1.0): the overhead a client sees, the
-  figure the goal (under 5%) is about, as wall-clock time and as the
-  process's CPU time (client and server threads together);
-- in-process (the WSGI call and joining the body, no server): the raw
-  cost of decoding, injecting and encoding 100 KB, against an application
-  that does nothing, so its ratio is large by construction.
+- instructions, counted by valgrind's callgrind in a second run of the
+  server process: the same on an idle and on a loaded machine.  Only the
+  process's own instructions: the kernel's work for each response
+  (accepting the connection, sending 100 KB) is not counted, so the ratio
+  overstates the middleware's share of the real cost;
+- CPU time of the server process (user + system, kernel's socket work
+  included), in rounds that go through every server in turn; the ratio
+  is the median of the per-round ratios.  Less disturbed by other
+  processes than the wall clock, but still by a busy machine's shared
+  caches.
 
-Rounds alternate between the two apps; the figures are medians over the
-rounds and the ratio is the median of the per-round ratios, which keeps
-the comparison fair on a busy machine.  Prints one line.
+The wall clock is not measured: on a machine shared by several users it
+says more about the neighbours than about the middleware.  Prints one line
+per setup.
 """
 import http.client
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+import wsgiref.simple_server
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'src'))
-
-import zc.resourcelibrary  # noqa: E402
-from zc.resourcelibrary.tests.server import serving  # noqa: E402
-from zc.resourcelibrary.wsgi import ResourceLibraryMiddleware  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'src'))
 
 ROUNDS = 15
-HTTP_REQUESTS = 100
-CALLS = 400
+REQUESTS = 40        # per round and app, CPU time
+WARM_UP = 5          # per app, before anything is measured
+COUNTED = 20         # per app, under callgrind
+SETUPS = ('default', 'all options')
+
+# UTF-8 text with a few non-ASCII characters, as real pages have.
+PARAGRAPH = ('<p>Lorem ipsum dolor sit amet, “consectetur” adipiscing '
+             'café.</p>\n')
+PAGE = ('<!DOCTYPE html>\n<html><head><title>Report</title></head><body>\n'
+        + PARAGRAPH * (100_000 // len(PARAGRAPH.encode()))
+        + '</body></html>\n').encode()
 
 
-def make_libraries():
-    directory = tempfile.mkdtemp()
+# The server process
+
+def make_libraries(directory):
+    import zc.resourcelibrary
     for name in ('base.js', 'widgets.js', 'widgets.css', 'charts.js',
                  'charts.css', 'theme.css'):
         with open(os.path.join(directory, name), 'w') as f:
@@ -47,15 +70,8 @@ def make_libraries():
                                 ['charts.js', 'charts.css'], ['base'])
 
 
-# UTF-8 text with a few non-ASCII characters, as real pages have.
-PARAGRAPH = ('<p>Lorem ipsum dolor sit amet, “consectetur” adipiscing '
-             'café.</p>\n')
-PAGE = ('<!DOCTYPE html>\n<html><head><title>Report</title></head><body>\n'
-        + PARAGRAPH * (100_000 // len(PARAGRAPH.encode()))
-        + '</body></html>\n').encode()
-
-
 def app(environ, start_response):
+    import zc.resourcelibrary
     zc.resourcelibrary.need('widgets')
     zc.resourcelibrary.need('charts')
     start_response('200 OK', [('Content-Type', 'text/html; charset=utf-8'),
@@ -63,79 +79,208 @@ def app(environ, start_response):
     return [PAGE]
 
 
-def http_seconds(url, requests, clock=time.perf_counter):
-    host, port = url.rsplit('/', 1)[1].split(':')
-    start = clock()
+ROWS = [(n, f'Article {n}', n * 37 % 1000 / 10, 'café “au lait”')
+        for n in range(1190)]
+
+
+def rendering_app(environ, start_response):
+    import zc.resourcelibrary
+    zc.resourcelibrary.need('widgets')
+    zc.resourcelibrary.need('charts')
+    rows = ''.join(f'<tr><td>{n}</td><td>{name}</td><td>{price:.2f}</td>'
+                   f'<td>{note}</td></tr>\n'
+                   for n, name, price, note in ROWS)
+    page = ('<!DOCTYPE html>\n<html><head><title>Report</title></head>'
+            f'<body><table>\n{rows}</table></body></html>\n').encode()
+    start_response('200 OK', [('Content-Type', 'text/html; charset=utf-8'),
+                              ('Content-Length', str(len(page)))])
+    return [page]
+
+
+APPS = (('constant page', app), ('rendered page', rendering_app))
+
+
+class _QuietHandler(wsgiref.simple_server.WSGIRequestHandler):
+
+    def log_message(self, format, *args):
+        pass
+
+
+def serve():
+    """Serve the apps, bare and wrapped; answer ``cpu`` until ``quit``."""
+    from zc.resourcelibrary.wsgi import ResourceLibraryMiddleware
+    directory = tempfile.mkdtemp()
+    try:
+        make_libraries(directory)
+        apps = []
+        for _, bare in APPS:
+            apps.extend([bare, ResourceLibraryMiddleware(bare),
+                         ResourceLibraryMiddleware(
+                             bare, html5=True, integrity=True,
+                             versioned=True, csp_nonce=True, preload=True)])
+        ports = []
+        for wsgi_app in apps:
+            server = wsgiref.simple_server.make_server(
+                '127.0.0.1', 0, wsgi_app, handler_class=_QuietHandler)
+            ports.append(server.server_port)
+            # A long poll interval: waking up to poll would cost
+            # instructions in proportion to the wall clock.
+            threading.Thread(target=server.serve_forever, args=(3600,),
+                             daemon=True).start()
+        print(*ports, flush=True)
+        for line in sys.stdin:
+            if line.strip() != 'cpu':
+                break
+            print(time.process_time(), flush=True)
+    finally:
+        shutil.rmtree(directory)
+
+
+# The client
+
+class Server:
+    """The server process, natively or under callgrind."""
+
+    def __init__(self, valgrind=None):
+        command = [sys.executable, os.path.abspath(__file__), 'serve']
+        self.out = None
+        if valgrind is not None:
+            self.out = tempfile.mkdtemp()
+            command = [valgrind, '--tool=callgrind',
+                       f'--callgrind-out-file={self.out}/callgrind.out',
+                       *command]
+        environment = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path),
+                           PYTHONHASHSEED='0')
+        if valgrind is not None:
+            # glibc copies large blocks with one ``rep movsb`` instruction,
+            # which callgrind counts once per byte: 100,000 for a copy of
+            # the page that the processor does in a few thousand cycles.
+            # Its vector loop is counted as the processor runs it.
+            environment['GLIBC_TUNABLES'] = (
+                'glibc.cpu.x86_rep_movsb_threshold=4294967295')
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE if valgrind else None, text=True,
+            env=environment)
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError('The benchmark server did not start: '
+                               + (self.process.stderr.read()
+                                  if valgrind else ''))
+        self.ports = [int(port) for port in line.split()]
+
+    def cpu(self):
+        self.process.stdin.write('cpu\n')
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline())
+
+    def control(self, option):
+        subprocess.run(['callgrind_control', option,
+                        str(self.process.pid)],
+                       check=True, capture_output=True, timeout=300)
+
+    def stop(self):
+        try:
+            self.process.stdin.write('quit\n')
+            self.process.stdin.close()
+            self.process.wait(timeout=300)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+            if self.out is not None:
+                shutil.rmtree(self.out)
+
+
+def get(port, requests):
     for _ in range(requests):
-        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        connection = http.client.HTTPConnection('127.0.0.1', port,
+                                                timeout=300)
         connection.request('GET', '/')
         body = connection.getresponse().read()
         connection.close()
-    assert len(body) >= len(PAGE)
-    return (clock() - start) / requests
+        if len(body) < len(PAGE):
+            raise RuntimeError(f'Short page from port {port}')
 
 
-def http_cpu_seconds(url, requests):
-    # Client and server threads share this process: its CPU time per
-    # request is less disturbed by other processes than the wall clock.
-    return http_seconds(url, requests, clock=time.process_time)
+def cpu_seconds():
+    """CPU s per request for each port, and ratios to the bare app's."""
+    server = Server()
+    try:
+        for port in server.ports:
+            get(port, WARM_UP)
+        rounds = []
+        for _ in range(ROUNDS):
+            figures = []
+            for port in server.ports:
+                before = server.cpu()
+                get(port, REQUESTS)
+                figures.append((server.cpu() - before) / REQUESTS)
+            rounds.append(figures)
+    finally:
+        server.stop()
+    ports = range(len(server.ports))
+    medians = [statistics.median(r[i] for r in rounds) for i in ports]
+    # Every app is followed by its two wrapped versions.
+    ratios = [statistics.median(r[i] / r[i - i % 3] for r in rounds)
+              for i in ports]
+    return medians, ratios
 
 
-def call_seconds(wsgi_app, calls):
-    environ = {'REQUEST_METHOD': 'GET', 'PATH_INFO': '/', 'SCRIPT_NAME': '',
-               'SERVER_NAME': 'localhost', 'SERVER_PORT': '80',
-               'HTTP_HOST': 'localhost', 'wsgi.url_scheme': 'http'}
-
-    def start_response(status, headers, exc_info=None):
-        pass
-    start = time.perf_counter()
-    for _ in range(calls):
-        b''.join(wsgi_app(dict(environ), start_response))
-    return (time.perf_counter() - start) / calls
+_SUMMARY = re.compile(r'^summary:\s*(\d+)', re.MULTILINE)
 
 
-def median_pair(measure, bare, wrapped, amount):
-    """Medians of both and of the per-round ratios (robust to drift)."""
-    pairs = [(measure(bare, amount), measure(wrapped, amount))
-             for _ in range(ROUNDS)]
-    return (statistics.median(p[0] for p in pairs),
-            statistics.median(p[1] for p in pairs),
-            statistics.median(p[1] / p[0] for p in pairs))
+def instructions(valgrind):
+    """Instructions per request for each port."""
+    server = Server(valgrind)
+    try:
+        for port in server.ports:
+            get(port, WARM_UP)
+        counts = []
+        for port in server.ports:
+            server.control('--zero')
+            get(port, COUNTED)
+            # The handler closes the connection after the client has read
+            # the response: give it the time to finish before counting.
+            time.sleep(1)
+            server.control('--dump')
+            dumps = sorted(
+                (name for name in os.listdir(server.out)
+                 if name.startswith('callgrind.out.')),
+                key=lambda name: int(name.rsplit('.', 1)[1]))
+            with open(os.path.join(server.out, dumps[-1])) as f:
+                counts.append(int(_SUMMARY.search(f.read()).group(1))
+                              / COUNTED)
+    finally:
+        server.stop()
+    return counts
 
 
 def main():
-    make_libraries()
-    plain = ResourceLibraryMiddleware(app)
-    modern = ResourceLibraryMiddleware(
-        app, html5=True, integrity=True, versioned=True, csp_nonce=True,
-        preload=True)
-    figures = []
-    with serving(app) as bare_url, serving(plain) as plain_url, \
-            serving(modern) as modern_url:
-        for label, url in (('default', plain_url),
-                           ('all options', modern_url)):
-            bare, wrapped, ratio = median_pair(http_seconds, bare_url, url,
-                                               HTTP_REQUESTS)
-            figures.append(f'HTTP {label}: {wrapped * 1e6:.0f} us vs bare '
-                           f'{bare * 1e6:.0f} us per request, '
-                           f'ratio {ratio:.3f}')
-            bare, wrapped, ratio = median_pair(http_cpu_seconds, bare_url,
-                                               url, HTTP_REQUESTS)
-            figures.append(f'CPU {wrapped * 1e6:.0f} us vs {bare * 1e6:.0f}'
-                           f' us, ratio {ratio:.3f}')
-    pairs = [(call_seconds(app, CALLS), call_seconds(plain, CALLS))
-             for _ in range(ROUNDS)]
-    bare = statistics.median(p[0] for p in pairs)
-    wrapped = statistics.median(p[1] for p in pairs)
-    # The best round is the least disturbed by other processes.
-    best = min(p[1] - p[0] for p in pairs)
-    figures.append(f'in-process default: {wrapped * 1e6:.1f} us vs bare '
-                   f'{bare * 1e6:.1f} us per call '
-                   f'(+{(wrapped - bare) * 1e6:.1f} us; '
-                   f'best round +{best * 1e6:.1f} us)')
-    print(f'bench_injection (100 KB page, 6 files, median of {ROUNDS} '
-          'alternating rounds): ' + '; '.join(figures))
+    cpu, cpu_ratios = cpu_seconds()
+    valgrind = shutil.which('valgrind')
+    irs = instructions(valgrind) if valgrind else None
+    for i, (page, _) in enumerate(APPS):
+        bare = 3 * i
+        for j, setup in enumerate(SETUPS, bare + 1):
+            if irs:
+                counted = (f'{irs[j] / 1e6:.3f} M vs bare '
+                           f'{irs[bare] / 1e6:.3f} M instructions per '
+                           f'response, ratio {irs[j] / irs[bare]:.3f} '
+                           f'(callgrind, {COUNTED} requests)')
+            else:
+                counted = ('instructions not counted: valgrind is not '
+                           'installed')
+            print(f'bench_injection {page}, {setup} (100 KB, 6 files, '
+                  f'wsgiref server over HTTP on 127.0.0.1): {counted}; '
+                  f'CPU {cpu[j] * 1e6:.0f} us vs bare '
+                  f'{cpu[bare] * 1e6:.0f} us per response, ratio '
+                  f'{cpu_ratios[j]:.3f} (median of {ROUNDS} alternating '
+                  f'rounds of {REQUESTS}; shared machine)', flush=True)
 
 
 if __name__ == '__main__':
-    main()
+    if sys.argv[1:] == ['serve']:
+        serve()
+    else:
+        main()

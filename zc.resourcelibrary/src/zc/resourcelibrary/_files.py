@@ -3,7 +3,8 @@
 A file's SHA-384 digest gives its ETag, its Subresource Integrity value and
 its version (for cache-busting URLs).  It is computed once per version of
 the file: again only when the file's modification time, size or inode
-changes.
+changes.  Whether it changed costs a ``stat`` call; a caller that can live
+with an answer a little out of date says how old it may be.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import email.utils
 import hashlib
 import mimetypes
 import os
-import threading
+import time
 from stat import S_ISREG
 from typing import NamedTuple
 
@@ -69,9 +70,13 @@ class FileCache:
     """Digests of library files, recomputed only when a file changes."""
 
     def __init__(self) -> None:
-        self._files: dict[str, tuple[tuple[int, int, int], LibraryFile]] = {}
+        # path -> (stat key, file, time.monotonic() of the stat)
+        self._files: dict[str, tuple[tuple[int, int, int], LibraryFile,
+                                     float]] = {}
         self._paths: dict[tuple[str, str], str | None] = {}
-        self._lock = threading.Lock()
+        #: Counts the digests computed: when it has not changed, no file
+        #: was seen to change either.
+        self.generation = 0
 
     def _path(self, directory: str, name: str) -> str | None:
         # Resolving symbolic links costs a system call per path segment;
@@ -85,11 +90,20 @@ class FileCache:
                 self._paths[key] = path
             return path
 
-    def lookup(self, directory: str, name: str) -> LibraryFile | None:
-        """The file ``name`` of ``directory``, or None if there is none."""
+    def lookup(self, directory: str, name: str,
+               recheck: float = 0) -> LibraryFile | None:
+        """The file ``name`` of ``directory``, or None if there is none.
+
+        A file looked up less than ``recheck`` seconds ago is not looked at
+        again (``stat``); with the default 0 it always is.
+        """
         path = self._path(directory, name)
         if path is None:
             return None
+        cached = self._files.get(path)
+        now = time.monotonic()
+        if cached is not None and now - cached[2] < recheck:
+            return cached[1]
         try:
             stat = os.stat(path)
         except OSError:
@@ -97,8 +111,8 @@ class FileCache:
         if not S_ISREG(stat.st_mode):
             return None
         key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        cached = self._files.get(path)
         if cached is not None and cached[0] == key:
+            self._files[path] = (key, cached[1], now)
             return cached[1]
         digest = hashlib.sha384()
         with open(path, 'rb') as f:
@@ -110,6 +124,6 @@ class FileCache:
                         or 'application/octet-stream')
         found = LibraryFile(path, stat.st_size, int(stat.st_mtime),
                             content_type, digest.digest())
-        with self._lock:
-            self._files[path] = (key, found)
+        self._files[path] = (key, found, now)
+        self.generation += 1
         return found

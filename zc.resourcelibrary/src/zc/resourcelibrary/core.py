@@ -209,10 +209,12 @@ class _Markup(NamedTuple):
     rare: str | bytes
     separator: str | bytes
     newline: str | bytes
+    empty: str | bytes
     any_head: re.Pattern
 
 
-_TEXT = _Markup(MARKER, '<head>', '</body>', 'z', _SEPARATOR, '\n', _ANY_HEAD)
+_TEXT = _Markup(MARKER, '<head>', '</body>', 'z', _SEPARATOR, '\n', '',
+                _ANY_HEAD)
 _BYTES = _Markup(*(part.encode('ascii') for part in _TEXT[:-1]),
                  re.compile(_ANY_HEAD.pattern.encode('ascii'), re.IGNORECASE))
 
@@ -250,30 +252,60 @@ def inject(body: AnyStr, tags: AnyStr, *, end_of_body: AnyStr | None = None,
     ASCII bytes only ever stand for themselves.
     """
     markup = _BYTES if isinstance(body, bytes) else _TEXT
+    if not end_of_body and tags and markup is _BYTES:
+        # A page's usual case, spared the general bookkeeping below.
+        start = stop = _find_marker(body, markup)
+        if start >= 0:
+            stop += len(markup.marker)
+        else:
+            start = stop = _head_end(body, markup, any_head)
+            if start < 0:
+                return body
+            tags = markup.separator + tags + markup.newline
+        # Slices of a memoryview are not copies: joining them copies the
+        # page once, where ``a + b + c`` would copy it twice.
+        whole = memoryview(body)
+        return b''.join((whole[:start], tags, whole[stop:]))
+    # (start, rank, stop, text) replacements, made in one copy of the
+    # page; where both go to the same place, the head's tags come first.
+    edits = []
     if end_of_body:
         position = body.rfind(markup.end_of_body)
         if position < 0:
             tags = markup.separator.join(t for t in (tags, end_of_body) if t)
         else:
-            body = (body[:position] + end_of_body + markup.newline
-                    + body[position:])
-    if not tags:
+            edits.append((position, 1, position,
+                          end_of_body + markup.newline))
+    if tags:
+        position = _find_marker(body, markup)
+        if position >= 0:
+            edits.append((position, 0, position + len(markup.marker), tags))
+        else:
+            position = _head_end(body, markup, any_head)
+            if position >= 0:
+                edits.append((position, 0, position,
+                              markup.separator + tags + markup.newline))
+    if not edits:
         return body
-    position = _find_marker(body, markup)
-    if position >= 0:
-        return body[:position] + tags + body[position + len(markup.marker):]
+    edits.sort()
+    whole = memoryview(body) if markup is _BYTES else body
+    parts = []
+    done = 0
+    for start, _, stop, text in edits:
+        parts.append(whole[done:start])
+        parts.append(text)
+        done = stop
+    parts.append(whole[done:])
+    return markup.empty.join(parts)
+
+
+def _head_end(body, markup, any_head) -> int:
+    """Where the tags go after the head's start tag; -1 when it has none."""
     if any_head:
         match = markup.any_head.search(body)
-        if match is None:
-            return body
-        position = match.end()
-    else:
-        position = body.find(markup.head)
-        if position < 0:
-            return body
-        position += len(markup.head)
-    return (body[:position] + markup.separator + tags + markup.newline
-            + body[position:])
+        return -1 if match is None else match.end()
+    position = body.find(markup.head)
+    return -1 if position < 0 else position + len(markup.head)
 
 
 def is_processable(content_type: str | None, *, xhtml: bool = False) -> bool:

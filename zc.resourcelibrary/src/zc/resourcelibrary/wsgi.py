@@ -14,10 +14,11 @@ import email.utils
 import functools
 import logging
 import secrets
+import time
+from typing import NamedTuple
 from urllib.parse import quote
 
 import webob
-from webob.headers import ResponseHeaders
 from zope.interface import implementer
 
 from zc.resourcelibrary import _csp
@@ -36,7 +37,7 @@ NONCE_KEY = 'csp.nonce'
 log = logging.getLogger(__name__)
 
 _FAR_FUTURE = 'public, max-age=31536000, immutable'
-_NO_BODY = (204, 304)
+_NO_BODY = ('204', '304')
 _CHUNK = 1 << 16
 _TAG_CACHE_SIZE = 1024
 # Stands for the request's nonce in cached tags; cannot occur in a nonce.
@@ -139,6 +140,40 @@ def _charset_of(content_type: str) -> str:
     return 'utf-8'
 
 
+@functools.lru_cache(maxsize=256)
+def _page_type(content_type: str, xhtml: bool):
+    """(charset, ASCII-compatible?) of pages of this type that get tags."""
+    if not core.is_processable(content_type, xhtml=xhtml):
+        return None
+    charset = _charset_of(content_type)
+    return charset, _ascii_compatible(charset)
+
+
+class _Tags(NamedTuple):
+    """The tags for one set of needs, and what they were made from."""
+    sources: tuple    # (name, LibraryInfo, required, included) per library
+    found: tuple      # ((library, file), LibraryFile), for digests
+    checked: list     # [time.monotonic(), FileCache.generation] of the
+    #                   last look at ``found``
+    head: str | bytes
+    end: str | bytes  # scripts placed at the end of <body>
+    links: tuple      # the ('Link', value) preload header, if any
+
+
+def _add_nonce(headers, nonce, generated):
+    """Put ``nonce`` into the Content-Security-Policy headers, in place."""
+    policies = [i for i, (name, _) in enumerate(headers)
+                if name.lower() == 'content-security-policy']
+    if not policies:
+        if generated:
+            headers.append(('Content-Security-Policy',
+                            _csp.new_policy(nonce)))
+        return
+    for i in policies:
+        name, policy = headers[i]
+        headers[i] = (name, _csp.add_nonce(policy, nonce))
+
+
 def _throws(environ) -> bool:
     return (environ.get('wsgi.handleErrors', True) is False
             or bool(environ.get('paste.throw_errors')))
@@ -169,13 +204,19 @@ class ResourceLibraryMiddleware:
     ``scripts_at_end``
         scripts go before ``</body>``, style sheets stay in ``<head>``.
     ``preload``
-        a ``Link: <URL>; rel=preload`` header for every injected file.
+        a ``Link: <URL>; rel=preload, ...`` header naming every injected
+        file.
     ``any_head``
         also ``<HEAD>`` and heads with attributes get tags.
     ``xhtml``
         also ``application/xhtml+xml`` responses get tags.
     ``max_age``
         Cache-Control max-age (seconds) of unversioned file responses.
+    ``recheck``
+        with ``versioned`` or ``integrity``, how many seconds a file's
+        digest is used in pages before the file is looked at (``stat``)
+        again: 0 on every page, ``math.inf`` never (files that change only
+        with a restart).  Serving a file always looks at it.
     """
 
     def __init__(self, app, prefix: str = '/@@/', registry=None, *,
@@ -184,7 +225,7 @@ class ResourceLibraryMiddleware:
                  nonce_key: str = NONCE_KEY, html5: bool = False,
                  scripts_at_end: bool = False, preload: bool = False,
                  any_head: bool = False, xhtml: bool = False,
-                 max_age: int = 3600) -> None:
+                 max_age: int = 3600, recheck: float = 1.0) -> None:
         if not (prefix.startswith('/') and prefix.endswith('/')):
             raise ValueError(
                 f'prefix must start and end with "/", got {prefix!r}')
@@ -196,6 +237,10 @@ class ResourceLibraryMiddleware:
             raise ValueError(
                 'crossorigin must be "anonymous" or "use-credentials", '
                 f'got {crossorigin!r}')
+        if not (isinstance(recheck, (int, float)) and recheck >= 0):
+            raise ValueError(
+                'recheck must be a number of seconds, 0 or more, '
+                f'got {recheck!r}')
         self.app = app
         self.prefix = prefix
         self._registry = registry
@@ -210,9 +255,10 @@ class ResourceLibraryMiddleware:
         self.any_head = any_head
         self.xhtml = xhtml
         self.max_age = int(max_age)
+        self.recheck = recheck
         self.files = FileCache()
         self._paths: dict[tuple[str, str], str] = {}
-        self._tags: dict[tuple, tuple[str, str, list]] = {}
+        self._tags: dict[tuple, _Tags] = {}
 
     @property
     def registry(self):
@@ -234,17 +280,20 @@ class ResourceLibraryMiddleware:
             if nonce is None:
                 nonce = generated = secrets.token_urlsafe(18)
                 environ[self.nonce_key] = nonce
-            _csp.check_nonce(nonce)
+            else:
+                _csp.check_nonce(nonce)
         token = resourcelibrary.needed.set(needed)
         try:
             status, headers, body, send = _call(self.app, environ,
                                                 start_response)
             # Needs come while rendering, which is done when the
             # application returns a page of known length.
-            if needed and self._rewritable(environ, status, headers, body):
-                status, headers, body = self._process(
-                    environ, status, headers, body, needed, nonce,
-                    generated)
+            if needed:
+                page = self._page_charset(environ, status, headers, body)
+                if page is not None:
+                    status, headers, body = self._process(
+                        environ, status, headers, body, needed, nonce,
+                        generated, *page)
         finally:
             resourcelibrary.needed.reset(token)
         send(status, headers)
@@ -252,118 +301,149 @@ class ResourceLibraryMiddleware:
 
     # Pages
 
-    def _rewritable(self, environ, status, headers, body) -> bool:
-        """Whether the response is a complete page that may get tags.
+    def _page_charset(self, environ, status, headers, body):
+        """(charset, ASCII-compatible?) of a page that may get tags.
 
-        Anything else (other types, encoded, streamed) passes through
-        untouched and unbuffered.
+        None for anything else (other types, encoded, streamed), which
+        passes through untouched and unbuffered.
         """
-        if environ.get('REQUEST_METHOD') == 'HEAD' or \
-                int(status[:3]) in _NO_BODY:
-            return False
-        names = {name.lower() for name, _ in headers}
-        if 'content-encoding' in names:
-            return False
-        content_type = next((value for name, value in headers
-                             if name.lower() == 'content-type'), None)
-        if not core.is_processable(content_type, xhtml=self.xhtml):
-            return False
+        if status[:3] in _NO_BODY or \
+                environ.get('REQUEST_METHOD') == 'HEAD':
+            return None
+        content_type = None
         # A page of known length or already in memory; a streamed body
         # (an iterator without Content-Length) is sent as it is produced.
-        return 'content-length' in names or isinstance(body, (list, tuple))
+        complete = isinstance(body, (list, tuple))
+        for name, value in headers:
+            name = name.lower()
+            if name == 'content-type':
+                content_type = value
+            elif name == 'content-length':
+                complete = True
+            elif name == 'content-encoding':
+                return None
+        if not complete or content_type is None:
+            return None
+        return _page_type(content_type, self.xhtml)
 
     def _process(self, environ, status, headers, body, needed, nonce,
-                 generated):
+                 generated, charset, as_bytes):
         try:
             content = b''.join(body)
         finally:
             if hasattr(body, 'close'):
                 body.close()
-        content_type = next(value for name, value in headers
-                            if name.lower() == 'content-type')
-        charset = _charset_of(content_type)
-        request = webob.Request(environ)
         try:
-            new_content, injected = self._inject(request, content, charset,
-                                                 needed, nonce)
+            tags = self._tags_for(environ, needed, charset, as_bytes)
         except RuntimeError:
             if _throws(environ):
                 raise
             log.exception('Resource libraries not inserted into %s',
-                          request.url)
+                          webob.Request(environ).url)
             return status, headers, [content]
-        if not injected:
+        new_content = self._inject(content, charset, as_bytes, tags, nonce)
+        if new_content is content:
             return status, headers, [content]
         headers = [(name, value) for name, value in headers
                    if name.lower() != 'content-length']
         headers.append(('Content-Length', str(len(new_content))))
         if self.preload:
-            headers.extend(('Link', link)
-                           for link in self._preload_links(injected))
+            headers.extend(tags.links)
         if nonce is not None:
-            changed = ResponseHeaders(headers)
-            self._add_nonce(changed, nonce, generated is not None)
-            headers = list(changed.items())
+            _add_nonce(headers, nonce, generated is not None)
         return status, headers, [new_content]
 
-    def _inject(self, request, content, charset, needed, nonce):
-        """(new content, [(library, file, url)]) or (content, [])."""
-        registry = self.registry
-        libraries = core.resolve(needed, registry)
-        files = tuple((library, file) for library in libraries
-                      for file in registry[library].included)
-        if not files:
-            return content, []
-        base = request.application_url + self.prefix
-        found = {}
-        if self.versioned or self.integrity:
-            for library, file in files:
-                found[library, file] = self._library_file(library, file)
-        # The same pages need the same libraries over and over; the tags
-        # only differ by the nonce, filled in afterwards.
-        as_bytes = _ascii_compatible(charset)
-        key = (base, files, tuple(id(registry[name]) for name in libraries),
-               tuple(f.digest for f in found.values()),
-               charset if as_bytes else None)
-        cached = self._tags.get(key)
-        if cached is None:
-            cached = self._render(libraries, files, base, found)
-            if as_bytes:
-                cached = (cached[0].encode(charset, 'xmlcharrefreplace'),
-                          cached[1].encode(charset, 'xmlcharrefreplace'),
-                          cached[2])
-            if len(self._tags) >= _TAG_CACHE_SIZE:
-                self._tags.clear()
-            self._tags[key] = cached
-        head, end, injected = cached
+    def _inject(self, content, charset, as_bytes, tags, nonce):
+        """The page with ``tags``; ``content`` itself when it has no place."""
+        if not tags.head and not tags.end:
+            return content
+        head, end = tags.head, tags.end
         if as_bytes:
             # Decoding and encoding a 100 KB page of real (non-ASCII) text
             # costs hundreds of microseconds; the bytes around the tags
             # stay exactly as they were anyway.
             body = content
-            slot = _NONCE_SLOT.encode('ascii')
-            nonce = nonce.encode('ascii') if nonce is not None else None
+            if nonce is not None:
+                slot = _NONCE_SLOT.encode('ascii')
+                nonce = nonce.encode('ascii')
         else:
             try:
                 body = content.decode(charset)
             except (UnicodeDecodeError, LookupError):
-                return content, []
+                return content
             slot = _NONCE_SLOT
         if nonce is not None:
             head = head.replace(slot, nonce)
             end = end.replace(slot, nonce)
         new_body = core.inject(body, head, end_of_body=end,
                                any_head=self.any_head)
-        # Tags are never empty here, so an unchanged length means no place
-        # was found (cheaper than comparing 100 KB pages).
-        if len(new_body) == len(body):
-            return content, []
-        if isinstance(new_body, str):
+        if new_body is body:
+            return content
+        if not as_bytes:
             new_body = new_body.encode(charset)
-        return new_body, injected
+        return new_body
 
-    def _render(self, libraries, files, base, found):
-        """(head tags, end-of-body tags, [(library, file, url)])."""
+    def _tags_for(self, environ, needed, charset, as_bytes) -> _Tags:
+        """The tags of ``needed``, rendered once and then reused.
+
+        The same pages need the same libraries over and over; what they
+        were rendered from (the libraries, and the files' digests with
+        ``versioned`` or ``integrity``) is checked before reuse.
+        """
+        registry = self.registry
+        get = environ.get
+        # What the URL of the files (WebOb's application URL) is made of.
+        key = (tuple(needed), charset if as_bytes else None,
+               get('wsgi.url_scheme'), get('HTTP_HOST'), get('SERVER_NAME'),
+               get('SERVER_PORT'), get('SCRIPT_NAME'))
+        tags = self._tags.get(key)
+        if tags is not None and self._current(tags, registry):
+            return tags
+        base = webob.Request(environ).application_url + self.prefix
+        tags = self._render(registry, key[0], base, charset, as_bytes)
+        # Hosts come from clients: the cache stays bounded.
+        if len(self._tags) >= _TAG_CACHE_SIZE:
+            self._tags.clear()
+        self._tags[key] = tags
+        return tags
+
+    def _current(self, tags, registry) -> bool:
+        for name, info, required, included in tags.sources:
+            if registry.get(name) is not info or info.required != required \
+                    or info.included != included:
+                return False
+        if tags.found:
+            # Files are looked at again after ``recheck`` seconds, and as
+            # soon as the cache learnt of a change (serving a file does).
+            checked = tags.checked
+            now = time.monotonic()
+            generation = self.files.generation
+            if generation != checked[1] or now - checked[0] >= self.recheck:
+                for (library, file), found in tags.found:
+                    if self._library_file(library, file) != found:
+                        return False
+                checked[:] = [now, generation]
+        return True
+
+    def _render(self, registry, needed, base, charset, as_bytes) -> _Tags:
+        checked = [time.monotonic(), self.files.generation]
+        libraries = core.resolve(needed, registry)
+        # Everything the result depends on, to be compared before reuse.
+        sources = {}
+        names = list(needed)
+        while names:
+            name = names.pop()
+            if name not in sources:
+                info = registry[name]
+                sources[name] = (name, info, list(info.required),
+                                 list(info.included))
+                names.extend(info.required)
+        files = [(library, file) for library in libraries
+                 for file in registry[library].included]
+        found = {}
+        if self.versioned or self.integrity:
+            for library, file in files:
+                found[library, file] = self._library_file(library, file)
         urls = {}
 
         def url_for(library, file):
@@ -382,7 +462,7 @@ class ResourceLibraryMiddleware:
                 extra['nonce'] = _NONCE_SLOT
             return extra
 
-        options = dict(registry=self.registry, attributes=attributes,
+        options = dict(registry=registry, attributes=attributes,
                        html5=self.html5)
         if self.scripts_at_end:
             head = core.render_tags(libraries, url_for,
@@ -392,8 +472,17 @@ class ResourceLibraryMiddleware:
         else:
             head = core.render_tags(libraries, url_for, **options)
             end = ''
-        return head, end, [(library, file, urls[library, file])
-                           for library, file in files]
+        if as_bytes:
+            head = head.encode(charset, 'xmlcharrefreplace')
+            end = end.encode(charset, 'xmlcharrefreplace')
+        # One header for all: each header line costs the server as much as
+        # the whole list.
+        links = ', '.join(self._preload_links(
+            registry, [(library, file, urls[library, file])
+                       for library, file in files]))
+        links = (('Link', links),) if links else ()
+        return _Tags(tuple(sources.values()), tuple(found.items()), checked,
+                     head, end, links)
 
     def _path_of(self, library, file):
         key = (library, file)
@@ -405,15 +494,15 @@ class ResourceLibraryMiddleware:
 
     def _library_file(self, library, file):
         directory = getattr(self.registry[library], 'directory', None)
-        found = directory and self.files.lookup(directory, file)
+        found = directory and self.files.lookup(directory, file,
+                                                self.recheck)
         if not found:
             raise RuntimeError(
                 f'Resource library "{library}": file "{file}" not found '
                 f'in {directory!r}')
         return found
 
-    def _preload_links(self, injected):
-        registry = self.registry
+    def _preload_links(self, registry, injected):
         for library, file, url in injected:
             if file.endswith('.js'):
                 loading = getattr(registry[library], 'loading', {})
@@ -428,17 +517,6 @@ class ResourceLibraryMiddleware:
             if self.integrity:
                 link += f'; crossorigin={self.crossorigin}'
             yield link
-
-    def _add_nonce(self, headers, nonce, generated):
-        policies = headers.getall('Content-Security-Policy')
-        if not policies:
-            if generated:
-                headers['Content-Security-Policy'] = _csp.new_policy(nonce)
-            return
-        del headers['Content-Security-Policy']
-        for policy in policies:
-            headers.add('Content-Security-Policy',
-                        _csp.add_nonce(policy, nonce))
 
     # Files
 

@@ -19,14 +19,15 @@ import gevent.server
 import gevent.socket
 
 from zc.resumelb import util
+from zc.resumelb._bounded import BoundedPool
 from zc.resumelb.httpserver import Abort
 from zc.resumelb.httpserver import InvalidBody
 from zc.resumelb.httpserver import Server
 from zc.resumelb.pool import Pool
 from zc.resumelb.pool import PoolBase
 
-__all__ = ['LB', 'Pool', 'PoolBase', 'Server', 'host_classifier',
-           're_classifier', 'main']
+__all__ = ['LB', 'BoundedPool', 'Pool', 'PoolBase', 'Server',
+           'host_classifier', 're_classifier', 'main']
 
 logger = logging.getLogger(__name__)
 

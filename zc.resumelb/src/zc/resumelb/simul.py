@@ -7,8 +7,17 @@ clients asking for sites of skewed popularity, and prints a JSON summary:
 hit rate, throughput, latency percentiles and, per class, the share of its
 requests that went to its busiest worker.
 
-Compare ``--pool Pool`` with ``ClasslessPool``, ``RoundRobin`` and
-``LeastConnections``.
+Compare ``--pool Pool`` with ``BoundedPool``, ``ClasslessPool``,
+``RoundRobin`` and ``LeastConnections``.
+
+``python -m zc.resumelb.simul --compare [--plot FILE.png]`` runs instead a
+discrete-event simulation (no processes, no sockets, simulated time) of
+round-robin, least-connections, consistent hashing, consistent hashing with
+bounded loads, ``Pool`` and ``BoundedPool`` on the same traces at 4 and 8
+workers, Zipf exponents 0.8 to 1.2, caches of 5% and 20% of the classes,
+70% and 150% load, and prints a table per parameter set (see
+``zc.resumelb._eventsim`` for the model).  The plot needs matplotlib (the
+``sim`` extra).
 """
 import argparse
 import collections
@@ -22,9 +31,11 @@ import time
 
 import gevent
 
+from zc.resumelb import _eventsim
 from zc.resumelb import util
 from zc.resumelb.classlesspool import ClasslessPool
 from zc.resumelb.lb import LB
+from zc.resumelb.lb import BoundedPool
 from zc.resumelb.lb import Pool
 from zc.resumelb.lb import host_classifier
 from zc.resumelb.pool import PoolBase
@@ -80,6 +91,7 @@ class RoundRobin(PoolBase):
 
 POOLS = {
     'Pool': Pool,
+    'BoundedPool': BoundedPool,
     'ClasslessPool': ClasslessPool,
     # Least connections is what the classless pool does: the first idle
     # worker, else the one with the fewest outstanding requests.
@@ -142,6 +154,19 @@ def _parser():
                         help='seconds a cache miss costs (default 0.01)')
     parser.add_argument('--pool', choices=sorted(POOLS), default='Pool')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--compare', action='store_true',
+                        help='run the discrete-event comparison instead')
+    parser.add_argument('--trace-requests', type=int, default=100000,
+                        help='requests per simulated trace (--compare)')
+    parser.add_argument('--classes', type=int, default=1000,
+                        help='request classes (--compare)')
+    parser.add_argument('--load-factor', type=float,
+                        help="BoundedPool's load_factor (--compare)")
+    parser.add_argument('--hot-share', type=float,
+                        help="BoundedPool's hot_share (--compare)")
+    parser.add_argument('--plot', metavar='PNG',
+                        help='with --compare: also plot hit rate against'
+                        ' balance into this PNG file (needs matplotlib)')
     parser.add_argument('--worker', metavar='HOST:PORT',
                         help=argparse.SUPPRESS)
     return parser
@@ -163,6 +188,8 @@ def main(args=None):
     options = _parser().parse_args(args)
     if options.worker:
         return _run_worker(options)
+    if options.compare:
+        return _compare(options)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     procs = []
     try:
@@ -192,6 +219,19 @@ def main(args=None):
                 proc.wait()
     print(json.dumps(summary, sort_keys=True))
     return summary
+
+
+def _compare(options):
+    bounded = dict(load_factor=options.load_factor,
+                   hot_share=options.hot_share)
+    results = _eventsim.compare(requests=options.trace_requests,
+                                classes=options.classes, seed=options.seed,
+                                bounded=bounded)
+    print(_eventsim.format_table(results), flush=True)
+    if options.plot:
+        _eventsim.plot(results, options.plot)
+        print(f'plot: {options.plot}')
+    return results
 
 
 def _simulate(options, addrs):

@@ -260,13 +260,15 @@ class Control(_ControlBase):
         page.set_file(self._record, Upload(data, content_type, filename))
 
     def click(self):
-        """Reset buttons reset their form; plain buttons do nothing
-        (there is no script to react)."""
+        """Reset buttons reset their form; plain buttons are pressed (only
+        page script, in a real browser, reacts)."""
         page = self._live()
         record = self._record
         if record.kind == 'reset' and record.form is not None:
             page.reset(record.form)
-        elif record.kind not in ('button', 'reset'):
+        elif record.kind == 'button':
+            page.press(record)
+        elif record.kind != 'reset':
             raise AttributeError(f"Can't click {record.kind} controls")
 
 

@@ -26,6 +26,13 @@ class BrowserStateError(RuntimeError):
     """
 
 
+class RealBrowserUnavailable(BrowserStateError):
+    """The real browser cannot start: Chromium or Playwright is missing.
+
+    The message names what is missing and how to install it.
+    """
+
+
 class ExpiredError(Exception):
     """A link, form or control was used after the page changed."""
 
@@ -299,6 +306,9 @@ class IPageModel(zope.interface.Interface):
 
     def click_link(link):
         """Follow a link."""
+
+    def press(field):
+        """Click a button that does not submit (page script may react)."""
 
     def reset(form):
         """Restore the form's controls to their initial values."""

@@ -16,10 +16,9 @@ A live backend (a real browser) plugs in at three points:
   (``element.form``), enclosing label and select, and whether it is
   disabled through a fieldset or optgroup;
 - it passes a ``Page`` subclass as ``page_factory`` whose ``set_value``,
-  ``set_selected``, ``set_file``, ``click_link``, ``reset`` and ``submit``
-  act on the
-  live elements (and keep the records in step, since the user objects
-  read values from them);
+  ``set_selected``, ``set_file``, ``click_link``, ``press``, ``reset`` and
+  ``submit`` act on the live elements (and keep the records in step,
+  since the user objects read values from them);
 - its browser object, like ``zc.testbrowser._browser.BaseBrowser``, has an
   integer ``_generation`` that grows with every navigation (objects made
   before expire) and ``_submit(page, form, submitter, coord)``; then
@@ -280,6 +279,9 @@ class Page:
 
     def click_link(self, link):
         self.navigate('GET', link.url)
+
+    def press(self, field):
+        """Without scripts a plain button does nothing."""
 
     def reset(self, form):
         for member in form.members:

@@ -4,6 +4,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 import unittest
 
 from zc.resourcelibrary._files import FileCache
@@ -64,6 +65,26 @@ class FileCacheTests(unittest.TestCase):
         first = self.cache.lookup(self.directory, 'a.css')
         self.write('a.css', b'b {}', mtime=1_700_000_001)
         second = self.cache.lookup(self.directory, 'a.css')
+        self.assertNotEqual(first.digest, second.digest)
+
+    def test_a_file_looked_at_within_recheck_seconds_is_not_looked_at(self):
+        self.write('a.css', b'p {}')
+        first = self.cache.lookup(self.directory, 'a.css', recheck=3600)
+        self.write('a.css', b'b {}', mtime=1_700_000_001)
+        self.assertIs(
+            self.cache.lookup(self.directory, 'a.css', recheck=3600), first)
+        # Without the interval the change is seen, and the cache updated.
+        second = self.cache.lookup(self.directory, 'a.css')
+        self.assertNotEqual(first.digest, second.digest)
+        self.assertIs(
+            self.cache.lookup(self.directory, 'a.css', recheck=3600), second)
+
+    def test_a_file_is_looked_at_again_once_recheck_seconds_are_over(self):
+        self.write('a.css', b'p {}')
+        first = self.cache.lookup(self.directory, 'a.css', recheck=0.05)
+        self.write('a.css', b'b {}', mtime=1_700_000_001)
+        time.sleep(0.1)
+        second = self.cache.lookup(self.directory, 'a.css', recheck=0.05)
         self.assertNotEqual(first.digest, second.digest)
 
     def test_missing_files_and_directories_give_None(self):

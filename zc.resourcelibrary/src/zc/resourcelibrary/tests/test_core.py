@@ -228,6 +228,33 @@ class InjectTests(unittest.TestCase):
                                      end_of_body='JS'),
                          '<head></head><body>JS\n</body>')
 
+    def test_head_tags_come_first_where_both_go_to_the_same_place(self):
+        self.assertEqual(core.inject('<head></body>', 'CSS',
+                                     end_of_body='JS'),
+                         '<head>\n    CSS\nJS\n</body>')
+
+    def test_bytes_pages_get_what_text_pages_get(self):
+        cases = [
+            ('<html><head></head></html>', {}),
+            (f'<head>{core.MARKER}</head><body>{core.MARKER}</body>', {}),
+            ('<head></head><textarea><head></head></textarea>', {}),
+            ('<p>no head</p>', {}),
+            ('<HEAD lang="en"></HEAD>', {'any_head': True}),
+            ('<head></head><body>x</body>', {'end_of_body': 'JS'}),
+            ('<head></body>', {'end_of_body': 'JS'}),
+            ('<head></head>', {'end_of_body': 'JS'}),
+        ]
+        for body, options in cases:
+            expected = core.inject(body, 'T', **options).encode()
+            if 'end_of_body' in options:
+                options['end_of_body'] = options['end_of_body'].encode()
+            self.assertEqual(core.inject(body.encode(), b'T', **options),
+                             expected, body)
+
+    def test_a_bytes_page_without_a_place_is_returned_itself(self):
+        body = b'<p>no head</p>' * 10
+        self.assertIs(core.inject(body, b'T'), body)
+
 
 class IsProcessableTests(unittest.TestCase):
 

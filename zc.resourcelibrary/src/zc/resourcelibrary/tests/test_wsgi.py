@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import io
 import logging
+import math
 import os
 import shutil
 import sys
@@ -109,6 +110,35 @@ class InjectionTests(WSGITestCase):
                                      HTTP_HOST='example.com')
         self.assertIn(b'"http://example.com/shop/@@/my-lib/included.js"',
                       body)
+
+    def test_each_host_and_script_name_gets_its_own_urls(self):
+        app = ResourceLibraryMiddleware(page_app())
+        for host, script in (('a.example', ''), ('b.example', ''),
+                             ('a.example', '/shop'), ('a.example', '')):
+            body = call(app, SCRIPT_NAME=script, HTTP_HOST=host)[2]
+            self.assertIn(f'"http://{host}{script}/@@/my-lib/included.js"'
+                          .encode(), body)
+
+    def test_pages_follow_a_library_changed_after_the_first_page(self):
+        app = ResourceLibraryMiddleware(page_app(needs=['other-lib']))
+        self.assertNotIn(b'included.kss', call(app)[2])
+        resourcelibrary.library_info['my-lib'].included.append(
+            'included.kss')
+        self.assertIn(b'/@@/my-lib/included.kss', call(app)[2])
+        del resourcelibrary.library_info['other-lib']
+        zc.resourcelibrary.register(
+            'other-lib', os.path.join(HERE, 'other-lib'),
+            include=['other.js'])
+        body = call(app)[2]
+        self.assertIn(b'/@@/other-lib/other.js', body)
+        self.assertNotIn(b'my-lib', body)
+
+    def test_a_library_forgotten_after_the_first_page_is_an_error(self):
+        app = ResourceLibraryMiddleware(page_app(needs=['other-lib']))
+        call(app)
+        del resourcelibrary.library_info['my-lib']
+        with self.assertRaisesRegex(RuntimeError, '"my-lib"'):
+            call(app, **{'paste.throw_errors': True})
 
     def test_needs_are_exposed_in_the_environ(self):
         seen = []
@@ -353,6 +383,9 @@ class ErrorTests(WSGITestCase):
             ResourceLibraryMiddleware(page_app(), integrity=True)
         with self.assertRaisesRegex(ValueError, 'crossorigin'):
             ResourceLibraryMiddleware(page_app(), crossorigin='yes')
+        for recheck in (-1, '1', None):
+            with self.assertRaisesRegex(ValueError, 'recheck must be'):
+                ResourceLibraryMiddleware(page_app(), recheck=recheck)
 
     def test_a_bad_nonce_in_the_environ_is_refused(self):
         app = ResourceLibraryMiddleware(page_app(), csp_nonce=True)
@@ -533,17 +566,20 @@ class ChangingFileTests(WSGITestCase):
         self.path = os.path.join(self.directory, 'app.js')
         self.write('var version = 1;')
         zc.resourcelibrary.register('changing', self.directory, ['app.js'])
-        self.app = ResourceLibraryMiddleware(
+        self.app = self.middleware(recheck=0)
+
+    def middleware(self, **options):
+        return ResourceLibraryMiddleware(
             page_app(needs=['changing']), versioned=True, html5=True,
-            integrity=True)
+            integrity=True, **options)
 
     def write(self, text, mtime=1_700_000_000):
         with open(self.path, 'w') as f:
             f.write(text)
         os.utime(self.path, (mtime, mtime))
 
-    def script_url(self):
-        body = (call(self.app)[2]).decode()
+    def script_url(self, app=None):
+        body = (call(app or self.app)[2]).decode()
         return body.split('src="http://localhost', 1)[1].split('"', 1)[0]
 
     def test_versioned_url_gets_far_future_caching(self):
@@ -568,6 +604,36 @@ class ChangingFileTests(WSGITestCase):
         digest = hashlib.sha384(b'var version = 2;').digest()
         self.assertIn('integrity="sha384-%s" crossorigin="anonymous"'
                       % base64.b64encode(digest).decode(), body)
+
+    def test_pages_keep_the_digest_until_the_recheck_interval_is_over(self):
+        app = self.middleware(recheck=0.05)
+        first = self.script_url(app)
+        self.write('var version = 2;', mtime=1_700_000_100)
+        time.sleep(0.1)
+        self.assertNotEqual(self.script_url(app), first)
+
+    def test_pages_within_the_recheck_interval_are_not_rechecked(self):
+        app = self.middleware(recheck=math.inf)
+        first = self.script_url(app)
+        self.write('var version = 2;', mtime=1_700_000_100)
+        self.assertEqual(self.script_url(app), first)
+
+    def test_serving_a_changed_file_always_sends_its_current_validators(self):
+        app = self.middleware(recheck=math.inf)
+        self.script_url(app)
+        self.write('var version = 2;', mtime=1_700_000_100)
+        status, headers, body = call(app, '/@@/changing/app.js')
+        self.assertEqual(body, b'var version = 2;')
+        digest = hashlib.sha384(body).digest()
+        self.assertEqual(headers['ETag'], '"%s"' % digest[:16].hex())
+        self.assertEqual(headers['Content-Length'], str(len(body)))
+        # ... and pages use the new digest from then on.
+        self.assertIn('integrity="sha384-%s"'
+                      % base64.b64encode(digest).decode(),
+                      call(app)[2].decode())
+
+    def test_the_default_recheck_interval_is_one_second(self):
+        self.assertEqual(ResourceLibraryMiddleware(page_app()).recheck, 1.0)
 
     def test_digest_is_computed_once_per_file_version(self):
         self.script_url()
@@ -619,10 +685,10 @@ class OptionTests(WSGITestCase):
                                         preload=True)
         with serving(app) as url:
             headers = get(url, '/')[1]
-        self.assertEqual(headers.get_all('Link'), [
+        self.assertEqual(headers.get_all('Link'), [', '.join([
             f'<{url}/@@/my-lib/included.js>; rel=preload; as=script',
             f'<{url}/@@/my-lib/included.css>; rel=preload; as=style',
-            f'<{url}/@@/other-lib/other.js>; rel=preload; as=script'])
+            f'<{url}/@@/other-lib/other.js>; rel=preload; as=script'])])
 
     def test_module_scripts_are_preloaded_as_modules(self):
         zc.resourcelibrary.register(

@@ -1,4 +1,4 @@
-"""The cache-affinity simulation, small enough for the test suite (§14)."""
+"""The cache-affinity simulation, small enough for the test suite."""
 import contextlib
 import io
 import json
@@ -30,6 +30,12 @@ class SimulTests(unittest.TestCase):
         self.assertGreater(resume['dominant_worker_share'],
                            robin['dominant_worker_share'])
         self.assertLessEqual(resume['p50'], resume['p90'])
+
+    def test_bounded_pool_runs_in_the_process_simulation_too(self):
+        bounded = run('BoundedPool')
+        self.assertEqual(bounded['requests'], 150)
+        self.assertGreater(bounded['dominant_worker_share'],
+                           run('RoundRobin')['dominant_worker_share'])
 
     def test_round_robin_takes_turns(self):
         class W:

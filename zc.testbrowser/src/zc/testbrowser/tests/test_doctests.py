@@ -1,9 +1,11 @@
 """The tutorial and the shared scenarios as tests.
 
-``scenarios.rst`` runs twice: with the WSGI browser calling the shop in
-process, and with the HTTP browser against the shop served on 127.0.0.1
-by a real server that the ``HTTPServerLayer`` starts and stops.  Output
-is normalised so that both runs expect the same text.
+``scenarios.rst`` runs three times: with the WSGI browser calling the
+shop in process, with the HTTP browser against the shop served on
+127.0.0.1 by a real server that the ``HTTPServerLayer`` starts and stops,
+and with the real browser (headless Chromium, in the real-browser tests'
+layer) against the shop served the same way.  Output is normalised so
+that every run expects the same text.
 """
 import doctest
 import re
@@ -12,7 +14,9 @@ import unittest
 from zope.testing import renormalizing
 
 import zc.testbrowser.browser
+import zc.testbrowser.real
 import zc.testbrowser.wsgi
+from zc.testbrowser.tests import test_real
 from zc.testbrowser.tests import webapp
 
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
@@ -58,6 +62,24 @@ def http_setUp(test):
     test.globs['app_url'] = HTTPServerLayer.server.url
 
 
+def real_setUp(test):
+    server = test.globs['server'] = webapp.Server()
+    browsers = test.globs['browsers'] = []
+
+    def Browser(*args, **kw):
+        browser = zc.testbrowser.real.Browser(*args, **kw)
+        browsers.append(browser)
+        return browser
+    test.globs['Browser'] = Browser
+    test.globs['app_url'] = server.url
+
+
+def real_tearDown(test):
+    for browser in test.globs['browsers']:
+        browser.close()
+    test.globs['server'].stop()
+
+
 def readme_setUp(test):
     test.globs['webapp'] = webapp
     test.globs['shop_url'] = HTTPServerLayer.server.url
@@ -76,4 +98,8 @@ def test_suite():
         'scenarios.rst', setUp=http_setUp, optionflags=OPTIONS,
         checker=CHECKER)
     http.layer = HTTPServerLayer
-    return unittest.TestSuite([readme, wsgi, http])
+    real = doctest.DocFileSuite(
+        'scenarios.rst', setUp=real_setUp, tearDown=real_tearDown,
+        optionflags=OPTIONS, checker=CHECKER)
+    real.layer = test_real.CHROMIUM
+    return unittest.TestSuite([readme, wsgi, http, real])

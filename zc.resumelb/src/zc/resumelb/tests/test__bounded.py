@@ -1,0 +1,318 @@
+"""The bounded résumé pool: homes, spreading, the bound, overflow."""
+import collections
+import http.client
+import math
+import os
+import subprocess
+import sys
+import unittest
+
+import zope.interface.verify
+
+from zc.resumelb import zk
+from zc.resumelb.interfaces import IPool
+from zc.resumelb.lb import BoundedPool
+from zc.resumelb.tests import test_zk
+
+
+class W:
+    """A stand-in for the LB's worker object."""
+
+    def __init__(self, name, version=None):
+        self.__name__ = name
+        self.version = version
+
+    def __repr__(self):
+        return self.__name__
+
+
+def pool_of(names, **settings):
+    pool = BoundedPool(**settings)
+    workers = {name: W(name) for name in names}
+    for worker in workers.values():
+        pool.new_resume(worker, {})
+    return pool, workers
+
+
+def served(pool, rclass):
+    """get and put at once: a request that finishes before the next."""
+    worker = pool.get(rclass)
+    pool.put(worker)
+    return worker
+
+
+NAMES = ['10.0.0.1:8080', '10.0.0.2:8080', '10.0.0.3:8080', '10.0.0.4:8080']
+
+
+class BoundedPoolTests(unittest.TestCase):
+
+    def test_provides_the_pool_interface(self):
+        pool, _ = pool_of(NAMES)
+        zope.interface.verify.verifyObject(IPool, pool)
+
+    def test_an_idle_pool_sends_a_class_to_the_first_worker_of_its_home(self):
+        pool, _ = pool_of(NAMES)
+        for rclass in ('a.example', 'b.example', 'c.example'):
+            home = pool.home_order(rclass)[0]
+            self.assertEqual({served(pool, rclass) for _ in range(5)}, {home})
+
+    def test_home_orders_list_every_worker_once(self):
+        pool, workers = pool_of(NAMES)
+        order = pool.home_order('a.example')
+        self.assertEqual(sorted(order, key=repr),
+                         sorted(workers.values(), key=repr))
+
+    def test_pools_agree_on_homes_whatever_order_workers_joined_in(self):
+        first, _ = pool_of(NAMES)
+        second, _ = pool_of(reversed(NAMES))
+        classes = [f'site{i}' for i in range(200)]
+        self.assertEqual(
+            [repr(first.home_order(c)) for c in classes],
+            [repr(second.home_order(c)) for c in classes])
+        self.assertGreater(
+            len({repr(first.home_order(c)[0]) for c in classes}), 3)
+
+    def test_homes_are_the_same_in_processes_with_other_hash_seeds(self):
+        script = (
+            'from zc.resumelb.tests.test__bounded import NAMES, pool_of;'
+            'pool, _ = pool_of(NAMES);'
+            'print([repr(pool.home_order(f"s{i}")[0]) for i in range(50)])')
+        outputs = set()
+        for seed in ('1', '2'):
+            outputs.add(subprocess.run(
+                [sys.executable, '-c', script], check=True,
+                capture_output=True, text=True, timeout=60,
+                env=dict(os.environ, PYTHONHASHSEED=seed,
+                         PYTHONPATH=os.pathsep.join(sys.path))).stdout)
+        self.assertEqual(len(outputs), 1)
+
+    def test_a_worker_that_leaves_takes_only_its_own_classes_along(self):
+        pool, workers = pool_of(NAMES)
+        classes = [f'site{i}' for i in range(300)]
+        orders = {c: pool.home_order(c) for c in classes}
+        leaver = workers[NAMES[1]]
+        pool.remove(leaver)
+        for rclass in classes:
+            old = orders[rclass]
+            self.assertIs(pool.home_order(rclass)[0],
+                          old[1] if old[0] is leaver else old[0])
+        moved = sum(orders[c][0] is leaver for c in classes) / len(classes)
+        self.assertTrue(0.1 < moved < 0.4, moved)
+
+    def test_a_returning_worker_gets_its_classes_back_at_once(self):
+        pool, workers = pool_of(NAMES)
+        classes = [f'site{i}' for i in range(300)]
+        homes = {c: repr(pool.home_order(c)[0]) for c in classes}
+        pool.remove(workers[NAMES[1]])
+        for rclass in classes:
+            served(pool, rclass)
+        pool.new_resume(W(NAMES[1]), {})
+        self.assertEqual({c: repr(served(pool, c)) for c in classes}, homes)
+
+    def test_no_worker_gets_more_than_the_bound(self):
+        pool, workers = pool_of(NAMES, load_factor=1.25)
+        for i in range(200):
+            pool.get('hot' if i % 2 else f'cold{i % 7}')
+            limit = math.ceil(1.25 * pool.backlog / len(workers))
+            self.assertLessEqual(
+                max(w.backlog for w in workers.values()), limit)
+        self.assertEqual(pool.backlog, 200)
+        self.assertEqual(sum(w.backlog for w in workers.values()), 200)
+
+    def test_a_hot_class_spreads_over_as_many_workers_as_its_share_needs(self):
+        pool, _ = pool_of(NAMES, hot_share=0.5)
+        for i in range(4000):
+            served(pool, 'hot' if i % 4 == 0 else f'cold{i}')
+        # A quarter of the requests, half a fair share per worker: two.
+        self.assertAlmostEqual(pool.share('hot'), 0.25, delta=0.02)
+        self.assertEqual(pool.spread('hot'), 2)
+        self.assertEqual(pool.spread('cold1'), 1)
+        got = collections.Counter()
+        outstanding = []
+        for _ in range(40):
+            worker = pool.get('hot')
+            got[worker] += 1
+            outstanding.append(worker)
+            if len(outstanding) == 2:
+                for worker in outstanding:
+                    pool.put(worker)
+                outstanding = []
+        self.assertEqual(set(got), set(pool.home_order('hot')[:2]))
+        self.assertEqual(sorted(got.values()), [20, 20])
+
+    def test_class_counts_decay_and_rare_classes_are_forgotten(self):
+        pool, _ = pool_of(NAMES, class_history=100)
+        served(pool, 'once')
+        self.assertGreater(pool.share('once'), 0)
+        for i in range(1000):
+            served(pool, f'steady{i % 5}')
+        self.assertEqual(pool.share('once'), 0.0)
+        self.assertAlmostEqual(pool.share('steady0'), 0.2, delta=0.01)
+
+    def test_past_the_bound_a_request_goes_where_the_resume_knows_the_class(
+            self):
+        pool, workers = pool_of(NAMES[:3])
+        for i in range(300):
+            served(pool, f'other{i}')
+        order = pool.home_order('x')
+        pool.new_resume(order[2], {'x': 50.0})
+        self.assertIs(pool.get('x'), order[0])
+        # The home holds 1 of 1 outstanding: at the bound, ceil(1.25*2/3).
+        self.assertIs(pool.get('x'), order[2])
+
+    def test_past_the_bound_with_no_resume_the_home_order_decides(self):
+        pool, workers = pool_of(NAMES[:3])
+        for i in range(300):
+            served(pool, f'other{i}')
+        order = pool.home_order('x')
+        # Bounds of 1, 1, 2 outstanding requests per worker.
+        self.assertEqual([pool.get('x') for _ in range(3)],
+                         [order[0], order[1], order[0]])
+
+    def test_a_class_pushed_past_the_bound_comes_home_when_there_is_room(
+            self):
+        pool, workers = pool_of(NAMES[:3])
+        for i in range(300):
+            served(pool, f'other{i}')
+        order = pool.home_order('x')
+        first, second = pool.get('x'), pool.get('x')
+        self.assertEqual([first, second], order[:2])
+        pool.put(first)
+        pool.put(second)
+        self.assertEqual({served(pool, 'x') for _ in range(5)}, {order[0]})
+
+    def test_a_newcomer_shares_the_hot_classes_for_a_while(self):
+        pool, workers = pool_of(NAMES, hot_share=0.5, class_history=400)
+        for i in range(1000):
+            served(pool, 'hot' if i % 4 == 0 else f'cold{i}')
+        self.assertEqual(pool.newcomers(), [])
+        # A quarter of the requests, over five workers: three homes.
+        spread = 3
+        # A newcomer that is not among the hot class's homes anyway.
+        name = next(
+            name for name in (f'10.0.0.{i}:8080' for i in range(9, 60))
+            if name not in map(repr, pool_of(NAMES + [name])[0].home_order(
+                'hot')[:spread]))
+        newcomer = W(name)
+        pool.new_resume(newcomer, {})
+        self.assertEqual(pool.newcomers(), [newcomer])
+        self.assertEqual(pool.spread('hot'), spread)
+        self.assertNotIn(newcomer, pool.home_order('hot')[:spread])
+        outstanding = [pool.get('hot') for _ in range(5)]
+        self.assertIn(newcomer, outstanding)
+        for worker in outstanding:
+            pool.put(worker)
+        for i in range(400):
+            served(pool, f'cold{i}')
+        self.assertEqual(pool.newcomers(), [])
+
+    def test_put_for_a_removed_worker_keeps_backlogs_at_zero_or_more(self):
+        pool, workers = pool_of(NAMES[:2])
+        worker = pool.get('a')
+        pool.remove(worker)
+        pool.put(worker)
+        pool.put(worker)
+        self.assertEqual((pool.backlog, worker.backlog), (0, 0))
+        self.assertEqual(len(pool.workers), 1)
+
+    def test_get_on_an_empty_pool_waits_for_the_timeout_then_gives_none(self):
+        self.assertIsNone(BoundedPool().get('a', timeout=0.01))
+
+    def test_settings_default_from_the_constructor_and_ignore_variance(self):
+        pool = BoundedPool(load_factor=1.5)
+        self.assertEqual((pool.load_factor, pool.hot_share,
+                          pool.class_history), (1.5, 0.15, 2000))
+        pool.update_settings(dict(load_factor='2', hot_share='0.3',
+                                  class_history='50.0', variance=9))
+        self.assertEqual((pool.load_factor, pool.hot_share,
+                          pool.class_history), (2.0, 0.3, 50))
+        pool.update_settings(dict(variance=4.0, backlog_history=9))
+        self.assertEqual((pool.load_factor, pool.hot_share,
+                          pool.class_history), (1.5, 0.15, 2000))
+
+    def test_bad_settings_raise_errors_naming_the_setting(self):
+        pool = BoundedPool()
+        for settings, message in [
+                (dict(load_factor='many'), 'load_factor must be a number'),
+                (dict(load_factor=0.9), 'load_factor must be at least 1'),
+                (dict(hot_share=0), 'hot_share must be positive'),
+                (dict(class_history=-3), 'class_history must be positive')]:
+            with self.assertRaisesRegex(ValueError, message):
+                pool.update_settings(settings)
+
+    def test_single_version_mode_serves_only_the_majority_version(self):
+        pool = BoundedPool(single_version=True)
+        old1, old2, new = W('o1', 'v1'), W('o2', 'v1'), W('n1', 'v2')
+        for worker in (new, old1, old2):
+            pool.new_resume(worker, {})
+        self.assertEqual(pool.version, 'v1')
+        self.assertEqual({served(pool, f'c{i}') for i in range(50)},
+                         {old1, old2})
+        self.assertEqual(pool.status()['workers'],
+                         [['o1', 0, 0.0, None], ['o2', 0, 0.0, None]])
+
+    def test_repr_shows_spread_classes_and_backlogs(self):
+        pool, _ = pool_of(['w1', 'w2'], hot_share=0.5)
+        for i in range(10):
+            served(pool, 'hot')
+        pool.get('hot')
+        self.assertEqual(repr(pool), '\n'.join([
+            'Spread classes:',
+            f'  hot: 1.000 over {pool.home_order("hot")}',
+            'Backlogs:',
+            '  overall backlog: 1 Avg: 0.5',
+            f'  0: [{pool.home_order("hot")[1]}]',
+            f'  1: [{pool.home_order("hot")[0]}]']))
+
+
+class CommandLineTests(unittest.TestCase):
+
+    def test_resumelb_runs_the_bounded_pool_given_with_p(self):
+        from zc.resumelb.tests.test_processes import Processes
+        from zc.resumelb.tests.test_processes import free_port
+        from zc.resumelb.tests.test_processes import wait_for_workers
+        cleanups = []
+        self.addCleanup(lambda: [cleanup() for cleanup in cleanups])
+        procs = Processes(cleanups.append)
+        ports = [free_port() for _ in range(2)]
+        workers = [procs.worker(port, history=5) for port in ports]
+        lb = procs.lb(ports, '-p', 'zc.resumelb.lb:BoundedPool')
+        wait_for_workers(lb.port, {w.pid for w in workers})
+        conn = http.client.HTTPConnection('127.0.0.1', lb.port, timeout=30)
+        self.addCleanup(conn.close)
+        pids = collections.Counter()
+        for _ in range(10):
+            conn.request('GET', '/', headers={'Host': 'one.example'})
+            response = conn.getresponse()
+            self.assertEqual(response.status, 200)
+            pids[response.read()] += 1
+        # Requests one at a time never reach the bound: all go home.
+        self.assertEqual(len(pids), 1)
+
+
+class ZooKeeperTests(test_zk.Base):
+
+    def test_zkresumelb_runs_the_bounded_pool_with_settings_from_the_node(
+            self):
+        self.make('/lb', test_zk.props(load_factor=1.5, variance=4))
+        self.make('/lb/providers')
+        self.make_pool('/lb/workers')
+        lb, server = zk.lbmain(
+            'zk:2181 /lb -a 127.0.0.1:0 -p zc.resumelb.lb:BoundedPool')
+        self.addCleanup(lb.stop)
+        self.addCleanup(server.stop)
+        for closeable in (lb.registration, lb.settings_watch,
+                          lb.workers_watch):
+            self.addCleanup(closeable.close)
+        self.assertIsInstance(lb.pool, BoundedPool)
+        self.assertEqual(lb.pool.load_factor, 1.5)
+        self.start_worker()
+        self.settle(lambda: len(lb.pool.workers) == 1)
+        body = b''.join(lb.handle_wsgi(
+            {'REQUEST_METHOD': 'GET', 'PATH_INFO': '/'}, lambda *a: None))
+        self.assertEqual(body, b'ok')
+        self.tree.set('/lb', test_zk.props(load_factor='2', hot_share=0.3))
+        self.settle(lambda: (lb.pool.load_factor, lb.pool.hot_share)
+                    == (2.0, 0.3))
+        self.tree.set('/lb', test_zk.props())
+        self.settle(lambda: lb.pool.load_factor == 1.25)
