@@ -6,13 +6,17 @@
 #   make distcheck  make dist, then install each wheel into a fresh virtualenv
 #                 with --find-links dist --pre, import it and pip check it
 #   make check    the skeleton check (also run by make test)
+#   make run      start the task board at http://127.0.0.1:8080 (Ctrl-C stops)
 
 PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 DISTVENV := .venv-dist
 DISTS := $(sort $(wildcard zc.*))
-SETUPS := $(foreach d,$(DISTS),$(d)/setup.py)
+# The task board, the application that `make run` starts: a develop egg
+# too, but not a distribution of the family.
+APPS := taskboard
+SETUPS := $(foreach d,$(DISTS) $(APPS),$(d)/setup.py)
 
 # The value 0 *disables* build isolation (the name reads backwards): develop
 # installs then need no network and no fresh build environment each time.
@@ -21,7 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Keep personal ~/.buildout/default.cfg out of our builds.
 export BUILDOUT_HOME := $(CURDIR)/.buildout-home
 
-.PHONY: all buildout test check bench dist distcheck clean distclean egg-info
+.PHONY: all buildout test check bench dist distcheck clean distclean egg-info run
 
 all: bin/test
 
@@ -45,7 +49,7 @@ buildout: $(VENV)/.stamp check egg-info
 # The develop eggs must resolve to src/, which needs src/*.egg-info
 # (docs/dev-buildout.md explains this and the other choices here).
 egg-info:
-	@for d in $(DISTS); do (cd $$d && ../$(VPY) setup.py -q egg_info) || exit 1; done
+	@for d in $(DISTS) $(APPS); do (cd $$d && ../$(VPY) setup.py -q egg_info) || exit 1; done
 
 # The checker's own tests first: a check that cannot fail proves nothing.
 check:
@@ -65,6 +69,10 @@ TEST_PACKAGES := $(BUILD_PACKAGES) zookeeper chromium postgresql
 test: check bin/test
 	@tools/apt-ensure $(TEST_PACKAGES)
 	@$(PYTHON) tools/run-tests $(TESTFLAGS)
+
+# The task board's database, logs and sockets live in var/.
+run: bin/test
+	bin/taskboard-run --var var --port 8080
 
 # wrk and nginx: zc.resumelb's benchmark compares against nginx under wrk;
 # valgrind: zc.resourcelibrary's counts instructions, whatever the load.
