@@ -82,6 +82,8 @@ class Browser(_controls.HandHolding):
     for the browser's lifetime; URLs on ``http://localhost`` (no port) then
     reach it, as with the WSGI browser.  ``window_size``: Chromium's window
     is 1280x1024; another size given here becomes the page's viewport.
+    ``chromedriver`` is accepted for code written for a WebDriver-based
+    real browser and not used: Playwright talks to Chromium directly.
     """
 
     base = None
@@ -90,7 +92,7 @@ class Browser(_controls.HandHolding):
     timeout = 30
 
     def __init__(self, url=None, *, wsgi_app=None, chromium=None,
-                 headless=True, timeout=30,
+                 chromedriver=None, headless=True, timeout=30,
                  window_size=_chromium.WINDOW_SIZE, args=()):
         self.timeout = timeout
         self._history = []
