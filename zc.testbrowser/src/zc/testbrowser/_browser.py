@@ -24,7 +24,6 @@ from zc.testbrowser._cookies import Cookies
 from zc.testbrowser._cookies import make_jar
 from zc.testbrowser.interfaces import BrowserStateError
 from zc.testbrowser.interfaces import ITestBrowser
-from zc.testbrowser.page import build_page
 
 VERSION = '2.0.0.dev0'
 USER_AGENT = f'zc.testbrowser/{VERSION}'
@@ -36,13 +35,21 @@ _TEXTUAL = ('application/xml', 'application/json', 'application/javascript')
 class Response:
     """One HTTP response: what a transport hands back."""
 
-    __slots__ = ('status', 'reason', 'headers', 'body')
+    __slots__ = ('status', 'reason', 'headers', 'body', '_media')
 
     def __init__(self, status, reason, headers, body):
         self.status = status
         self.reason = reason
         self.headers = headers  # (name, value) pairs in received order
         self.body = body
+        self._media = None
+
+    @property
+    def media(self):
+        """(media type, charset parameter) of the Content-Type, or Nones."""
+        if self._media is None:
+            self._media = _media_type(self.headers)
+        return self._media
 
     def info(self):
         """The headers as a message, for the cookie jar."""
@@ -151,7 +158,7 @@ class BaseBrowser(_controls.HandHolding):
 
     @property
     def _media(self):
-        return _media_type(self._entry().response.headers)
+        return self._entry().response.media
 
     @property
     def isHtml(self):
@@ -192,9 +199,9 @@ class BaseBrowser(_controls.HandHolding):
         if not self.isHtml:
             raise BrowserStateError('not viewing HTML')
         if entry.page is None:
-            entry.page = build_page(
-                _html.parse_elements(self.contents), entry.url,
-                self._charset, self._navigate_from_page)
+            entry.page = _html.ParsedPage(
+                self.contents, entry.url, self._charset,
+                self._navigate_from_page)
         return entry.page
 
     @property

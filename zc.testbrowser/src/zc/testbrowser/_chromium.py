@@ -10,6 +10,7 @@ test run and each ``Browser`` gets a context of its own.
 import atexit
 import os
 import shutil
+import time
 
 from zc.testbrowser._browser import USER_AGENT
 from zc.testbrowser.interfaces import RealBrowserUnavailable
@@ -26,6 +27,9 @@ ARGS = ('--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
         '--disable-background-networking', '--disable-component-update',
         '--disable-sync', '--window-size=%d,%d' % WINDOW_SIZE,
         f'--user-agent={USER_AGENT}')
+# How long a Browser waits for the page made ahead for it before making
+# its own.
+PREPARE_SECONDS = 30
 INSTALL_HINT = ('on Debian: apt-get install chromium; or set'
                 ' ZC_TESTBROWSER_CHROMIUM to its path')
 
@@ -108,6 +112,9 @@ class Chromium:
             _stop_driver()
             raise
         self.browsers = 0  # Browsers using this Chromium now
+        self._spare = None  # (options, page) made ahead for the next Browser
+        self._preparing = False
+        self._session = None  # a CDP session to wait on a spare's making
         atexit.register(self.close)
 
     @property
@@ -119,13 +126,65 @@ class Chromium:
         return (self.running and find_chromium(executable) == self.executable
                 and headless == self.headless and tuple(args) == self.args)
 
-    def new_context(self, **options):
-        return self.browser.new_context(**options)
+    def new_page(self, **options):
+        """The page of a fresh browser context made with ``options``.
+
+        A spare page made ahead by ``prepare`` with the same options is
+        handed out (once it is made); otherwise one is made now.
+        """
+        self._finish_preparing()
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            spare_options, page = spare
+            if spare_options == options:
+                return page
+            page.context.close()
+        return self.browser.new_context(**options).new_page()
+
+    def _finish_preparing(self):
+        """Let a spare page being made get done.
+
+        Its making goes on only while this thread waits on Playwright: ask
+        Chromium something trivial until it is done (or gave up).
+        """
+        if not self._preparing:
+            return
+        if self._session is None:
+            self._session = self.browser.new_browser_cdp_session()
+        deadline = time.monotonic() + PREPARE_SECONDS
+        while self._preparing and time.monotonic() < deadline:
+            self._session.send('Browser.getVersion')
+
+    def prepare(self, **options):
+        """Make a fresh context and page ahead, for the next ``new_page``.
+
+        A new page is most of the cost of a fresh Browser: Chromium starts
+        a renderer process for every browser context.  Called from a
+        Playwright event handler, which runs in a greenlet of its own,
+        the making waits there while the event loop goes on serving the
+        caller's own requests, so the renderer starts while the current
+        test is busy with its pages.
+        """
+        if self._spare is not None or self._preparing or not self.running:
+            return
+        self._preparing = True
+        try:
+            page = self.browser.new_context(**options).new_page()
+        except Exception:
+            # Chromium was closed meanwhile: nothing to keep.
+            return
+        finally:
+            self._preparing = False
+        if self.running and self._spare is None:
+            self._spare = (options, page)
+        else:
+            page.context.close()
 
     def close(self):
         if self._playwright is None:
             return
         self._playwright = None
+        self._spare = self._session = None
         atexit.unregister(self.close)
         try:
             self.browser.close()

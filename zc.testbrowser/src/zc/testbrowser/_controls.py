@@ -202,6 +202,10 @@ class _ControlBase(_Expiring):
     def readonly(self):
         return self._record.readonly
 
+    def add_file(self, file, content_type, filename):
+        self._live()
+        raise TypeError(f"Can't call add_file on {self.type} controls")
+
     def __repr__(self):
         return (f"<{self._repr_name} name='{self.name}'"
                 f" type='{self.type}'>")

@@ -29,8 +29,16 @@ def find_link(links, text=None, url=None, id=None, index=0):
     """The ``index``-th LinkRecord matching all the criteria given."""
     if isinstance(text, str):
         text = normalize(text)
+    # The most selective index gives the candidates; the other criteria
+    # filter them.
+    if id is not None:
+        candidates = links.with_id(id)
+    elif isinstance(text, str):
+        candidates = links.containing(text)
+    else:
+        candidates = links
     found = []
-    for link in links:
+    for link in candidates:
         if text is not None and not _text_matches(text, link.text):
             continue
         if url is not None:
@@ -40,10 +48,8 @@ def find_link(links, text=None, url=None, id=None, index=0):
                     continue
             elif url.search(href) is None:
                 continue
-        if id is not None and link.element.attrs.get('id') != id:
-            continue
         found.append(link)
-        if len(found) > index:
+        if len(found) > index >= 0:
             return link
     criteria = ', '.join(
         f'{key}={_show(value)}' for key, value in

@@ -82,6 +82,8 @@ class Browser(_controls.HandHolding):
     for the browser's lifetime; URLs on ``http://localhost`` (no port) then
     reach it, as with the WSGI browser.  ``window_size``: Chromium's window
     is 1280x1024; another size given here becomes the page's viewport.
+    ``chromedriver`` is accepted for code written for a WebDriver-based
+    real browser and not used: Playwright talks to Chromium directly.
     """
 
     base = None
@@ -90,7 +92,7 @@ class Browser(_controls.HandHolding):
     timeout = 30
 
     def __init__(self, url=None, *, wsgi_app=None, chromium=None,
-                 headless=True, timeout=30,
+                 chromedriver=None, headless=True, timeout=30,
                  window_size=_chromium.WINDOW_SIZE, args=()):
         self.timeout = timeout
         self._history = []
@@ -114,13 +116,14 @@ class Browser(_controls.HandHolding):
             else:
                 width, height = window_size
                 size = {'viewport': {'width': width, 'height': height}}
-            self._context = self._chromium.new_context(
+            self._options = dict(
                 extra_http_headers=self._headers_to_send(), **size)
+            self._page = self._chromium.new_page(**self._options)
+            self._context = self._page.context
             self._context.set_default_timeout(timeout * 1000)
             if wsgi_app is not None:
                 self._server = Server(wsgi_app)
                 self._context.route('http://localhost/**', self._to_server)
-            self._page = self._context.new_page()
             self._page.on('response', self._on_response)
             self._page.on('dialog', _accept)
         except BaseException:
@@ -446,6 +449,10 @@ class Browser(_controls.HandHolding):
         if (response.frame == self._page.main_frame
                 and response.request.is_navigation_request()):
             self._main_response = response
+        if not self._own_chromium:
+            # The layer's Chromium serves the next test's Browser too:
+            # have its page made while this one loads (see prepare).
+            self._chromium.prepare(**self._options)
 
     def _navigate(self, go, replace=False):
         start = time.perf_counter()

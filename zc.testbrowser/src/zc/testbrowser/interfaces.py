@@ -292,7 +292,9 @@ class IPageModel(zope.interface.Interface):
     url = zope.interface.Attribute('URL of the document.')
     base_url = zope.interface.Attribute('URL relative references use.')
     title = zope.interface.Attribute('Normalised title, or None.')
-    links = zope.interface.Attribute('LinkRecords in document order.')
+    links = zope.interface.Attribute(
+        'LinkRecords in document order: a ``zc.testbrowser.page.Links``,'
+        ' which also finds them by text and id.')
     forms = zope.interface.Attribute('FormRecords in document order.')
 
     def set_value(field, value):

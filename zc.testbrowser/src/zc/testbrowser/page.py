@@ -25,6 +25,8 @@ A live backend (a real browser) plugs in at three points:
   ``zc.testbrowser._controls`` (Link, Form, the controls) and
   ``zc.testbrowser._finding`` (the matching rules) serve it unchanged.
 """
+import bisect
+import collections.abc
 import math
 import re
 import urllib.parse
@@ -117,6 +119,81 @@ class LinkRecord:
             self._url = urllib.parse.urljoin(
                 self._base_url, self.element.attrs['href'].strip())
         return self._url
+
+
+_UNSET = object()
+
+
+class Links(collections.abc.Sequence):
+    """A page's links in document order, indexed on first use.
+
+    Made from the ``a``/``area`` Elements; a LinkRecord is made only for
+    a link someone asks for.  Finding a link by text searches one string
+    holding every link's text (C-speed ``str.find`` instead of a loop
+    over records); by id it is a dict hit.
+    """
+
+    def __init__(self, elements, base_url):
+        self._elements = elements
+        self._base_url = base_url
+        self._records = [None] * len(elements)
+        self._blob = self._starts = self._ids = None
+
+    def __len__(self):
+        return len(self._elements)
+
+    def __getitem__(self, number):
+        if isinstance(number, slice):
+            return [self[i] for i in range(*number.indices(len(self)))]
+        record = self._records[number]
+        if record is None:
+            record = self._records[number] = LinkRecord(
+                self._elements[number], self._base_url)
+        return record
+
+    def containing(self, text):
+        """The records whose text contains ``text``, in document order."""
+        if self._blob is None:
+            texts = self._texts()
+            # Normalised texts hold no newline, so no match spans two.
+            starts = []
+            offset = 0
+            for one in texts:
+                starts.append(offset)
+                offset += len(one) + 1
+            self._starts = starts
+            self._blob = '\n'.join(texts)
+        if not text:
+            yield from self
+            return
+        blob, starts = self._blob, self._starts
+        position = blob.find(text)
+        while position != -1:
+            number = bisect.bisect_right(starts, position) - 1
+            yield self[number]
+            if number + 1 == len(starts):
+                return
+            position = blob.find(text, starts[number + 1])
+
+    def with_id(self, id):
+        """The records whose element has this ``id``, in document order."""
+        if self._ids is None:
+            ids = {}
+            for number, one in enumerate(self._id_values()):
+                ids.setdefault(one, []).append(number)
+            self._ids = ids
+        return [self[number] for number in self._ids.get(id, ())]
+
+    # A subclass may read these faster than through Elements.
+
+    def _texts(self):
+        """Each link's normalised text (``''`` for an ``area``)."""
+        return ['' if element.tag == 'area' else normalize(element.text)
+                for element in self._elements]
+
+    def _id_values(self):
+        """Each link's ``id`` attribute, or None."""
+        return [element.attrs.get('id') for element in self._elements]
 
 
 class Item:
@@ -233,31 +310,58 @@ class Page:
     """
 
     def __init__(self, elements, url, charset='utf-8', navigate=None):
-        self.elements = elements
+        self._elements = elements
         self.url = url
         self.charset = charset
         self.navigate = navigate
         self._links = self._forms = None
-        self.base_url = url.split('#', 1)[0]
-        self.title = None
-        for element in elements:
-            if element.tag == 'base' and 'href' in element.attrs:
-                self.base_url = urllib.parse.urljoin(
-                    self.base_url, element.attrs['href'])
-                break
-        for element in elements:
-            if element.tag == 'title':
-                self.title = normalize(element.text)
-                break
+        self._base_url = self._title = _UNSET
+
+    @property
+    def elements(self):
+        return self._elements
+
+    @property
+    def base_url(self):
+        if self._base_url is _UNSET:
+            self._base_url = url = self.url.split('#', 1)[0]
+            href = self._base_href()
+            if href is not None:
+                self._base_url = urllib.parse.urljoin(url, href)
+        return self._base_url
+
+    @property
+    def title(self):
+        if self._title is _UNSET:
+            text = self._title_text()
+            self._title = None if text is None else normalize(text)
+        return self._title
 
     @property
     def links(self):
         if self._links is None:
-            base_url = self.base_url
-            self._links = [
-                LinkRecord(element, base_url) for element in self.elements
-                if element.tag in ('a', 'area')]
+            self._links = self._make_links()
         return self._links
+
+    # What a subclass may find faster than by walking ``elements``.
+
+    def _base_href(self):
+        """The ``href`` of the document's first ``<base href>``, or None."""
+        for element in self.elements:
+            if element.tag == 'base' and 'href' in element.attrs:
+                return element.attrs['href']
+        return None
+
+    def _title_text(self):
+        """The text of the first ``<title>``, or None."""
+        for element in self.elements:
+            if element.tag == 'title':
+                return element.text
+        return None
+
+    def _make_links(self):
+        return Links([element for element in self.elements
+                      if element.tag in ('a', 'area')], self.base_url)
 
     @property
     def forms(self):

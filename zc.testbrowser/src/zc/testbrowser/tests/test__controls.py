@@ -57,6 +57,20 @@ class ControlTests(unittest.TestCase):
         self.assertTrue(verify(interfaces.IItemControl,
                                self.control('single').controls[0]))
 
+    def test_add_file_on_a_list_or_button_control_raises_TypeError(self):
+        for name, kind in (('single', 'select'), ('valued', 'checkbox'),
+                           ('r', 'radio'), ('go', 'submit'),
+                           ('img', 'image'), ('plain', 'button')):
+            with self.assertRaisesRegex(
+                    TypeError, f"^Can't call add_file on {kind} controls$"):
+                self.control(name).add_file(b'data', 'text/plain', 'a.txt')
+
+    def test_add_file_on_an_expired_control_raises_ExpiredError(self):
+        select = self.control('single')
+        self.browser.reload()
+        with self.assertRaises(ExpiredError):
+            select.add_file(b'data', 'text/plain', 'a.txt')
+
     def test_unknown_attributes_cannot_be_set(self):
         with self.assertRaisesRegex(
                 AttributeError, "'Control' object has no attribute 'vlue'"):

@@ -49,10 +49,14 @@ class LinkTests(unittest.TestCase):
         with self.assertRaises(ValueError):
             find_link(self.links, 'One', index=5)
 
+    def test_negative_index_is_out_of_range(self):
+        with self.assertRaisesRegex(LinkNotFoundError, 'index -1 out of'):
+            find_link(self.links, 'One', index=-1)
+
     def test_page_without_links_says_so(self):
         with self.assertRaisesRegex(LinkNotFoundError,
                                     'there are no links in the HTML'):
-            find_link([], 'x')
+            find_link(page_of('<p>No links</p>').links, 'x')
 
     def test_long_listings_are_cut(self):
         links = page_of(''.join(f'<a href=/{i}>L{i}</a>'

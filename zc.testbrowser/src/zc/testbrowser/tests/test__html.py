@@ -1,6 +1,7 @@
 """Parsing HTML into page-model Elements the way browsers do."""
 import unittest
 
+from zc.testbrowser._html import ParsedPage
 from zc.testbrowser._html import declared_charset
 from zc.testbrowser._html import parse_elements
 from zc.testbrowser.page import build_page
@@ -114,3 +115,34 @@ class TableFormTests(unittest.TestCase):
             '<table><form action=/x></form><tr><td>x</td></tr></table>'
             '<table><tr><td><input name=other></td></tr></table>')
         self.assertEqual(page.forms[0].entries, [])
+
+
+class ParsedPageTests(unittest.TestCase):
+
+    def page(self, html):
+        return ParsedPage(html, 'http://localhost/dir/page#top')
+
+    def test_links_title_and_base_are_read_without_building_elements(self):
+        page = self.page('<title> A \n title </title><base href="/other/">'
+                         '<a href="x" id="i">An <b>x</b></a><a>no href</a>'
+                         '<map><area href="y"></map><form><input></form>')
+        self.assertEqual(page.title, 'A title')
+        self.assertEqual(page.base_url, 'http://localhost/other/')
+        self.assertEqual([(link.text, link.url, link.element.tag)
+                          for link in page.links],
+                         [('An x', 'http://localhost/other/x', 'a'),
+                          ('', 'http://localhost/other/y', 'area')])
+        self.assertEqual(page.links.with_id('i')[0].text, 'An x')
+        self.assertIsNone(page._elements)
+
+    def test_page_without_title_or_base_uses_its_url(self):
+        page = self.page('<p>plain</p>')
+        self.assertIsNone(page.title)
+        self.assertEqual(page.base_url, 'http://localhost/dir/page')
+        self.assertEqual(len(page.links), 0)
+
+    def test_forms_build_the_elements_on_first_use(self):
+        page = self.page('<form><input name="q"></form>')
+        self.assertEqual([entry.name for entry in page.forms[0].entries],
+                         ['q'])
+        self.assertIsNotNone(page._elements)

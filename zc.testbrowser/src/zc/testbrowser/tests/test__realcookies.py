@@ -13,7 +13,7 @@ class RealCookiesTests(unittest.TestCase):
     layer = CHROMIUM
 
     def setUp(self):
-        self.context = _chromium.shared().new_context()
+        self.context = _chromium.shared().browser.new_context()
         self.cookies = RealCookies(self.context, URL)
 
     def tearDown(self):

@@ -227,3 +227,43 @@ class SelectDefaultTests(unittest.TestCase):
         self.assertFalse(self.selected(size='4'))
         self.assertTrue(self.selected(size='1'))
         self.assertTrue(self.selected())
+
+
+class LinksTests(unittest.TestCase):
+
+    def links(self, *specs):
+        return build_page(elements(*specs), 'http://localhost/').links
+
+    def test_text_search_finds_substrings_in_document_order(self):
+        links = self.links(('a', {'href': '/1'}, 'Link 1500'),
+                           ('a', {'href': '/2'}, 'Link 150'),
+                           ('a', {'href': '/3'}, 'Link 15'))
+        self.assertEqual([link.url for link in links.containing('Link 150')],
+                         ['http://localhost/1', 'http://localhost/2'])
+
+    def test_a_link_containing_the_text_twice_is_found_once(self):
+        links = self.links(('a', {'href': '/1'}, 'ab ab ab'),
+                           ('a', {'href': '/2'}, 'ab'))
+        self.assertEqual(len(list(links.containing('ab'))), 2)
+
+    def test_text_search_never_spans_two_links(self):
+        links = self.links(('a', {'href': '/1'}, 'Next'),
+                           ('a', {'href': '/2'}, 'Page'))
+        self.assertEqual(list(links.containing('Next Page')), [])
+
+    def test_empty_text_matches_every_link_and_area(self):
+        links = self.links(('a', {'href': '/1'}, 'one'),
+                           ('area', {'href': '/2'}, ''))
+        self.assertEqual(len(list(links.containing(''))), 2)
+
+    def test_id_lookup_returns_every_link_with_that_id(self):
+        links = self.links(('a', {'href': '/1', 'id': 'x.y'}, 'one'),
+                           ('a', {'href': '/2'}, 'two'),
+                           ('a', {'href': '/3', 'id': 'x.y'}, 'three'))
+        self.assertEqual([link.text for link in links.with_id('x.y')],
+                         ['one', 'three'])
+        self.assertEqual(links.with_id('x'), [])
+
+    def test_the_same_link_is_the_same_record_each_time(self):
+        links = self.links(('a', {'href': '/1'}, 'one'))
+        self.assertIs(links[0], next(iter(links.containing('one'))))

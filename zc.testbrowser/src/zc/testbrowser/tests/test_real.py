@@ -309,6 +309,14 @@ class LifecycleTests(unittest.TestCase):
         browser.close()
         self.assertEqual(chromium_processes() & started, set())
 
+    def test_a_chromedriver_argument_is_accepted_and_not_needed(self):
+        # Playwright drives Chromium itself: code written for a
+        # WebDriver-based real browser runs unchanged.
+        with real.Browser('http://localhost/onclick',
+                          wsgi_app=jsapp.application,
+                          chromedriver='/nonexistent/chromedriver') as browser:
+            self.assertEqual(browser.url, 'http://localhost/onclick')
+
     def test_close_twice_is_harmless(self):
         browser = real.Browser()
         browser.close()
