@@ -112,7 +112,8 @@ class Server(gevent.server.StreamServer):
     (nothing read, nothing written) before it is dropped; ``None`` for
     never.  ``header_timeout``: seconds from a request's first byte
     within which its whole head must have arrived, else it gets
-    ``408 Request Timeout`` and the connection is closed.  ``max_body_size``: larger request bodies get 413.
+    ``408 Request Timeout`` and the connection is closed.
+    ``max_body_size``: larger request bodies get 413.
     """
 
     def __init__(self, listener, application, log=sys.stderr,
