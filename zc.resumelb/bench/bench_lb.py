@@ -17,6 +17,13 @@ backends, and writes an access-log line per request to /dev/null.
 
 Prints one line: the figures, the CPU time the (single) LB process spent
 per request, and resumelb's ratios to both nginx setups.
+
+With ``BENCH_LB_BASELINE=DIR``, where DIR holds another version's
+``zc/resumelb`` package (for instance ``git archive main
+zc.resumelb/src | tar -x -C /tmp/base --strip-components=2``), a second
+line compares the LB CPU per request of this code and of DIR's, as two
+single LB processes in front of the same workers, measured in turns
+(three rounds each) so that both meet the same load from elsewhere.
 Needs ``apt-get install -y wrk nginx``; without them it says so and
 exits 1.
 """
@@ -115,6 +122,13 @@ def main():
         procs.append(proc)
         return proc
 
+    baseline = os.environ.get('BENCH_LB_BASELINE')
+    if baseline and not os.path.isfile(
+            os.path.join(baseline, 'zc', 'resumelb', 'lb.py')):
+        print(f'bench_lb: BENCH_LB_BASELINE={baseline} holds no'
+              ' zc/resumelb/lb.py')
+        return 1
+    compared = None
     try:
         worker_ports = [free_port() for _ in range(3)]
         pywsgi_ports = [free_port() for _ in range(3)]
@@ -160,6 +174,8 @@ def main():
             'one pywsgi': wrk(pywsgi_ports[0]),
             'one lean': wrk(lean_ports[0]),
         })
+        if baseline:
+            compared = compare_cpu(env, baseline, worker_ports)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -180,7 +196,49 @@ def main():
             ratios.append(f'{lb}/{baseline}'
                           f' {figures[lb][0] / figures[baseline][0]:.2f}x')
     print(', '.join(ratios))
+    if compared is not None:
+        this, base = compared
+        print(f'LB CPU per request, interleaved: this code {this:.1f} us,'
+              f' baseline {base:.1f} us, ratio {this / base:.3f}')
     return 0
+
+
+def compare_cpu(env, baseline, worker_ports, rounds=3):
+    """CPU microseconds per request of this LB and of the baseline's."""
+    lbs = {}
+    for name, path in (('this', None), ('baseline', baseline)):
+        lb_env = dict(env)
+        if path:
+            lb_env['PYTHONPATH'] = os.pathsep.join((path, env['PYTHONPATH']))
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, '-c', 'import sys; from zc.resumelb.lb import'
+             ' main; sys.exit(main())', '-a', f'{HOST}:{port}',
+             '-l', os.devnull, *[f'{HOST}:{p}' for p in worker_ports]],
+            env=lb_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        lbs[name] = (proc, port)
+    try:
+        for proc, port in lbs.values():
+            wait_port(port)
+        time.sleep(1)  # the LBs connect to their workers
+        totals = {name: [0.0, 0] for name in lbs}
+        for _ in range(rounds):
+            for name, (proc, port) in lbs.items():
+                before = cpu_seconds(proc.pid)
+                requests = wrk(port)[2]
+                totals[name][0] += cpu_seconds(proc.pid) - before
+                totals[name][1] += requests
+    finally:
+        for proc, _ in lbs.values():
+            proc.send_signal(signal.SIGTERM)
+        for proc, _ in lbs.values():
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    return tuple(cpu / count * 1e6 for cpu, count in
+                 (totals['this'], totals['baseline']))
 
 
 if __name__ == '__main__':

@@ -19,6 +19,7 @@ import datetime
 import fcntl
 import functools
 import logging
+import socket
 import struct
 import sys
 import termios
@@ -110,8 +111,9 @@ class Server(gevent.server.StreamServer):
     ``socket_timeout``: seconds a client connection may make no progress
     (nothing read, nothing written) before it is dropped; ``None`` for
     never.  ``header_timeout``: seconds from a request's first byte
-    within which its whole head must have arrived, else the connection
-    is dropped.  ``max_body_size``: larger request bodies get 413.
+    within which its whole head must have arrived, else it gets
+    ``408 Request Timeout`` and the connection is closed.
+    ``max_body_size``: larger request bodies get 413.
     """
 
     def __init__(self, listener, application, log=sys.stderr,
@@ -194,7 +196,7 @@ class Server(gevent.server.StreamServer):
                 since = conn.head_since
                 if (head_timeout is not None and since is not None
                         and now - since >= head_timeout):
-                    conn.time_out(head_timeout)
+                    conn.head_time_out(head_timeout)
 
     def handle(self, sock, address):
         util.set_nodelay(sock)
@@ -221,6 +223,8 @@ class _Connection:
         self.idle = False
         #: When the first byte of a head not yet complete arrived.
         self.head_since = None
+        #: Set when that head took longer than the header timeout.
+        self.head_timed_out = None
         #: Whether the operation in progress is a send, and how many bytes
         #: the kernel had not sent yet when last asked.
         self.sending = False
@@ -270,6 +274,17 @@ class _Connection:
         self.timed_out = seconds or self.server.socket_timeout
         self.sock.close()  # the waiting task gets an error
 
+    def head_time_out(self, seconds):
+        """End the wait for the rest of a head that is late: the reading
+        task then sees the end of its input and answers 408."""
+        if self.head_timed_out:
+            return  # the reading task has not run since
+        self.head_timed_out = seconds
+        try:
+            self.sock.shutdown(socket.SHUT_RD)
+        except OSError:
+            self.time_out(seconds)
+
     def _lost(self, doing, error):
         if self.timed_out:
             return ClientDisconnected(
@@ -282,6 +297,10 @@ class _Connection:
         try:
             return self.sock.recv(_RECV_SIZE)
         except OSError as error:
+            if self.head_timed_out:
+                # gevent ends a wait on a socket shut for reading with
+                # an error; the kernel would have said end of input.
+                return b''
             raise self._lost('reading from', error) from None
         finally:
             self.waiting_since = None
@@ -310,6 +329,10 @@ class _Connection:
                     self.head_since = _monotonic()
                 data = self.recv()
                 if not data:
+                    if self.head_timed_out:
+                        raise _BadRequest(
+                            '408 Request Timeout', 'the request head took'
+                            f' over {self.head_timed_out} seconds')
                     if buffer.strip():
                         raise _BadRequest('400 Bad Request',
                                           'connection closed inside the'

@@ -16,9 +16,11 @@ import gevent
 import gevent.event
 import gevent.hub
 import gevent.pool
+import gevent.queue
 import gevent.server
 import gevent.socket
 
+from zc.resumelb import http11
 from zc.resumelb import util
 from zc.resumelb._bounded import BoundedPool
 from zc.resumelb.httpserver import Abort
@@ -27,7 +29,8 @@ from zc.resumelb.httpserver import Server
 from zc.resumelb.pool import Pool
 from zc.resumelb.pool import PoolBase
 
-__all__ = ['LB', 'BoundedPool', 'Pool', 'PoolBase', 'Server',
+__all__ = ['LB', 'BoundedPool', 'Pool', 'PoolBase', 'ResponseTimeout',
+           'Server',
            'host_classifier', 're_classifier', 'main']
 
 logger = logging.getLogger(__name__)
@@ -44,6 +47,8 @@ _RETRYABLE = frozenset(('GET', 'HEAD'))
 _PAYLOAD_TYPES = (str, bytes, int, float, bool, type(None))
 _SCALARS = frozenset(_PAYLOAD_TYPES)
 _DROP = frozenset(('wsgi.input', 'wsgi.errors', 'wsgi.file_wrapper'))
+_TIMED_OUT = b'The application did not answer in time.\n'
+_monotonic = time.monotonic
 
 
 def _payload_ok(value):
@@ -67,6 +72,15 @@ class _Truncated(Abort):
     """The response ended early: worker died or the app failed mid-body."""
 
 
+class ResponseTimeout(Exception):
+    """A worker sent nothing for a request within the response timeout."""
+
+
+class _ResponseCut(Abort):
+    """A response stalled after it started: the client connection is
+    closed, as the only way left to tell the client."""
+
+
 class _Reply:
     """One response's frames, from the worker connection's reader task to
     the request's task.
@@ -78,14 +92,21 @@ class _Reply:
     waiter, much lighter for the common small response.
     """
 
-    __slots__ = ('frames', 'size', 'waiter', 'overflow', 'closed')
+    __slots__ = ('frames', 'size', 'waiter', 'overflow', 'closed',
+                 'timeout', 'since', 'timed_out')
 
-    def __init__(self):
+    def __init__(self, timeout=None):
         self.frames = collections.deque()
         self.size = 0
         self.waiter = None
         self.overflow = None
         self.closed = False
+        #: Seconds ``get`` may wait without a frame arriving (None: for
+        #: ever); the LB's sweeper enforces it through ``time_out``.
+        self.timeout = timeout
+        #: When the last frame arrived or the current wait began.
+        self.since = None
+        self.timed_out = False
 
     def put(self, item):
         if self.closed:
@@ -104,26 +125,48 @@ class _Reply:
         else:
             self.frames.append(item)
             self.size += len(item) if item else 0
+        self.since = _monotonic()
         waiter = self.waiter
         if waiter is not None:
             self.waiter = None
             waiter.hub.loop.run_callback(waiter.switch, None)
 
     def get(self):
+        """The next frame; raises ``ResponseTimeout`` when none came
+        for ``timeout`` seconds."""
         frames = self.frames
         if not frames:
             if self.overflow is not None:
-                return self.overflow.get()
+                return self._get_overflow()
             self.waiter = waiter = gevent.hub.Waiter()
+            self.since = _monotonic()
             try:
                 waiter.get()
             finally:
                 self.waiter = None
+            if self.timed_out:
+                raise ResponseTimeout(self.timeout)
             if not frames:  # only the overflow got something
-                return self.overflow.get()
+                return self._get_overflow()
         item = frames.popleft()
         self.size -= len(item) if item else 0
         return item
+
+    def _get_overflow(self):
+        # Rare (a response bigger than memory allows, read slower than
+        # it arrives): a timer per frame costs little here.
+        try:
+            return self.overflow.get(True, self.timeout)
+        except gevent.queue.Empty:
+            raise ResponseTimeout(self.timeout) from None
+
+    def time_out(self):
+        """Make the waiting ``get`` raise ``ResponseTimeout``."""
+        waiter = self.waiter
+        if waiter is not None:
+            self.timed_out = True
+            self.waiter = None
+            waiter.hub.loop.run_callback(waiter.switch, None)
 
     def close(self):
         """Drop everything; later puts are ignored.  Idempotent."""
@@ -152,11 +195,16 @@ class LB:
     def __init__(self, worker_addrs, classifier,
                  disconnect_message=DEFAULT, pool_factory=None, secret=None,
                  queue_timeout=30.0, max_frame_size=None,
-                 **pool_settings):
+                 response_timeout=300.0, **pool_settings):
         self.classifier = classifier
         #: Seconds a request waits for a worker to take it (None: for
         #: ever) before it gets a 503.
         self.queue_timeout = queue_timeout
+        #: Seconds a worker may send nothing for a request it holds
+        #: (None: for ever): then the request is cancelled at the worker
+        #: and the client gets a 504, or its connection is closed if the
+        #: response had started.
+        self.response_timeout = response_timeout
         if disconnect_message is DEFAULT:
             disconnect_message = DEFAULT_DISCONNECT_MESSAGE
         if isinstance(disconnect_message, str):
@@ -174,7 +222,25 @@ class LB:
         self.stopped = False
         #: A ``zc.resumelb.metrics.Metrics`` keeping figures, if any.
         self.metrics = None
+        self.connections = set()
+        self._sweeper = (None if response_timeout is None
+                         else gevent.spawn(self._sweep, response_timeout))
         self.set_worker_addrs(worker_addrs)
+
+    def _sweep(self, timeout):
+        # One ticker for every request instead of a timer armed around
+        # each wait for a worker, which would cost the LB more per
+        # request.  A request times out within a quarter of the timeout
+        # (at most a second) after it is due.
+        period = min(max(timeout / 4, 0.01), 1.0)
+        while True:
+            gevent.sleep(period)
+            now = _monotonic()
+            for worker in list(self.connections):
+                for reply in list(worker.readers.values()):
+                    if (reply.waiter is not None
+                            and now - reply.since >= timeout):
+                        reply.time_out()
 
     def set_worker_addrs(self, addrs):
         """Connect to the addresses given; stop reconnecting to others.
@@ -211,9 +277,11 @@ class LB:
                 else:
                     worker = _Worker(self, sock, addr,
                                      self.worker_addrs.get(addr))
+                    self.connections.add(worker)
                     try:
                         failure = worker.serve(down)
                     finally:
+                        self.connections.discard(worker)
                         self.pool.remove(worker)
                         worker.disconnected()
                 if worker is not None and worker.accepted:
@@ -269,6 +337,12 @@ class LB:
                 return [_UNAVAILABLE]
             try:
                 return worker.handle(rclass, environ, start_response)
+            except ResponseTimeout:
+                self.timed_out(worker, environ, False)
+                start_response('504 Gateway Timeout',
+                               [('Content-Type', 'text/plain'),
+                                ('Content-Length', str(len(_TIMED_OUT)))])
+                return [_TIMED_OUT]
             except util.Disconnected:
                 if (method in _RETRYABLE and not _has_body(environ)
                         and retries < self.max_retries and not self.stopped):
@@ -284,9 +358,23 @@ class LB:
             finally:
                 self.pool.put(worker)
 
+    def timed_out(self, worker, environ, started):
+        """Log and count a request ``worker`` did not answer in time."""
+        logger.warning(
+            'worker %s sent nothing for %s %s in %s seconds: %s', worker,
+            environ.get('REQUEST_METHOD'),
+            http11.escape_log(environ.get('PATH_INFO', '')),
+            self.response_timeout,
+            'closing the client connection' if started else '504')
+        if self.metrics is not None:
+            self.metrics.response_timeout()
+
     def stop(self):
         """Close every worker connection; reconnect to none."""
         self.stopped = True
+        if self._sweeper is not None:
+            self._sweeper.kill(block=False)
+            self._sweeper = None
         self.worker_addrs = {}
         tasks = list(self.workletts.values())
         gevent.killall(tasks)
@@ -420,7 +508,7 @@ class _Worker(util.Connection):
                and (type(v) in _SCALARS or _payload_ok(v))}
         env['zc.resumelb.request_class'] = rclass
         rno = self._next_rno()
-        queue = self.readers[rno] = _Reply()
+        queue = self.readers[rno] = _Reply(self.lb.response_timeout)
         self.requests[rno] = time.time()
         try:
             if _has_body(environ):
@@ -432,7 +520,7 @@ class _Worker(util.Connection):
             data = queue.get()
             if data is None:
                 raise util.Disconnected(f'{self} went away')
-        except (_ClientGone, InvalidBody):
+        except (_ClientGone, InvalidBody, ResponseTimeout):
             if self.is_connected:
                 self.put(rno, None)
             self._release(rno)
@@ -452,8 +540,7 @@ class _Worker(util.Connection):
                 self.put(rno, None)
             self._release(rno)
             raise
-        return _Body(self, rno, queue,
-                     environ.get('REQUEST_METHOD') == 'HEAD')
+        return _Body(self, rno, queue, environ)
 
     def _send_body(self, rno, environ):
         chunked = 'chunked' in environ.get(
@@ -486,11 +573,12 @@ class _Body:
 
     on_done = None
 
-    def __init__(self, worker, rno, queue, head):
+    def __init__(self, worker, rno, queue, environ):
         self.worker = worker
         self.rno = rno
         self.queue = queue
-        self.head = head
+        self.environ = environ
+        self.head = environ.get('REQUEST_METHOD') == 'HEAD'
         self._finished = False
 
     def __iter__(self):
@@ -501,7 +589,13 @@ class _Body:
             raise StopIteration
         get = self.queue.get
         while True:
-            data = get()
+            try:
+                data = get()
+            except ResponseTimeout:
+                worker = self.worker
+                worker.lb.timed_out(worker, self.environ, True)
+                # close() cancels the request at the worker.
+                raise _ResponseCut(f'{worker} stalled') from None
             if data is None:
                 self._finish()
                 logger.warning('response %s from %s ended early',
@@ -651,6 +745,17 @@ def _drain(server, status, lb, connections, timeout=None):
     return deadline
 
 
+def _seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f'expected a number of seconds, not {text!r}')
+    return value
+
+
 def add_common_options(parser):
     """The options ``resumelb`` and ``zkresumelb`` share."""
     parser.add_argument('-k', '--secret-file',
@@ -665,6 +770,12 @@ def add_common_options(parser):
                         metavar='SECONDS',
                         help='on SIGTERM, how long requests in progress'
                         ' may take before they are cut off (default 30)')
+    parser.add_argument('--response-timeout', type=_seconds, default=300.0,
+                        metavar='SECONDS',
+                        help='how long a worker may send nothing for a'
+                        ' request before it is cancelled: the client gets'
+                        ' 504, or its connection is closed if the response'
+                        ' had started; 0 means never (default 300)')
     parser.add_argument('--header-timeout', type=float, default=10.0,
                         metavar='SECONDS',
                         help='time from the first byte of a request within'
@@ -776,6 +887,7 @@ def main(args=None):
 
     lb = LB(workers, classifier, disconnect_message, pool_factory=factory,
             secret=secret, queue_timeout=options.queue_timeout,
+            response_timeout=options.response_timeout or None,
             max_frame_size=options.max_frame_size)
     if options.access_log == '-':
         log = _LineLog(sys.stdout)

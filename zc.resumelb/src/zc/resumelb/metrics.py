@@ -2,7 +2,8 @@
 
 Served at ``http://HOST:PORT/metrics`` in Prometheus's text exposition
 format (version 0.0.4): responses by status, each worker's backlog, how
-long requests waited for a worker, and how many workers are connected.
+long requests waited for a worker, how many workers are connected, and
+how many requests their worker left unanswered past the response timeout.
 """
 import bisect
 
@@ -21,10 +22,15 @@ class Metrics:
         self.responses = {}
         self.waits = [0] * (len(BUCKETS) + 1)
         self.wait_sum = 0.0
+        self.response_timeouts = 0
 
     def response(self, status):
         """A response with ``status`` (an int) was sent."""
         self.responses[status] = self.responses.get(status, 0) + 1
+
+    def response_timeout(self):
+        """A worker sent nothing for a request within the timeout."""
+        self.response_timeouts += 1
 
     def queue_wait(self, seconds):
         """A request waited ``seconds`` for a worker."""
@@ -64,6 +70,11 @@ class Metrics:
             ' and the end of their response.',
             '# TYPE resumelb_requests_in_progress gauge',
             f'resumelb_requests_in_progress {self.lb.in_progress}',
+            '# HELP resumelb_response_timeouts_total Requests cancelled'
+            ' because their worker sent nothing within the response'
+            ' timeout.',
+            '# TYPE resumelb_response_timeouts_total counter',
+            f'resumelb_response_timeouts_total {self.response_timeouts}',
             '# HELP resumelb_queue_wait_seconds Time requests waited for'
             ' a worker.',
             '# TYPE resumelb_queue_wait_seconds histogram',

@@ -448,9 +448,20 @@ class Worker:
         # server's default second for them.
         self.server.stop(timeout=0.1)
         if self.threadpool is not None:
-            self.threadpool.kill()
+            # Killing the pool waits for busy threads, and a thread stuck
+            # in the application never ends: by now the drain gave it its
+            # time, so wait no more than a moment.
+            killer = gevent.spawn(self.threadpool.kill)
+            killer.join(self.thread_stop_timeout)
+            if not killer.dead:
+                killer.kill(block=False)
+                logger.warning('stopping with application threads still'
+                               ' busy')
         if self.tracelog:
             _trace(self.tracelog, 'X', 0)
+
+    #: Seconds ``stop`` waits for application threads to end.
+    thread_stop_timeout = 1.0
 
     #: Seconds ``shutdown`` waits for load balancers to confirm they
     #: send no more work (older or stuck ones never do).
@@ -757,9 +768,20 @@ def server_runner(app, global_conf, address, **kw):
     ``address`` is ``HOST:PORT``; an empty host binds 127.0.0.1, since the
     worker protocol must never be reachable by strangers.  ``kw`` may hold
     ``history``, ``max_skill_age``, ``threads``, ``resume_file``,
-    ``tracelog`` and ``secret_file``.
+    ``tracelog``, ``secret_file``, ``max_frame_size`` and
+    ``drain_timeout``: on SIGTERM, seconds requests in progress may take
+    before the worker stops anyway (default 30, as ``resumelb-worker``'s
+    ``--drain-timeout``).
     """
     logging.basicConfig(level=logging.INFO)
+    drain_timeout = kw.pop('drain_timeout', 30.0)
+    try:
+        drain_timeout = float(drain_timeout)
+        if not drain_timeout >= 0:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f'drain_timeout must be a number of seconds,'
+                         f' not {drain_timeout!r}') from None
     secret_file = kw.pop('secret_file', None)
     if secret_file:
         kw['secret'] = util.read_secret(secret_file)
@@ -767,8 +789,8 @@ def server_runner(app, global_conf, address, **kw):
     logger.info('worker listening on %s:%s', *worker.addr)
 
     def terminate():
-        logger.info('SIGTERM: finishing active requests')
-        worker.shutdown()
+        logger.info('SIGTERM: draining')
+        worker.shutdown(drain_timeout)
 
     util.run_until_sigterm(terminate)
     return worker

@@ -452,6 +452,7 @@ def lbmain(args=None, run=True):
                      pool_factory=factory, secret=secret,
                      single_version=options.single_version,
                      queue_timeout=options.queue_timeout,
+                     response_timeout=options.response_timeout or None,
                      max_frame_size=options.max_frame_size)
     want_versions = options.single_version or factory is not lbmodule.Pool
 

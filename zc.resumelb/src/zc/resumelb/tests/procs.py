@@ -32,6 +32,14 @@ def app(env, start_response):
         return [bytes(range(256)) * (size // 256) + b'x' * (size % 256)]
     if path == '/slow':
         time.sleep(float(query or 1))
+    if path == '/stall':
+        # The response starts, then the application hangs.
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return _stalling(float(query or 1))
+    if path == '/drip':
+        # Ten pieces, ``query`` seconds apart: slow but steady.
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return _dripping(float(query or 0.1))
     if path == '/tiny':
         start_response('200 OK', [('Content-Type', 'text/plain'),
                                   ('Content-Length', '100')])
@@ -40,6 +48,18 @@ def app(env, start_response):
     start_response('200 OK', [('Content-Type', 'text/plain'),
                               ('Content-Length', str(len(body)))])
     return [body]
+
+
+def _stalling(seconds):
+    yield b'started'
+    time.sleep(seconds)
+    yield b' and ended'
+
+
+def _dripping(interval):
+    for _ in range(10):
+        time.sleep(interval)
+        yield b'drop '
 
 
 def app_factory(global_conf, **local_conf):

@@ -644,6 +644,21 @@ class TimeoutAndLimitTests(ServerTestCase):
                     break
         self.assertLess(time.monotonic() - start, 3)
 
+    def test_a_head_late_past_the_header_timeout_gets_408(self):
+        self.serve(hello, socket_timeout=5, header_timeout=0.2)
+        start = time.monotonic()
+        answer = self.exchange(b'GET / HTTP/1.1\r\nHost: t\r\n')
+        self.assertLess(time.monotonic() - start, 3)
+        self.assertTrue(answer.startswith(
+            b'HTTP/1.1 408 Request Timeout\r\n'), answer)
+        self.assertIn(b'\r\nConnection: close\r\n', answer)
+        self.assertTrue(answer.endswith(
+            b'\r\n\r\nthe request head took over 0.2 seconds\n'))
+
+    def test_a_connection_that_sent_nothing_gets_no_408(self):
+        self.serve(hello, socket_timeout=0.3, header_timeout=0.1)
+        self.assertEqual(self.exchange(b''), b'')
+
     def test_a_client_reading_steadily_is_never_cut_off(self):
         size = 20_000_000
 

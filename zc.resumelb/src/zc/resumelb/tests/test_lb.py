@@ -1,4 +1,5 @@
 """The LB core against fake workers: listening sockets we drive."""
+import contextlib
 import io
 import unittest
 
@@ -382,6 +383,91 @@ class QueueTimeoutTests(unittest.TestCase):
         self.assertEqual(call.body(), b'ok')
 
 
+class ResponseTimeoutTests(unittest.TestCase):
+
+    def setUp(self):
+        self.worker = FakeWorker()
+        self.addCleanup(self.worker.close)
+        self.lb = LB([self.worker.addr], host_classifier,
+                     response_timeout=0.2)
+        self.addCleanup(self.lb.stop)
+        self.worker.accept()
+        for _ in range(500):
+            if self.lb.pool.workers:
+                break
+            gevent.sleep(0.01)
+
+    def test_a_worker_silent_past_the_timeout_means_504_and_a_cancel(self):
+        with self.assertLogs('zc.resumelb.lb', 'WARNING') as logs:
+            call = Call(self.lb, environ(path='/hung'))
+            rno, _, _ = self.worker.request()
+            self.assertEqual(call.body(),
+                             b'The application did not answer in time.\n')
+        self.assertEqual(call.status, '504 Gateway Timeout')
+        self.assertEqual(self.worker.read(), (rno, None))
+        self.assertEqual(len(logs.output), 1)
+        self.assertIn('sent nothing for GET /hung in 0.2 seconds: 504',
+                      logs.output[0])
+        self.assertEqual(self.lb.in_progress, 0)
+        self.assertEqual(self.lb.pool.status()['backlog'], 0)
+
+    def test_a_response_stalled_after_its_start_is_cut_and_cancelled(self):
+        with self.assertLogs('zc.resumelb.lb', 'WARNING') as logs:
+            call = Call(self.lb, environ(path='/stall'))
+            rno, _, _ = self.worker.request()
+            util.write_message(self.worker.sock, rno, ('200 OK', []),
+                               b'part')
+            with self.assertRaises(lb_module.Abort):
+                call.body()
+        self.assertEqual(call.status, '200 OK')
+        self.assertEqual(self.worker.read(), (rno, None))
+        self.assertIn('sent nothing for GET /stall in 0.2 seconds:'
+                      ' closing the client connection', logs.output[0])
+        self.assertEqual(self.lb.in_progress, 0)
+
+    def test_every_frame_from_the_worker_restarts_the_timeout(self):
+        call = Call(self.lb, environ())
+        rno, _, _ = self.worker.request()
+        for piece in (('200 OK', []), b'a', b'b', b'c', b'd'):
+            gevent.sleep(0.1)
+            util.write_message(self.worker.sock, rno, piece)
+        util.write_message(self.worker.sock, rno, b'')
+        self.assertEqual(call.body(), b'abcd')
+
+    def test_timed_out_requests_are_counted_in_the_metrics(self):
+        from zc.resumelb import metrics
+        self.lb.metrics = metrics.Metrics(self.lb)
+        call = Call(self.lb, environ())
+        self.worker.request()
+        call.body()
+        self.assertIn('resumelb_response_timeouts_total 1',
+                      self.lb.metrics.render())
+
+    def test_the_response_timeout_option_wants_seconds(self):
+        parser = lb_module._parser()
+        self.assertEqual(parser.parse_args(['w:1']).response_timeout, 300)
+        self.assertEqual(parser.parse_args(
+            ['--response-timeout', '2.5', 'w:1']).response_timeout, 2.5)
+        for bad in ('-1', 'soon', 'nan'):
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err), \
+                    self.assertRaises(SystemExit):
+                parser.parse_args(['--response-timeout', bad, 'w:1'])
+            self.assertIn(f"expected a number of seconds, not {bad!r}",
+                          err.getvalue())
+
+    def test_without_a_response_timeout_the_lb_waits(self):
+        lb = LB([], host_classifier, response_timeout=None)
+        self.addCleanup(lb.stop)
+        self.assertIsNone(lb._sweeper)
+        reply = lb_module._Reply(None)
+        getter = gevent.spawn(reply.get)
+        gevent.sleep(0.3)
+        self.assertFalse(getter.dead)
+        reply.put(b'late')
+        self.assertEqual(getter.get(timeout=1), b'late')
+
+
 class ClassifierTests(unittest.TestCase):
 
     def test_the_host_classifier_drops_one_www(self):
@@ -444,6 +530,16 @@ class ReplyTests(unittest.TestCase):
         reply.put(b'c')
         self.assertEqual(len(reply.frames), 0)
 
+    def test_a_reply_spilled_to_a_file_times_out_too(self):
+        reply = lb_module._Reply(0.1)
+        reply.put(b'a' * 1000)
+        reply.put(b'b' * 1000)
+        self.assertEqual(reply.get(), b'a' * 1000)
+        self.assertEqual(reply.get(), b'b' * 1000)
+        with self.assertRaises(lb_module.ResponseTimeout):
+            reply.get()
+        reply.close()
+
     def test_a_closed_body_closes_the_spill_file(self):
         lb = LB([], host_classifier)
         self.addCleanup(lb.stop)
@@ -459,7 +555,7 @@ class ReplyTests(unittest.TestCase):
         for _ in range(3):
             reply.put(b'z' * 1000)
         spill = reply.overflow.file
-        body = lb_module._Body(worker, 7, reply, head=False)
+        body = lb_module._Body(worker, 7, reply, environ())
         self.assertEqual(next(body), b'z' * 1000)
         body.close()  # the client went away
         self.assertTrue(spill.closed)

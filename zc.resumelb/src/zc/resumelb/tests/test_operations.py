@@ -17,6 +17,7 @@ from zc.resumelb.tests.test_processes import free_port
 from zc.resumelb.tests.test_processes import request
 from zc.resumelb.tests.test_processes import wait_for
 from zc.resumelb.tests.test_processes import wait_for_workers
+from zc.resumelb.worker import get_resume
 
 METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
 
@@ -90,6 +91,7 @@ class OperationTests(unittest.TestCase):
             [port], '-k', secret, '-q', '5', '--drain-timeout', '5',
             '-t', '5', '-b', '50', '-m', '20', '-e', page, '-v', '2',
             '--header-timeout', '5', '--max-body-size', '6000000',
+            '--response-timeout', '30',
             '--max-frame-size', '2000000',
             '--backlog-history', '5', '--unskilled-score', '0.5',
             '-r', 'zc.resumelb.lb:host_classifier',
@@ -175,6 +177,187 @@ class OperationTests(unittest.TestCase):
             self.assertEqual(status, 200)
         status, body, _ = request(lb.port, '/error', timeout=10)
         self.assertEqual((status, body), (500, b'A system error occurred'))
+
+    def metric(self, port, name):
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        try:
+            conn.request('GET', '/metrics')
+            text = conn.getresponse().read().decode()
+        finally:
+            conn.close()
+        match = re.search(rf'^{re.escape(name)} (\S+)$', text, re.M)
+        return match and float(match.group(1))
+
+    def test_a_hung_application_gets_504_within_the_response_timeout(self):
+        port, metrics_port = free_port(), free_port()
+        worker = self.procs.script_worker(port, '--threads', '2',
+                                          '--tracelog', 'trace')
+        lb = self.procs.lb([port], '--response-timeout', '1',
+                           '--metrics', f'{HOST}:{metrics_port}')
+        wait_for_workers(lb.port, {worker.pid})
+        start = time.monotonic()
+        status, body, _ = request(lb.port, '/slow?3', timeout=30,
+                                  host='hung.test')
+        self.assertEqual(status, 504)
+        self.assertEqual(body, b'The application did not answer in time.\n')
+        self.assertLess(time.monotonic() - start, 2.9)
+        # The worker still serves the others meanwhile.
+        self.assertEqual(request(lb.port, timeout=10, host='ok.test')[0],
+                         200)
+        log = self.procs.log(lb)
+        self.assertEqual(log.count('sent nothing for'), 1, log)
+        self.assertIn('sent nothing for GET /slow in 1.0 seconds: 504', log)
+        self.assertNotIn('Traceback', log)
+        self.assertEqual(self.metric(
+            metrics_port, 'resumelb_response_timeouts_total'), 1)
+        self.assertEqual(self.metric(
+            metrics_port, 'resumelb_responses_total{status="504"}'), 1)
+        # The LB cancelled the request at the worker: when the app
+        # returns, the worker drops its response, and so it does not
+        # count in the worker's résumé.
+        trace_id = re.search(r'\bB (\S+) .*GET /slow',
+                             self.procs.log(worker)).group(1)
+        wait_for(lambda: re.search(rf'\bE {re.escape(trace_id)} ',
+                                   self.procs.log(worker)),
+                 what='the application to return')
+        resume = get_resume((HOST, port))
+        self.assertIn('ok.test', resume)
+        self.assertNotIn('hung.test', resume)
+        lb.send_signal(signal.SIGTERM)
+        self.assertEqual(lb.wait(20), 0)
+
+    def test_a_response_that_stalls_after_it_started_is_cut_off(self):
+        port, metrics_port = free_port(), free_port()
+        worker = self.procs.script_worker(port, '--threads', '2')
+        lb = self.procs.lb([port], '--response-timeout', '1',
+                           '--metrics', f'{HOST}:{metrics_port}')
+        wait_for_workers(lb.port, {worker.pid})
+        start = time.monotonic()
+        with self.assertRaises(http.client.IncompleteRead):
+            request(lb.port, '/stall?8', timeout=30)
+        self.assertLess(time.monotonic() - start, 6)
+        log = self.procs.log(lb)
+        self.assertEqual(log.count('sent nothing for'), 1, log)
+        self.assertIn('sent nothing for GET /stall in 1.0 seconds:'
+                      ' closing the client connection', log)
+        self.assertEqual(self.metric(
+            metrics_port, 'resumelb_response_timeouts_total'), 1)
+        self.assertEqual(request(lb.port, timeout=10)[0], 200)
+
+    def test_progress_from_the_worker_resets_the_response_timeout(self):
+        port = free_port()
+        worker = self.procs.script_worker(port)
+        lb = self.procs.lb([port], '--response-timeout', '1')
+        wait_for_workers(lb.port, {worker.pid})
+        # Four seconds in all, never more than 0.4 s without a piece.
+        status, body, _ = request(lb.port, '/drip?0.4', timeout=30)
+        self.assertEqual((status, body), (200, b'drop ' * 10))
+        self.assertNotIn('sent nothing', self.procs.log(lb))
+
+    def test_response_timeout_with_queue_and_drain_timeouts_and_a_secret(
+            self):
+        port = free_port()
+        secret = self.procs.secret_file('sesame')
+        worker = self.procs.script_worker(port, '--threads', '1',
+                                          '-k', secret)
+        lb = self.procs.lb([port], '-k', secret, '--response-timeout', '2',
+                           '-q', '1', '--drain-timeout', '10', '-t', '5',
+                           '--header-timeout', '5')
+        wait_for_workers(lb.port, {worker.pid})
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            hung = pool.submit(request, lb.port, '/slow?8', host='h')
+            time.sleep(0.5)
+            # The only worker thread is taken; SIGTERM now waits for the
+            # hung request, which the response timeout ends first.
+            start = time.monotonic()
+            lb.send_signal(signal.SIGTERM)
+            self.assertEqual(hung.result(30)[0], 504)
+            self.assertEqual(lb.wait(20), 0)
+            self.assertLess(time.monotonic() - start, 8)
+        log = self.procs.log(lb)
+        self.assertNotIn('cut off', log)
+        self.assertIn('sent nothing for GET /slow in 2.0 seconds: 504', log)
+
+    def test_a_paste_deploy_worker_drains_within_its_drain_timeout(self):
+        port = free_port()
+        ini = os.path.join(self.procs.dir, 'worker.ini')
+        with open(ini, 'w') as f:
+            f.write(f"""\
+[app:main]
+paste.app_factory = zc.resumelb.tests.procs:app_factory
+
+[server:main]
+use = egg:zc.resumelb
+address = {HOST}:{port}
+threads = 1
+drain_timeout = 1
+""")
+        worker = self.procs.spawn('paste', [
+            '-c', 'from paste.deploy import loadapp, loadserver;'
+            f' loadserver("config:{ini}")(loadapp("config:{ini}"))'])
+        wait_for(lambda: 'worker listening' in self.procs.log(worker),
+                 what='the PasteDeploy worker')
+        lb = self.procs.lb([port])
+        wait_for_workers(lb.port, {worker.pid})
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            # A POST, which the LB does not retry elsewhere.
+            slow = pool.submit(request, lb.port, '/slow?30', 'POST', b'x')
+            time.sleep(0.5)
+            start = time.monotonic()
+            worker.send_signal(signal.SIGTERM)
+            self.assertEqual(worker.wait(20), 0)
+            self.assertLess(time.monotonic() - start, 6)
+            self.assertEqual(slow.result(30)[0], 502)
+        self.assertIn('stopping with application threads still busy',
+                      self.procs.log(worker))
+
+    def test_a_hung_application_thread_cannot_hold_a_worker_past_its_drain(
+            self):
+        port = free_port()
+        worker = self.procs.script_worker(port, '--threads', '1',
+                                          '--drain-timeout', '1')
+        lb = self.procs.lb([port])
+        wait_for_workers(lb.port, {worker.pid})
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(request, lb.port, '/slow?30', 'POST', b'x')
+            time.sleep(0.5)
+            start = time.monotonic()
+            worker.send_signal(signal.SIGTERM)
+            self.assertEqual(worker.wait(20), 0)
+            self.assertLess(time.monotonic() - start, 6)
+            self.assertEqual(slow.result(30)[0], 502)
+
+    def test_a_paste_deploy_drain_timeout_must_be_seconds(self):
+        out = subprocess.run(
+            [sys.executable, '-c', 'from zc.resumelb.worker import'
+             ' server_runner; server_runner(None, {}, "127.0.0.1:0",'
+             ' drain_timeout="soon")'],
+            env=self.procs.env, capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("drain_timeout must be a number of seconds,"
+                      " not 'soon'", out.stderr)
+
+    def test_a_late_request_head_gets_408(self):
+        port = free_port()
+        self.procs.script_worker(port)
+        lb = self.procs.lb([port], '--header-timeout', '0.5', '-t', '10')
+        with socket.create_connection((HOST, lb.port), timeout=10) as sock:
+            sock.sendall(b'GET / HTTP/1.1\r\nHost: a\r\n')
+            start = time.monotonic()
+            answer = b''
+            for _ in range(100):  # bounded: ends when the LB closes
+                data = sock.recv(4096)
+                if not data:
+                    break
+                answer += data
+        self.assertLess(time.monotonic() - start, 5)
+        self.assertTrue(answer.startswith(
+            b'HTTP/1.1 408 Request Timeout\r\n'), answer)
+        self.assertIn(b'Connection: close', answer)
+        # Heads that arrive in time are served as before.
+        with socket.create_connection((HOST, lb.port), timeout=10) as sock:
+            sock.sendall(b'GET / HTTP/1.1\r\nHost: a\r\n\r\n')
+            self.assertIn(b' 200 ', sock.recv(4096))
 
 
 class ScriptTests(unittest.TestCase):

@@ -215,6 +215,12 @@ class LBTests(WorkerRunnerTests):
         worker.zookeeper.stop()
         self.settle(lambda: lb.worker_addrs == {})
 
+    def test_queue_and_response_timeouts_reach_the_lb(self):
+        lb, server = self.lbmain('-q 7 --response-timeout 9')
+        self.assertEqual((lb.queue_timeout, lb.response_timeout), (7, 9))
+        lb, server = self.lbmain('--response-timeout 0')
+        self.assertIsNone(lb.response_timeout)
+
     def test_single_version_gets_versions(self):
         lb, server = self.lbmain('-v')
         self.start_worker(version='7')
