@@ -145,6 +145,16 @@ def accepts(port):
         return True
 
 
+def zeo_greets(port):
+    """True once the ZEO server at ``port`` greets a new client.
+
+    The server speaks first; closing with its greeting unread would reset
+    the connection, which the server logs as an ERROR on the terminal.
+    """
+    with socket.create_connection(('127.0.0.1', port), timeout=1) as sock:
+        return bool(sock.recv(64))
+
+
 def ensure_board(db):
     """Create the board in a new database."""
     with db.transaction() as connection:
@@ -237,7 +247,7 @@ def run(options, var, env, children, stopping):
             f.write(ZEO_CONFIG.format(port=zeo_port, var=var))
         zeo = Child('zeo', ['-m', 'ZEO.runzeo', '-C', config], env)
         children.append(zeo)
-        wait_until(lambda: accepts(zeo_port), 'the ZEO server', zeo,
+        wait_until(lambda: zeo_greets(zeo_port), 'the ZEO server', zeo,
                    stopping)
         spec = f'zeo:127.0.0.1:{zeo_port}'
     # Before any worker starts: RelStorage creates its tables on first use.

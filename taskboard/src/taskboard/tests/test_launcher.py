@@ -154,6 +154,9 @@ class LauncherTests(LauncherTestCase):
                          r'<p class="resume">127\.0\.0\.1:\d+: [^<]*docs: ')
         self.assertIn('Backlog:', browser.contents)
         self.assert_stopped_cleanly(launch)
+        # Nothing alarming on the terminal of a run that went well (the
+        # launcher's wait for ZEO used to leave a reset connection logged).
+        self.assertNotIn(' ERROR ', launch.output())
 
         launch = self.launch()
         browser = zc.testbrowser.browser.Browser(task_url)
