@@ -77,12 +77,13 @@ class Child:
                                      name=f'output of {name}')
 
     def _copy_output(self):
-        for line in self.process.stdout:
-            text = line.decode('utf-8', 'replace')
-            if self.ready_line and self.ready_line in text:
-                self.ready.set()
-            sys.stdout.write(f'[{self.name}] ' + text)
-            sys.stdout.flush()
+        with self.process.stdout as output:
+            for line in output:
+                text = line.decode('utf-8', 'replace')
+                if self.ready_line and self.ready_line in text:
+                    self.ready.set()
+                sys.stdout.write(f'[{self.name}] ' + text)
+                sys.stdout.flush()
 
     def exited(self):
         return self.process.poll() is not None
@@ -97,7 +98,13 @@ class Child:
                 print(f'{self.name} did not stop in {STOP_TIMEOUT}s:'
                       ' killing it', flush=True)
                 self.process.kill()
-                self.process.wait(KILL_TIMEOUT)
+                try:
+                    self.process.wait(KILL_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    # Stuck in the kernel (a dead disk, say): go on
+                    # stopping the others rather than wait without end.
+                    print(f'{self.name} still running after SIGKILL',
+                          flush=True)
         self.pump.join(KILL_TIMEOUT)
         return self.process.returncode
 

@@ -234,3 +234,22 @@ class LauncherOptionTests(unittest.TestCase):
         self.assertIn('taskboard-run: cannot open the database'
                       f' postgresql:host=127.0.0.1 port={port} dbname=x'
                       ' connect_timeout=5:', done.stderr)
+
+
+class ChildTests(unittest.TestCase):
+
+    def test_a_child_ignoring_sigterm_is_killed_after_the_stop_timeout(self):
+        from taskboard.launcher import Child
+        from taskboard.launcher import STOP_TIMEOUT
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            child = Child('stubborn', [
+                '-c', 'import signal, time;'
+                ' signal.signal(signal.SIGTERM, signal.SIG_IGN);'
+                ' print("ignoring SIGTERM", flush=True); time.sleep(600)'],
+                dict(os.environ), ready_line='ignoring SIGTERM')
+            self.addCleanup(child.process.kill)
+            self.assertTrue(child.ready.wait(START_DEADLINE))
+            status = child.stop()
+        self.assertEqual(status, -signal.SIGKILL)
+        self.assertIn(f'stubborn did not stop in {STOP_TIMEOUT}s:'
+                      ' killing it', out.getvalue())
