@@ -154,6 +154,12 @@ class GraphInProcessTests(unittest.TestCase):
             "var s = document.querySelector('script[src*=taskgraph]');"
             ' return [!!s.integrity, !!s.nonce];')
         self.assertEqual(script, [True, True])
+        # So did the style sheet; one refused has no rules to apply.
+        rules = self.browser.execute(
+            "var l = document.querySelector('link[href*=board]');"
+            ' return [!!l.integrity, l.sheet ? l.sheet.cssRules.length : 0];')
+        self.assertTrue(rules[0])
+        self.assertGreater(rules[1], 0)
 
     def test_the_violation_check_sees_a_script_the_policy_refuses(self):
         # The page's policy refuses an inline script without the nonce;
