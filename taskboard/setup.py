@@ -41,7 +41,7 @@ setup(
             'RelStorage',
             'zope.testrunner',
             'zc.queue[testing] >= 3.0.0.dev0',
-            'zc.testbrowser >= 2.0.0.dev0',
+            'zc.testbrowser[real] >= 2.0.0.dev0',
         ],
     },
     entry_points={

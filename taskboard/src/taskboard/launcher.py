@@ -77,12 +77,13 @@ class Child:
                                      name=f'output of {name}')
 
     def _copy_output(self):
-        for line in self.process.stdout:
-            text = line.decode('utf-8', 'replace')
-            if self.ready_line and self.ready_line in text:
-                self.ready.set()
-            sys.stdout.write(f'[{self.name}] ' + text)
-            sys.stdout.flush()
+        with self.process.stdout as output:
+            for line in output:
+                text = line.decode('utf-8', 'replace')
+                if self.ready_line and self.ready_line in text:
+                    self.ready.set()
+                sys.stdout.write(f'[{self.name}] ' + text)
+                sys.stdout.flush()
 
     def exited(self):
         return self.process.poll() is not None
@@ -97,7 +98,13 @@ class Child:
                 print(f'{self.name} did not stop in {STOP_TIMEOUT}s:'
                       ' killing it', flush=True)
                 self.process.kill()
-                self.process.wait(KILL_TIMEOUT)
+                try:
+                    self.process.wait(KILL_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    # Stuck in the kernel (a dead disk, say): go on
+                    # stopping the others rather than wait without end.
+                    print(f'{self.name} still running after SIGKILL',
+                          flush=True)
         self.pump.join(KILL_TIMEOUT)
         return self.process.returncode
 
@@ -143,6 +150,16 @@ def wait_until(check, what, child, stopping):
 def accepts(port):
     with socket.create_connection(('127.0.0.1', port), timeout=1):
         return True
+
+
+def zeo_greets(port):
+    """True once the ZEO server at ``port`` greets a new client.
+
+    The server speaks first; closing with its greeting unread would reset
+    the connection, which the server logs as an ERROR on the terminal.
+    """
+    with socket.create_connection(('127.0.0.1', port), timeout=1) as sock:
+        return bool(sock.recv(64))
 
 
 def ensure_board(db):
@@ -237,7 +254,7 @@ def run(options, var, env, children, stopping):
             f.write(ZEO_CONFIG.format(port=zeo_port, var=var))
         zeo = Child('zeo', ['-m', 'ZEO.runzeo', '-C', config], env)
         children.append(zeo)
-        wait_until(lambda: accepts(zeo_port), 'the ZEO server', zeo,
+        wait_until(lambda: zeo_greets(zeo_port), 'the ZEO server', zeo,
                    stopping)
         spec = f'zeo:127.0.0.1:{zeo_port}'
     # Before any worker starts: RelStorage creates its tables on first use.

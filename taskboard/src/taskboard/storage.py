@@ -11,6 +11,8 @@ import ZEO
 import ZODB
 from zc.resumelb import util
 
+CONNECT_TIMEOUT = 30  # seconds to reach the ZEO server
+
 
 def open_db(spec):
     """A ``ZODB.DB`` for ``spec``; ValueError naming a bad one."""
@@ -19,7 +21,10 @@ def open_db(spec):
         # server_sync: every transaction starts with a round trip to the
         # server, so that a page sees what another worker just committed
         # (the redirect after a POST is often served by another worker).
-        return ZEO.DB(util.parse_addr(where, '127.0.0.1'), server_sync=True)
+        # wait_timeout: a server that never answers is an error after
+        # that long, not a process hanging at start-up.
+        return ZEO.DB(util.parse_addr(where, '127.0.0.1'), server_sync=True,
+                      wait_timeout=CONNECT_TIMEOUT)
     if kind == 'postgresql' and where:
         return ZODB.DB(relstorage(where))
     raise ValueError(

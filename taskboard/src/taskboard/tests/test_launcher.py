@@ -154,6 +154,9 @@ class LauncherTests(LauncherTestCase):
                          r'<p class="resume">127\.0\.0\.1:\d+: [^<]*docs: ')
         self.assertIn('Backlog:', browser.contents)
         self.assert_stopped_cleanly(launch)
+        # Nothing alarming on the terminal of a run that went well (the
+        # launcher's wait for ZEO used to leave a reset connection logged).
+        self.assertNotIn(' ERROR ', launch.output())
 
         launch = self.launch()
         browser = zc.testbrowser.browser.Browser(task_url)
@@ -180,15 +183,15 @@ class LauncherTests(LauncherTestCase):
         # The load balancer goes away; the ZEO server too, or the next
         # launch could not lock Data.fs.
         deadline = time.monotonic() + STOP_DEADLINE
-        while True:
+        while time.monotonic() < deadline:
             try:
                 socket.create_connection(('127.0.0.1', self.port),
                                          timeout=2).close()
             except OSError:
                 break
-            self.assertLess(time.monotonic(), deadline,
-                            'the load balancer outlived the launcher')
             time.sleep(0.3)
+        else:
+            self.fail('the load balancer outlived the launcher')
         launch = self.launch()
         browser = zc.testbrowser.browser.Browser(task_url)
         self.assertIn('Outlive a SIGKILL', browser.title)
@@ -231,3 +234,22 @@ class LauncherOptionTests(unittest.TestCase):
         self.assertIn('taskboard-run: cannot open the database'
                       f' postgresql:host=127.0.0.1 port={port} dbname=x'
                       ' connect_timeout=5:', done.stderr)
+
+
+class ChildTests(unittest.TestCase):
+
+    def test_a_child_ignoring_sigterm_is_killed_after_the_stop_timeout(self):
+        from taskboard.launcher import Child
+        from taskboard.launcher import STOP_TIMEOUT
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            child = Child('stubborn', [
+                '-c', 'import signal, time;'
+                ' signal.signal(signal.SIGTERM, signal.SIG_IGN);'
+                ' print("ignoring SIGTERM", flush=True); time.sleep(600)'],
+                dict(os.environ), ready_line='ignoring SIGTERM')
+            self.addCleanup(child.process.kill)
+            self.assertTrue(child.ready.wait(START_DEADLINE))
+            status = child.stop()
+        self.assertEqual(status, -signal.SIGKILL)
+        self.assertIn(f'stubborn did not stop in {STOP_TIMEOUT}s:'
+                      ' killing it', out.getvalue())

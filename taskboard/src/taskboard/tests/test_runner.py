@@ -65,7 +65,7 @@ class DrainTests(unittest.TestCase):
     def test_an_unknown_kind_of_job_is_dropped_with_its_name(self):
         with self.db.transaction() as connection:
             board = connection.root()['taskboard']
-            while len(board.jobs):
+            for _ in range(len(board.jobs)):
                 board.jobs.pull()
             board.jobs.put(('teleport', 'x'))
             with self.assertLogs('taskboard.jobs', 'ERROR'):
