@@ -70,9 +70,11 @@ test: check bin/test
 	@tools/apt-ensure $(TEST_PACKAGES)
 	@$(PYTHON) tools/run-tests $(TESTFLAGS)
 
-# The task board's database, logs and sockets live in var/.
+# The task board's database, logs and sockets live in var/; another port
+# when 8080 is taken: make run PORT=8081.
+PORT ?= 8080
 run: bin/test
-	bin/taskboard-run --var var --port 8080
+	bin/taskboard-run --var var --port $(PORT)
 
 # wrk and nginx: zc.resumelb's benchmark compares against nginx under wrk;
 # valgrind: zc.resourcelibrary's counts instructions, whatever the load.
