@@ -17,16 +17,32 @@ worker that joined within the last ``class_history`` requests (a newcomer,
 or a worker back from a restart) shares every hot class too: hot data is
 warm after a few misses, so the newcomer is soon as fast as the others.
 
-No request makes a worker's backlog exceed
-``ceil(load_factor * (backlog + 1) / n)``, the bound of consistent hashing
-with bounded loads (some worker is always below it).  A request whose
-workers are all at the bound goes to the free worker whose résumé scores
-the class best per outstanding request, where its data is likely warm, and
-if no free worker knows the class, to the next free one in its home order.
+The bound is that of consistent hashing with bounded loads,
+``load_factor`` times the mean plus one request, but counted in time, not
+requests: the pool measures how long each worker takes per request (an
+average over recent completions, from the time between ``get`` and ``put``
+or between two ``put`` calls while the worker was busy), and a worker's
+expected wait is its backlog times that.  A worker whose queue is mostly
+cheap cache hits may hold more requests than one that is loading data.
+Until the pool has measured anything every worker counts alike, and the
+bound is ``ceil(load_factor * (backlog + 1) / n)`` requests (some worker is
+always below it).
+
+A request whose homes are past the bound still goes home when the wait it
+would save elsewhere is less than what going elsewhere costs: the pool
+also measures how long requests take that are served away from their homes
+(mostly cache misses) against those served at home, and moving a request
+is worth no more than that difference.  At low load, where a home is busy
+only now and then, requests therefore stay home.  Otherwise a request goes
+to the worker below the bound whose résumé scores the class best per
+outstanding request, where its data is likely warm, and if no worker below
+the bound knows the class, to the next one in its home order.
 """
+import collections
 import bisect
 import hashlib
 import math
+import time
 
 import zope.interface
 
@@ -42,12 +58,23 @@ RING_POINTS = 160
 # pruned, so a stream of one-off classes does not grow the pool's memory.
 _FORGET_BELOW = 0.05
 
+# The weight of one completion in the measured times: about the last 20
+# requests of a worker count, so a worker whose cache warms up (or is lost)
+# is seen as faster (or slower) within a few dozen requests.
+_MEASURE_WEIGHT = 0.05
+
 
 def ring_hash(text):
     """A 64-bit hash that is the same in every process (unlike hash())."""
     return int.from_bytes(hashlib.blake2b(
         text.encode('utf-8', 'surrogatepass'), digest_size=8).digest(),
         'big')
+
+
+def _average(average, sample):
+    if average is None:
+        return sample
+    return average + _MEASURE_WEIGHT * (sample - average)
 
 
 def _positive(name, value, kind):
@@ -67,8 +94,19 @@ class BoundedPool(PoolBase):
     _defaults = dict(load_factor=1.25, hot_share=0.15, class_history=2000)
 
     def __init__(self, load_factor=None, hot_share=None, class_history=None,
-                 single_version=False):
+                 single_version=False, clock=time.monotonic):
         super().__init__(single_version)
+        # The simulation gives its own clock; the LB the real one.
+        self.clock = clock
+        # Per worker: (when, served at home) of each outstanding request,
+        # oldest first (a worker serves in order), when it last answered,
+        # and its measured time per request.
+        self._outstanding = {}
+        self._answered = {}
+        self._service = {}
+        # Measured time per request served at home and away from it.
+        self._at_home = None
+        self._away = None
         self.workers = set()
         self.backlog = 0
         self._waiting = _Waiting()
@@ -129,6 +167,9 @@ class BoundedPool(PoolBase):
         if worker not in self.workers:
             return
         self.workers.discard(worker)
+        self._outstanding.pop(worker, None)
+        self._answered.pop(worker, None)
+        self._service.pop(worker, None)
         self._members_changed()
         if not self.workers:
             self._waiting.event.clear()
@@ -207,24 +248,38 @@ class BoundedPool(PoolBase):
         if not self._waiting.wait(self.workers, timeout):
             return None
         self._count(rclass)
-        limit = math.ceil(
-            self.load_factor * (self.backlog + 1) / len(self.workers))
+        now = self.clock()
+        at_home = True
         order = self.home_order(rclass)
         spread = self.spread(rclass)
         if spread > 1:
-            workers = order[:spread] + self.newcomers()
+            homes = order[:spread] + self.newcomers()
         else:
-            workers = order[:1]
-        best = None
-        for worker in workers:
-            if worker.backlog < limit and (
-                    best is None or worker.backlog < best.backlog):
-                best = worker
-        if best is None:
-            best = self._overflow(rclass, order, limit)
+            homes = order[:1]
+        limit = math.ceil(
+            self.load_factor * (self.backlog + 1) / len(self.workers))
+        best = min(homes, key=lambda worker: worker.backlog)
+        if best.backlog >= limit:
+            other = self._overflow(rclass, order, limit)
+            if not self._worth_staying(best, other):
+                best = other
+                at_home = False
         best.backlog += 1
         self.backlog += 1
+        self._outstanding.setdefault(best, collections.deque()).append(
+            (now, at_home))
         return best
+
+    def _worth_staying(self, home, other):
+        """Whether ``home`` is expected to finish the request sooner than
+        ``other``, which it costs more, as measured."""
+        if self._away is None or self._at_home is None:
+            return False
+        service = self._service
+        if home not in service or other not in service:
+            return False
+        saved = home.backlog * service[home] - other.backlog * service[other]
+        return saved <= (self._away - self._at_home) * (other.backlog + 1)
 
     def newcomers(self):
         """Workers that joined within the last ``class_history`` requests."""
@@ -249,6 +304,20 @@ class BoundedPool(PoolBase):
         """A request given to ``worker`` started its response (or failed)."""
         self.backlog = max(self.backlog - 1, 0)
         worker.backlog = max(worker.backlog - 1, 0)
+        outstanding = self._outstanding.get(worker)
+        if not outstanding:
+            return
+        now = self.clock()
+        given, at_home = outstanding.popleft()
+        took = now - max(given, self._answered.get(worker, given))
+        self._answered[worker] = now
+        if took <= 0:
+            return
+        self._service[worker] = _average(self._service.get(worker), took)
+        if at_home:
+            self._at_home = _average(self._at_home, took)
+        else:
+            self._away = _average(self._away, took)
 
     def __repr__(self):
         lines = self._version_lines()
