@@ -270,6 +270,10 @@ class BoundedPool(PoolBase):
             (now, at_home))
         return best
 
+    def service_time(self, worker):
+        """``worker``'s measured time per request, or None."""
+        return self._service.get(worker)
+
     def _worth_staying(self, home, other):
         """Whether ``home`` is expected to finish the request sooner than
         ``other``, which it costs more, as measured."""

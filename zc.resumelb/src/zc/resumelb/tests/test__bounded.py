@@ -26,7 +26,24 @@ class W:
         return self.__name__
 
 
+def stopped():
+    """A clock that never moves: nothing is measured, so every worker
+    counts alike and the bound is in requests."""
+    return 0.0
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
 def pool_of(names, **settings):
+    settings.setdefault('clock', stopped)
     pool = BoundedPool(**settings)
     workers = {name: W(name) for name in names}
     for worker in workers.values():
@@ -180,6 +197,55 @@ class BoundedPoolTests(unittest.TestCase):
         pool.put(first)
         pool.put(second)
         self.assertEqual({served(pool, 'x') for _ in range(5)}, {order[0]})
+
+    def measured_pool(self):
+        """Three workers; a request for x served at home in 1 time unit, one
+        sent away from it (a cache miss, say) in 9."""
+        clock = Clock()
+        pool, _ = pool_of(NAMES[:3], clock=clock)
+        for i in range(300):
+            served(pool, f'other{i}')
+        home, away, _ = order = pool.home_order('x')
+        self.assertEqual([pool.get('x'), pool.get('x')], [home, away])
+        clock.now = 1.0
+        pool.put(home)
+        clock.now = 9.0
+        pool.put(away)
+        return pool, clock, order
+
+    def test_service_times_are_measured_from_get_to_put_or_put_to_put(self):
+        pool, clock, (home, away, third) = self.measured_pool()
+        self.assertEqual(
+            [pool.service_time(w) for w in (home, away, third)],
+            [1.0, 9.0, None])
+        clock = Clock()
+        pool, workers = pool_of(NAMES[:1], clock=clock)
+        worker = workers[NAMES[0]]
+        pool.get('y'), pool.get('y')
+        clock.now = 2.0
+        pool.put(worker)
+        self.assertEqual(pool.service_time(worker), 2.0)
+        clock.now = 3.0
+        pool.put(worker)
+        # One unit after the worker last answered, averaged in.
+        self.assertAlmostEqual(pool.service_time(worker), 1.95)
+        pool.remove(worker)
+        self.assertIsNone(pool.service_time(worker))
+
+    def test_past_the_bound_a_request_stays_home_while_moving_costs_more(
+            self):
+        pool, clock, (home, away, _) = self.measured_pool()
+        clock.now = 20.0
+        # Home answers in 1, a move costs 9 - 1 = 8: a request stays home
+        # until the home's expected wait exceeds 8 units.
+        got = [pool.get('x') for _ in range(10)]
+        self.assertEqual(got, [home] * 9 + [away])
+
+    def test_a_stopped_clock_measures_nothing_and_counts_requests(self):
+        pool, workers = pool_of(NAMES[:1])
+        worker = workers[NAMES[0]]
+        served(pool, 'y')
+        self.assertIsNone(pool.service_time(worker))
 
     def test_a_newcomer_shares_the_hot_classes_for_a_while(self):
         pool, workers = pool_of(NAMES, hot_share=0.5, class_history=400)
