@@ -17,29 +17,29 @@ worker that joined within the last ``class_history`` requests (a newcomer,
 or a worker back from a restart) shares every hot class too: hot data is
 warm after a few misses, so the newcomer is soon as fast as the others.
 
-The bound is that of consistent hashing with bounded loads,
-``load_factor`` times the mean plus one request, but counted in time, not
-requests: the pool measures how long each worker takes per request (an
-average over recent completions, from the time between ``get`` and ``put``
-or between two ``put`` calls while the worker was busy), and a worker's
-expected wait is its backlog times that.  A worker whose queue is mostly
-cheap cache hits may hold more requests than one that is loading data.
-Until the pool has measured anything every worker counts alike, and the
-bound is ``ceil(load_factor * (backlog + 1) / n)`` requests (some worker is
-always below it).
+No worker is meant to get more than ``ceil(load_factor * (backlog + 1) /
+n)`` outstanding requests, the bound of consistent hashing with bounded
+loads (some worker is always below it).  But a bound that counts requests
+does not see what they cost: a home whose queue is mostly cheap cache hits
+may finish sooner than an emptier worker that has to load the class.  So
+the pool measures, from the calls it gets anyway, how long each worker
+takes per request (the time from ``get`` to ``put``, or from the worker's
+previous ``put`` while it was busy; a worker serves its requests in order),
+and how much longer a request takes away from its homes than at home (the
+price of a cache miss, mostly).  A request whose homes are at the bound
+still goes home unless moving it saves more waiting than
+``patience`` times that price for every request the other worker holds
+(a miss there delays those that come after it).  At low load a request
+therefore stays home unless another worker is idle and the home's queue is
+long.  Until the pool has measured both prices, the bound is hard.
 
-A request whose homes are past the bound still goes home when the wait it
-would save elsewhere is less than what going elsewhere costs: the pool
-also measures how long requests take that are served away from their homes
-(mostly cache misses) against those served at home, and moving a request
-is worth no more than that difference.  At low load, where a home is busy
-only now and then, requests therefore stay home.  Otherwise a request goes
-to the worker below the bound whose résumé scores the class best per
-outstanding request, where its data is likely warm, and if no worker below
-the bound knows the class, to the next one in its home order.
+A request that moves goes to the worker below the bound whose résumé
+scores the class best per outstanding request, where its data is likely
+warm, and if no worker below the bound knows the class, to the next one in
+its home order.
 """
-import collections
 import bisect
+import collections
 import hashlib
 import math
 import time
@@ -91,10 +91,11 @@ def _positive(name, value, kind):
 class BoundedPool(PoolBase):
     """Résumé routing with bounded loads and consistent-hash placement."""
 
-    _defaults = dict(load_factor=1.25, hot_share=0.15, class_history=2000)
+    _defaults = dict(load_factor=1.25, hot_share=0.15, class_history=2000,
+                     patience=1.0)
 
     def __init__(self, load_factor=None, hot_share=None, class_history=None,
-                 single_version=False, clock=time.monotonic):
+                 patience=None, single_version=False, clock=time.monotonic):
         super().__init__(single_version)
         # The simulation gives its own clock; the LB the real one.
         self.clock = clock
@@ -117,8 +118,8 @@ class BoundedPool(PoolBase):
         self._total = 0.0
         self._generation = 0
         self._joined = {}
-        self._given = dict(load_factor=load_factor,
-                           hot_share=hot_share, class_history=class_history)
+        self._given = dict(load_factor=load_factor, hot_share=hot_share,
+                           class_history=class_history, patience=patience)
         self.update_settings({})
 
     @property
@@ -133,10 +134,11 @@ class BoundedPool(PoolBase):
         return self.backlog / len(self.workers)
 
     def update_settings(self, settings):
-        """Apply ``load_factor``, ``hot_share`` and ``class_history``.
+        """Apply ``load_factor``, ``hot_share``, ``class_history`` and
+        ``patience``.
 
         Absent or None values restore the values given to the constructor,
-        else the defaults (1.25, 0.15, 2000); strings are coerced.  The
+        else the defaults (1.25, 0.15, 2000, 1.0); strings are coerced.  The
         résumé pool's settings (``variance`` and so on) are ignored, so one
         settings node or command line serves either pool.
         """
@@ -283,7 +285,8 @@ class BoundedPool(PoolBase):
         if home not in service or other not in service:
             return False
         saved = home.backlog * service[home] - other.backlog * service[other]
-        return saved <= (self._away - self._at_home) * (other.backlog + 1)
+        return saved <= self.patience * (self._away - self._at_home) * (
+            other.backlog + 1)
 
     def newcomers(self):
         """Workers that joined within the last ``class_history`` requests."""

@@ -302,7 +302,9 @@ class BoundedPoolTests(unittest.TestCase):
                 (dict(load_factor='many'), 'load_factor must be a number'),
                 (dict(load_factor=0.9), 'load_factor must be at least 1'),
                 (dict(hot_share=0), 'hot_share must be positive'),
-                (dict(class_history=-3), 'class_history must be positive')]:
+                (dict(class_history=-3), 'class_history must be positive'),
+                (dict(patience='soon'), 'patience must be a number'),
+                (dict(patience=-1), 'patience must be positive')]:
             with self.assertRaisesRegex(ValueError, message):
                 pool.update_settings(settings)
 
