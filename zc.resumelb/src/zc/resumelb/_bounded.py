@@ -77,13 +77,14 @@ def _average(average, sample):
     return average + _MEASURE_WEIGHT * (sample - average)
 
 
-def _positive(name, value, kind):
+def _positive(name, value, kind, zero=False):
     try:
         value = kind(float(value)) if kind is int else kind(value)
     except (TypeError, ValueError):
         raise ValueError(f'{name} must be a number, got {value!r}') from None
-    if value <= 0:
-        raise ValueError(f'{name} must be positive, got {value!r}')
+    if value < 0 or value == 0 and not zero:
+        raise ValueError(f'{name} must be {"zero or " * zero}positive,'
+                         f' got {value!r}')
     return value
 
 
@@ -92,7 +93,7 @@ class BoundedPool(PoolBase):
     """Résumé routing with bounded loads and consistent-hash placement."""
 
     _defaults = dict(load_factor=1.25, hot_share=0.15, class_history=2000,
-                     patience=1.0)
+                     patience=0.0)
 
     def __init__(self, load_factor=None, hot_share=None, class_history=None,
                  patience=None, single_version=False, clock=time.monotonic):
@@ -138,7 +139,7 @@ class BoundedPool(PoolBase):
         ``patience``.
 
         Absent or None values restore the values given to the constructor,
-        else the defaults (1.25, 0.15, 2000, 1.0); strings are coerced.  The
+        else the defaults (1.25, 0.15, 2000, 0); strings are coerced.  The
         résumé pool's settings (``variance`` and so on) are ignored, so one
         settings node or command line serves either pool.
         """
@@ -149,7 +150,8 @@ class BoundedPool(PoolBase):
             if value is None:
                 value = default
             kind = int if name == 'class_history' else float
-            setattr(self, name, _positive(name, value, kind))
+            setattr(self, name, _positive(
+                name, value, kind, zero=name == 'patience'))
         if self.load_factor < 1:
             raise ValueError('load_factor must be at least 1,'
                              f' got {self.load_factor!r}')

@@ -235,11 +235,23 @@ class BoundedPoolTests(unittest.TestCase):
     def test_past_the_bound_a_request_stays_home_while_moving_costs_more(
             self):
         pool, clock, (home, away, _) = self.measured_pool()
+        pool.update_settings(dict(patience=1))
         clock.now = 20.0
         # Home answers in 1, a move costs 9 - 1 = 8: a request stays home
         # until the home's expected wait exceeds 8 units.
         got = [pool.get('x') for _ in range(10)]
         self.assertEqual(got, [home] * 9 + [away])
+
+    def test_without_patience_a_request_stays_home_if_it_is_done_sooner(
+            self):
+        pool, clock, (home, away, third) = self.measured_pool()
+        clock.now = 20.0
+        # Home answers in 1, the next worker in 9.  The second request
+        # finds home at the bound and the next worker idle: it moves.  The
+        # fourth finds home at the bound again, with a wait of 2 against 9
+        # at the next worker: it stays, where a count would move it.
+        self.assertEqual([pool.get('x') for _ in range(4)],
+                         [home, away, home, home])
 
     def test_a_stopped_clock_measures_nothing_and_counts_requests(self):
         pool, workers = pool_of(NAMES[:1])
@@ -304,7 +316,7 @@ class BoundedPoolTests(unittest.TestCase):
                 (dict(hot_share=0), 'hot_share must be positive'),
                 (dict(class_history=-3), 'class_history must be positive'),
                 (dict(patience='soon'), 'patience must be a number'),
-                (dict(patience=-1), 'patience must be positive')]:
+                (dict(patience=-1), 'patience must be zero or positive')]:
             with self.assertRaisesRegex(ValueError, message):
                 pool.update_settings(settings)
 
