@@ -29,9 +29,11 @@ and how much longer a request takes away from its homes than at home (the
 price of a cache miss, mostly).  A request whose homes are at the bound
 still goes home unless moving it saves more waiting than
 ``patience`` times that price for every request the other worker holds
-(a miss there delays those that come after it).  At low load a request
-therefore stays home unless another worker is idle and the home's queue is
-long.  Until the pool has measured both prices, the bound is hard.
+(a miss there delays those that come after it).  With ``patience`` 0, the
+default, a request stays home past the bound only where it is expected to
+be done sooner anyway; a higher patience keeps more requests home, for
+more hits and less even queues.  Until the pool has measured both prices,
+and while a newcomer warms up, the bound is hard.
 
 A request that moves goes to the worker below the bound whose résumé
 scores the class best per outstanding request, where its data is likely
@@ -282,6 +284,9 @@ class BoundedPool(PoolBase):
         """Whether ``home`` is expected to finish the request sooner than
         ``other``, which it costs more, as measured."""
         if self._away is None or self._at_home is None:
+            return False
+        if self._generation > self.class_history and self.newcomers():
+            # A newcomer is filling up: moved requests help it warm.
             return False
         service = self._service
         if home not in service or other not in service:

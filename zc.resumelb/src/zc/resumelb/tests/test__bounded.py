@@ -42,6 +42,12 @@ class Clock:
         return self.now
 
 
+class Stopped(Clock):
+    """A clock that ignores being moved."""
+
+    now = property(lambda self: 0.0, lambda self, value: None)
+
+
 def pool_of(names, **settings):
     settings.setdefault('clock', stopped)
     pool = BoundedPool(**settings)
@@ -198,11 +204,11 @@ class BoundedPoolTests(unittest.TestCase):
         pool.put(second)
         self.assertEqual({served(pool, 'x') for _ in range(5)}, {order[0]})
 
-    def measured_pool(self):
+    def measured_pool(self, clock=None, **settings):
         """Three workers; a request for x served at home in 1 time unit, one
         sent away from it (a cache miss, say) in 9."""
-        clock = Clock()
-        pool, _ = pool_of(NAMES[:3], clock=clock)
+        clock = clock or Clock()
+        pool, _ = pool_of(NAMES[:3], clock=clock, **settings)
         for i in range(300):
             served(pool, f'other{i}')
         home, away, _ = order = pool.home_order('x')
@@ -252,6 +258,19 @@ class BoundedPoolTests(unittest.TestCase):
         # at the next worker: it stays, where a count would move it.
         self.assertEqual([pool.get('x') for _ in range(4)],
                          [home, away, home, home])
+
+    def test_while_a_newcomer_warms_up_the_bound_is_hard(self):
+        pool, clock, _ = self.measured_pool(class_history=100)
+        # The same requests, measuring nothing.
+        reference, _, _ = self.measured_pool(Stopped(), class_history=100)
+        for each in (pool, reference):
+            each.new_resume(W('10.0.0.9:8080'), {})
+            for i in range(50):
+                served(each, f'again{i}')
+        clock.now = 20.0
+        self.assertEqual(repr(pool.newcomers()), '[10.0.0.9:8080]')
+        self.assertEqual([repr(pool.get('x')) for _ in range(6)],
+                         [repr(reference.get('x')) for _ in range(6)])
 
     def test_a_stopped_clock_measures_nothing_and_counts_requests(self):
         pool, workers = pool_of(NAMES[:1])
