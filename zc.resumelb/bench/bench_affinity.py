@@ -24,7 +24,7 @@ hit the same setup); the figures are the medians over the rounds:
 - nginx ``hash $request_uri consistent`` over the same.
 
 Prints the requests per second, the p99 latency and the hit rate of each,
-and the ratios of both résumé pools to both nginx setups.  Needs wrk and
+and the ratios of each resumelb setup to both nginx setups.  Needs wrk and
 nginx (``make bench`` installs them); without them it says so and exits 1.
 """
 import collections
