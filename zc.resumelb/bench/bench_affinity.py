@@ -9,20 +9,22 @@ of ``CLASSES``; the clients ask for classes of Zipf(``ZIPF``) popularity,
 from a list of URLs that a wrk Lua script walks through, counting the
 responses that came from a warm cache (the ``X-Cache`` header).
 
-Four setups, each on fresh (cold) workers, warmed up for ``WARMUP``
+Five setups, each on fresh (cold) workers, warmed up for ``WARMUP``
 seconds, then measured for ``BENCH_DURATION`` seconds, one after another in
 the same run, ``BENCH_ROUNDS`` times (each round in the reverse order of
 the last, so that a neighbour's burst on a shared machine does not always
 hit the same setup); the figures are the medians over the rounds:
 
 - resumelb with ``Pool`` (the ``resumelb`` script's defaults);
-- resumelb with ``BoundedPool`` (``-p zc.resumelb.lb:BoundedPool``);
+- resumelb with ``BoundedPool`` (``-p zc.resumelb.lb:BoundedPool``), with
+  its defaults and with ``patience=1`` (a request past the bound stays home
+  unless moving saves more waiting than a miss costs);
 - nginx round-robin over the same application served over HTTP (the LB's
   own lean HTTP server), with upstream keep-alive;
 - nginx ``hash $request_uri consistent`` over the same.
 
 Prints the requests per second, the p99 latency and the hit rate of each,
-and the ratios of both résumé pools to both nginx setups.  Needs wrk and
+and the ratios of each resumelb setup to both nginx setups.  Needs wrk and
 nginx (``make bench`` installs them); without them it says so and exits 1.
 """
 import collections
@@ -263,6 +265,8 @@ class Setup:
 SETUPS = {
     'resumelb Pool': lambda s: s.resumelb('Pool'),
     'resumelb BoundedPool': lambda s: s.resumelb('BoundedPool'),
+    'resumelb BoundedPool patience 1': lambda s: s.resumelb(
+        'lambda **kw: BoundedPool(patience=1, **kw)'),
     'nginx round-robin': lambda s: s.nginx(''),
     'nginx hash consistent': lambda s: s.nginx(
         'hash $request_uri consistent;'),
@@ -306,7 +310,7 @@ def main():
           + '; '.join(f'{name}: {rate:.0f} req/s p99 {p99:.1f} ms'
                       f' hits {hit:.1%}'
                       for name, (rate, p99, hit) in figures.items()))
-    for ours in ('resumelb BoundedPool', 'resumelb Pool'):
+    for ours in (name for name in SETUPS if name.startswith('resumelb')):
         rate, p99, _ = figures[ours]
         print(f'{ours}: ' + ', '.join(
             f'{rate / other[0]:.2f}x the req/s and {p99 / other[1]:.2f}x'

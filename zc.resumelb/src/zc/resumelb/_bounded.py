@@ -17,16 +17,34 @@ worker that joined within the last ``class_history`` requests (a newcomer,
 or a worker back from a restart) shares every hot class too: hot data is
 warm after a few misses, so the newcomer is soon as fast as the others.
 
-No request makes a worker's backlog exceed
-``ceil(load_factor * (backlog + 1) / n)``, the bound of consistent hashing
-with bounded loads (some worker is always below it).  A request whose
-workers are all at the bound goes to the free worker whose résumé scores
-the class best per outstanding request, where its data is likely warm, and
-if no free worker knows the class, to the next free one in its home order.
+No worker is meant to get more than ``ceil(load_factor * (backlog + 1) /
+n)`` outstanding requests, the bound of consistent hashing with bounded
+loads (some worker is always below it).  But a bound that counts requests
+does not see what they cost: a home whose queue is mostly cheap cache hits
+may finish sooner than an emptier worker that has to load the class.  So
+the pool measures, from the calls it gets anyway, how long each worker
+takes per request (the time from ``get`` to ``put``, or from the worker's
+previous ``put`` while it was busy; a worker serves its requests in order),
+and how much longer a request takes away from its homes than at home (the
+price of a cache miss, mostly).  A request whose homes are at the bound
+still goes home unless moving it saves more waiting than
+``patience`` times that price for every request the other worker holds
+(a miss there delays those that come after it).  With ``patience`` 0, the
+default, a request stays home past the bound only where it is expected to
+be done sooner anyway; a higher patience keeps more requests home, for
+more hits and less even queues.  Until the pool has measured both prices,
+and while a newcomer warms up, the bound is hard.
+
+A request that moves goes to the worker below the bound whose résumé
+scores the class best per outstanding request, where its data is likely
+warm, and if no worker below the bound knows the class, to the next one in
+its home order.
 """
 import bisect
+import collections
 import hashlib
 import math
+import time
 
 import zope.interface
 
@@ -42,6 +60,11 @@ RING_POINTS = 160
 # pruned, so a stream of one-off classes does not grow the pool's memory.
 _FORGET_BELOW = 0.05
 
+# The weight of one completion in the measured times: about the last 20
+# requests of a worker count, so a worker whose cache warms up (or is lost)
+# is seen as faster (or slower) within a few dozen requests.
+_MEASURE_WEIGHT = 0.05
+
 
 def ring_hash(text):
     """A 64-bit hash that is the same in every process (unlike hash())."""
@@ -50,13 +73,20 @@ def ring_hash(text):
         'big')
 
 
-def _positive(name, value, kind):
+def _average(average, sample):
+    if average is None:
+        return sample
+    return average + _MEASURE_WEIGHT * (sample - average)
+
+
+def _positive(name, value, kind, zero=False):
     try:
         value = kind(float(value)) if kind is int else kind(value)
     except (TypeError, ValueError):
         raise ValueError(f'{name} must be a number, got {value!r}') from None
-    if value <= 0:
-        raise ValueError(f'{name} must be positive, got {value!r}')
+    if value < 0 or value == 0 and not zero:
+        raise ValueError(f'{name} must be {"zero or " * zero}positive,'
+                         f' got {value!r}')
     return value
 
 
@@ -64,11 +94,23 @@ def _positive(name, value, kind):
 class BoundedPool(PoolBase):
     """Résumé routing with bounded loads and consistent-hash placement."""
 
-    _defaults = dict(load_factor=1.25, hot_share=0.15, class_history=2000)
+    _defaults = dict(load_factor=1.25, hot_share=0.15, class_history=2000,
+                     patience=0.0)
 
     def __init__(self, load_factor=None, hot_share=None, class_history=None,
-                 single_version=False):
+                 patience=None, single_version=False, clock=time.monotonic):
         super().__init__(single_version)
+        # The simulation gives its own clock; the LB the real one.
+        self.clock = clock
+        # Per worker: (when, served at home) of each outstanding request,
+        # oldest first (a worker serves in order), when it last answered,
+        # and its measured time per request.
+        self._outstanding = {}
+        self._answered = {}
+        self._service = {}
+        # Measured time per request served at home and away from it.
+        self._at_home = None
+        self._away = None
         self.workers = set()
         self.backlog = 0
         self._waiting = _Waiting()
@@ -79,8 +121,8 @@ class BoundedPool(PoolBase):
         self._total = 0.0
         self._generation = 0
         self._joined = {}
-        self._given = dict(load_factor=load_factor,
-                           hot_share=hot_share, class_history=class_history)
+        self._given = dict(load_factor=load_factor, hot_share=hot_share,
+                           class_history=class_history, patience=patience)
         self.update_settings({})
 
     @property
@@ -95,10 +137,11 @@ class BoundedPool(PoolBase):
         return self.backlog / len(self.workers)
 
     def update_settings(self, settings):
-        """Apply ``load_factor``, ``hot_share`` and ``class_history``.
+        """Apply ``load_factor``, ``hot_share``, ``class_history`` and
+        ``patience``.
 
         Absent or None values restore the values given to the constructor,
-        else the defaults (1.25, 0.15, 2000); strings are coerced.  The
+        else the defaults (1.25, 0.15, 2000, 0); strings are coerced.  The
         résumé pool's settings (``variance`` and so on) are ignored, so one
         settings node or command line serves either pool.
         """
@@ -109,7 +152,8 @@ class BoundedPool(PoolBase):
             if value is None:
                 value = default
             kind = int if name == 'class_history' else float
-            setattr(self, name, _positive(name, value, kind))
+            setattr(self, name, _positive(
+                name, value, kind, zero=name == 'patience'))
         if self.load_factor < 1:
             raise ValueError('load_factor must be at least 1,'
                              f' got {self.load_factor!r}')
@@ -129,6 +173,9 @@ class BoundedPool(PoolBase):
         if worker not in self.workers:
             return
         self.workers.discard(worker)
+        self._outstanding.pop(worker, None)
+        self._answered.pop(worker, None)
+        self._service.pop(worker, None)
         self._members_changed()
         if not self.workers:
             self._waiting.event.clear()
@@ -207,24 +254,46 @@ class BoundedPool(PoolBase):
         if not self._waiting.wait(self.workers, timeout):
             return None
         self._count(rclass)
-        limit = math.ceil(
-            self.load_factor * (self.backlog + 1) / len(self.workers))
+        now = self.clock()
+        at_home = True
         order = self.home_order(rclass)
         spread = self.spread(rclass)
         if spread > 1:
-            workers = order[:spread] + self.newcomers()
+            homes = order[:spread] + self.newcomers()
         else:
-            workers = order[:1]
-        best = None
-        for worker in workers:
-            if worker.backlog < limit and (
-                    best is None or worker.backlog < best.backlog):
-                best = worker
-        if best is None:
-            best = self._overflow(rclass, order, limit)
+            homes = order[:1]
+        limit = math.ceil(
+            self.load_factor * (self.backlog + 1) / len(self.workers))
+        best = min(homes, key=lambda worker: worker.backlog)
+        if best.backlog >= limit:
+            other = self._overflow(rclass, order, limit)
+            if not self._worth_staying(best, other):
+                best = other
+                at_home = False
         best.backlog += 1
         self.backlog += 1
+        self._outstanding.setdefault(best, collections.deque()).append(
+            (now, at_home))
         return best
+
+    def service_time(self, worker):
+        """``worker``'s measured time per request, or None."""
+        return self._service.get(worker)
+
+    def _worth_staying(self, home, other):
+        """Whether ``home`` is expected to finish the request sooner than
+        ``other``, which it costs more, as measured."""
+        if self._away is None or self._at_home is None:
+            return False
+        if self._generation > self.class_history and self.newcomers():
+            # A newcomer is filling up: moved requests help it warm.
+            return False
+        service = self._service
+        if home not in service or other not in service:
+            return False
+        saved = home.backlog * service[home] - other.backlog * service[other]
+        return saved <= self.patience * (self._away - self._at_home) * (
+            other.backlog + 1)
 
     def newcomers(self):
         """Workers that joined within the last ``class_history`` requests."""
@@ -249,6 +318,20 @@ class BoundedPool(PoolBase):
         """A request given to ``worker`` started its response (or failed)."""
         self.backlog = max(self.backlog - 1, 0)
         worker.backlog = max(worker.backlog - 1, 0)
+        outstanding = self._outstanding.get(worker)
+        if not outstanding:
+            return
+        now = self.clock()
+        given, at_home = outstanding.popleft()
+        took = now - max(given, self._answered.get(worker, given))
+        self._answered[worker] = now
+        if took <= 0:
+            return
+        self._service[worker] = _average(self._service.get(worker), took)
+        if at_home:
+            self._at_home = _average(self._at_home, took)
+        else:
+            self._away = _average(self._away, took)
 
     def __repr__(self):
         lines = self._version_lines()

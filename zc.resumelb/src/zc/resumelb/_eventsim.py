@@ -231,6 +231,10 @@ def trace(requests, workers, classes, exponent, cache_fraction, load,
 def simulate(policy, arrivals, workers, cache_size, history=500,
              hit_ms=1.0, miss_ms=10.0, **settings):
     """Run one policy over ``arrivals``; a dict of figures."""
+    clock = [0.0]
+    if policy == 'BoundedPool':
+        # It measures service times, in simulated milliseconds.
+        settings = dict(settings, clock=lambda: clock[0])
     pool = FACTORIES[policy](**settings)
     members = [_Worker(f'127.0.0.1:{8000 + i}', cache_size, history)
                for i in range(workers)]
@@ -255,6 +259,7 @@ def simulate(policy, arrivals, workers, cache_size, history=500,
     def complete_until(now):
         while done and done[0][0] <= now:
             end, _, worker, rclass, arrival = heapq.heappop(done)
+            clock[0] = end
             pool.put(worker)
             worker.count(end, -1)
             resume = worker.learn(rclass, end - arrival)
@@ -269,6 +274,7 @@ def simulate(policy, arrivals, workers, cache_size, history=500,
                 worker.count(arrivals[index - 1][0], 0)
                 areas[worker] = worker.area - areas.get(worker, 0.0)
         complete_until(now)
+        clock[0] = now
         if index == leave:
             leaver.active = False
             pool.remove(leaver)

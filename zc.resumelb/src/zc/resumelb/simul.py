@@ -164,6 +164,8 @@ def _parser():
                         help="BoundedPool's load_factor (--compare)")
     parser.add_argument('--hot-share', type=float,
                         help="BoundedPool's hot_share (--compare)")
+    parser.add_argument('--patience', type=float,
+                        help="BoundedPool's patience (--compare)")
     parser.add_argument('--plot', metavar='PNG',
                         help='with --compare: also plot hit rate against'
                         ' balance into this PNG file (needs matplotlib)')
@@ -223,7 +225,7 @@ def main(args=None):
 
 def _compare(options):
     bounded = dict(load_factor=options.load_factor,
-                   hot_share=options.hot_share)
+                   hot_share=options.hot_share, patience=options.patience)
     results = _eventsim.compare(requests=options.trace_requests,
                                 classes=options.classes, seed=options.seed,
                                 bounded=bounded)

@@ -26,7 +26,30 @@ class W:
         return self.__name__
 
 
+def stopped():
+    """A clock that never moves: nothing is measured, so every worker
+    counts alike and the bound is in requests."""
+    return 0.0
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+class Stopped(Clock):
+    """A clock that ignores being moved."""
+
+    now = property(lambda self: 0.0, lambda self, value: None)
+
+
 def pool_of(names, **settings):
+    settings.setdefault('clock', stopped)
     pool = BoundedPool(**settings)
     workers = {name: W(name) for name in names}
     for worker in workers.values():
@@ -181,6 +204,80 @@ class BoundedPoolTests(unittest.TestCase):
         pool.put(second)
         self.assertEqual({served(pool, 'x') for _ in range(5)}, {order[0]})
 
+    def measured_pool(self, clock=None, **settings):
+        """Three workers; a request for x served at home in 1 time unit, one
+        sent away from it (a cache miss, say) in 9."""
+        clock = clock or Clock()
+        pool, _ = pool_of(NAMES[:3], clock=clock, **settings)
+        for i in range(300):
+            served(pool, f'other{i}')
+        home, away, _ = order = pool.home_order('x')
+        self.assertEqual([pool.get('x'), pool.get('x')], [home, away])
+        clock.now = 1.0
+        pool.put(home)
+        clock.now = 9.0
+        pool.put(away)
+        return pool, clock, order
+
+    def test_service_times_are_measured_from_get_to_put_or_put_to_put(self):
+        pool, clock, (home, away, third) = self.measured_pool()
+        self.assertEqual(
+            [pool.service_time(w) for w in (home, away, third)],
+            [1.0, 9.0, None])
+        clock = Clock()
+        pool, workers = pool_of(NAMES[:1], clock=clock)
+        worker = workers[NAMES[0]]
+        pool.get('y'), pool.get('y')
+        clock.now = 2.0
+        pool.put(worker)
+        self.assertEqual(pool.service_time(worker), 2.0)
+        clock.now = 3.0
+        pool.put(worker)
+        # One unit after the worker last answered, averaged in.
+        self.assertAlmostEqual(pool.service_time(worker), 1.95)
+        pool.remove(worker)
+        self.assertIsNone(pool.service_time(worker))
+
+    def test_past_the_bound_a_request_stays_home_while_moving_costs_more(
+            self):
+        pool, clock, (home, away, _) = self.measured_pool()
+        pool.update_settings(dict(patience=1))
+        clock.now = 20.0
+        # Home answers in 1, a move costs 9 - 1 = 8: a request stays home
+        # until the home's expected wait exceeds 8 units.
+        got = [pool.get('x') for _ in range(10)]
+        self.assertEqual(got, [home] * 9 + [away])
+
+    def test_without_patience_a_request_stays_home_if_it_is_done_sooner(
+            self):
+        pool, clock, (home, away, third) = self.measured_pool()
+        clock.now = 20.0
+        # Home answers in 1, the next worker in 9.  The second request
+        # finds home at the bound and the next worker idle: it moves.  The
+        # fourth finds home at the bound again, with a wait of 2 against 9
+        # at the next worker: it stays, where a count would move it.
+        self.assertEqual([pool.get('x') for _ in range(4)],
+                         [home, away, home, home])
+
+    def test_while_a_newcomer_warms_up_the_bound_is_hard(self):
+        pool, clock, _ = self.measured_pool(class_history=100)
+        # The same requests, measuring nothing.
+        reference, _, _ = self.measured_pool(Stopped(), class_history=100)
+        for each in (pool, reference):
+            each.new_resume(W('10.0.0.9:8080'), {})
+            for i in range(50):
+                served(each, f'again{i}')
+        clock.now = 20.0
+        self.assertEqual(repr(pool.newcomers()), '[10.0.0.9:8080]')
+        self.assertEqual([repr(pool.get('x')) for _ in range(6)],
+                         [repr(reference.get('x')) for _ in range(6)])
+
+    def test_a_stopped_clock_measures_nothing_and_counts_requests(self):
+        pool, workers = pool_of(NAMES[:1])
+        worker = workers[NAMES[0]]
+        served(pool, 'y')
+        self.assertIsNone(pool.service_time(worker))
+
     def test_a_newcomer_shares_the_hot_classes_for_a_while(self):
         pool, workers = pool_of(NAMES, hot_share=0.5, class_history=400)
         for i in range(1000):
@@ -236,7 +333,9 @@ class BoundedPoolTests(unittest.TestCase):
                 (dict(load_factor='many'), 'load_factor must be a number'),
                 (dict(load_factor=0.9), 'load_factor must be at least 1'),
                 (dict(hot_share=0), 'hot_share must be positive'),
-                (dict(class_history=-3), 'class_history must be positive')]:
+                (dict(class_history=-3), 'class_history must be positive'),
+                (dict(patience='soon'), 'patience must be a number'),
+                (dict(patience=-1), 'patience must be zero or positive')]:
             with self.assertRaisesRegex(ValueError, message):
                 pool.update_settings(settings)
 
