@@ -127,6 +127,9 @@ def application(environ, start_response):
         response = webob.Response('<title>set</title>',
                                   content_type='text/html', charset='utf-8')
         response.set_cookie('server', 'sent')
+    elif path == '/login':
+        response = webob.Response(status=302, location='/echo?a=1')
+        response.set_cookie('session', 'open')
     elif path == '/missing':
         response = webob.Response('<title>Missing</title>', status=404,
                                   content_type='text/html', charset='utf-8')

@@ -165,6 +165,7 @@ class RealBrowserTests(unittest.TestCase):
         browser.waitFor(
             "document.getElementById('state').textContent === 'ready'")
         self.assertIn('<p id="state">ready</p>', browser.contents)
+        self.assertEqual(browser.execute('return document.title'), 'Strict')
         with self.assertRaisesRegex(BrowserStateError, 'still false'):
             browser.waitFor('false', timeout=0.2)
 
@@ -196,6 +197,12 @@ class RealBrowserTests(unittest.TestCase):
                                  'GET /echo?a=1')
         finally:
             shop.close()
+
+    def test_cookie_set_by_a_redirect_is_sent_where_it_leads(self):
+        browser = self.browser
+        browser.open('http://localhost/login')
+        self.assertEqual(browser.contents.splitlines()[-1],
+                         'Cookie: session=open')
 
     def test_alert_confirm_and_prompt_are_accepted(self):
         browser = self.browser
