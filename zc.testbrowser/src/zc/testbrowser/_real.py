@@ -22,6 +22,9 @@ from zc.testbrowser.page import normalize
 
 _tokens = itertools.count(1)
 
+# How often waitFor asks the page again.
+_POLL_SECONDS = 0.02
+
 CONTENTS = '''() => {
   const type = document.contentType;
   if (type.includes('html')) {
@@ -156,13 +159,28 @@ class Browser(_controls.HandHolding):
 
     def _to_server(self, route):
         # Fetched and handed back, so that Chromium takes the response
-        # (and its cookies) as coming from http://localhost.
+        # (and its cookies) as coming from http://localhost.  The Host is
+        # the requested one too: URLs the application builds from it must
+        # stay on the page's origin.
         parts = urllib.parse.urlsplit(route.request.url)
+        headers = route.request.all_headers()
+        headers['host'] = parts.netloc
         response = route.fetch(
-            url=self._server.url + urllib.parse.urlunsplit(
-                ('', '', parts.path, parts.query, '')),
-            headers=route.request.all_headers(), max_redirects=0)
-        route.fulfill(response=response)
+            url=self._server.url + _path(parts),
+            headers=headers, max_redirects=0)
+        location = response.headers.get('location')
+        if location is None or not 300 <= response.status < 400:
+            route.fulfill(response=response)
+            return
+        # Playwright does not route the request that follows a redirect:
+        # one to http://localhost would reach nothing, so it is sent to
+        # the server's own address.
+        target = urllib.parse.urlsplit(
+            urllib.parse.urljoin(route.request.url, location))
+        if (target.scheme, target.netloc) == (parts.scheme, parts.netloc):
+            location = self._server.url + _path(target)
+        route.fulfill(response=response,
+                      headers={**response.headers, 'location': location})
 
     # Headers sent.
 
@@ -411,17 +429,34 @@ class Browser(_controls.HandHolding):
             self._arrive()
 
     def waitFor(self, js_expression, timeout=None):
-        """Wait until the JavaScript expression is true."""
+        """Wait until the JavaScript expression is true.
+
+        Polled from here, each time evaluated as ``execute`` evaluates:
+        Playwright's own ``wait_for_function`` runs the expression through
+        the page's ``eval``, which a Content-Security-Policy without
+        'unsafe-eval' refuses.
+        """
         seconds = self.timeout if timeout is None else timeout
-        try:
-            self._page.wait_for_function(js_expression,
-                                         timeout=seconds * 1000)
-        except Exception as error:
-            if 'Timeout' not in type(error).__name__:
-                raise
-            raise BrowserStateError(
-                f'{js_expression!r} still false after {seconds} s') from None
+        deadline = time.monotonic() + seconds
+        while not self._true_now(js_expression):
+            if time.monotonic() >= deadline:
+                raise BrowserStateError(
+                    f'{js_expression!r} still false after {seconds} s')
+            time.sleep(_POLL_SECONDS)
         self._sync()
+
+    def _true_now(self, js_expression):
+        """Whether the expression is truthy; false while a page loads."""
+        try:
+            value = self._page.evaluate_handle(js_expression)
+            try:
+                return value.evaluate('(value) => !!value')
+            finally:
+                value.dispose()
+        except Exception as error:
+            if _navigated(error):
+                return False
+            raise
 
     def execute(self, js, *args):
         """Run ``js`` as a function body with ``arguments``; its result
@@ -534,6 +569,12 @@ class Browser(_controls.HandHolding):
         """Catch up with a navigation page script made on its own."""
         if self._leaving():
             self._arrive()
+
+
+def _path(parts):
+    """Path, query and fragment of split URL ``parts``."""
+    return urllib.parse.urlunsplit(('', '', parts.path, parts.query,
+                                    parts.fragment))
 
 
 def _accept(dialog):

@@ -1,5 +1,17 @@
 """Pages whose JavaScript builds and changes them, for the real browser."""
+import base64
+import hashlib
+
 import webob
+
+# Run by /strict (a page whose policy forbids eval) and /sri (which asks
+# for this exact script by its digest).
+READY_SCRIPT = b"""setTimeout(() => {
+  document.getElementById('state').textContent = 'ready';
+}, 100);
+"""
+READY_INTEGRITY = 'sha256-' + base64.b64encode(
+    hashlib.sha256(READY_SCRIPT).digest()).decode('ascii')
 
 PAGES = {
     '/built': """
@@ -78,6 +90,23 @@ def application(environ, start_response):
                 + '</title></head><body>' + PAGES[path] + '</body></html>')
         response = webob.Response(body, content_type='text/html',
                                   charset='utf-8')
+    elif path == '/ready.js':
+        response = webob.Response(READY_SCRIPT,
+                                  content_type='text/javascript')
+    elif path == '/strict':
+        response = webob.Response(
+            '<title>Strict</title><p id="state">waiting</p>'
+            '<script src="/ready.js"></script>',
+            content_type='text/html', charset='utf-8')
+        response.headers['Content-Security-Policy'] = (
+            "default-src 'self'; script-src 'self'")
+    elif path == '/sri':
+        # Absolute, from the Host header, as resource libraries write them.
+        response = webob.Response(
+            '<title>SRI</title><p id="state">waiting</p>'
+            f'<script src="{request.host_url}/ready.js"'
+            f' integrity="{READY_INTEGRITY}" crossorigin="anonymous">'
+            '</script>', content_type='text/html', charset='utf-8')
     elif path == '/target':
         response = webob.Response(
             '<title>Target</title><p>from ' + request.GET.get('from', '')
@@ -98,6 +127,9 @@ def application(environ, start_response):
         response = webob.Response('<title>set</title>',
                                   content_type='text/html', charset='utf-8')
         response.set_cookie('server', 'sent')
+    elif path == '/login':
+        response = webob.Response(status=302, location='/echo?a=1')
+        response.set_cookie('session', 'open')
     elif path == '/missing':
         response = webob.Response('<title>Missing</title>', status=404,
                                   content_type='text/html', charset='utf-8')

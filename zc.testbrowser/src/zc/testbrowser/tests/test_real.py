@@ -159,6 +159,51 @@ class RealBrowserTests(unittest.TestCase):
         with self.assertRaisesRegex(BrowserStateError, 'still false'):
             self.browser.waitFor('false', timeout=0.2)
 
+    def test_waitFor_works_under_a_policy_that_forbids_eval(self):
+        browser = self.browser
+        browser.open('http://localhost/strict')
+        browser.waitFor(
+            "document.getElementById('state').textContent === 'ready'")
+        self.assertIn('<p id="state">ready</p>', browser.contents)
+        self.assertEqual(browser.execute('return document.title'), 'Strict')
+        with self.assertRaisesRegex(BrowserStateError, 'still false'):
+            browser.waitFor('false', timeout=0.2)
+
+    def test_waitFor_outlives_a_navigation_started_while_waiting(self):
+        browser = self.browser
+        browser.open('http://localhost/go')
+        browser.getControl(name='later').click()
+        browser.waitFor("document.title === 'Target'")
+        self.assertIn('from timer', browser.contents)
+
+    def test_in_process_app_sees_the_host_of_the_requested_url(self):
+        browser = self.browser
+        browser.open('http://localhost/sri')
+        browser.waitFor(
+            "document.getElementById('state').textContent === 'ready'")
+        self.assertIn('src="http://localhost/ready.js"', browser.contents)
+
+    def test_in_process_redirects_are_followed_to_the_apps_address(self):
+        # WebOb writes an absolute Location from the Host it was sent;
+        # Chromium's request after a redirect goes to the app's address.
+        shop = real.Browser(wsgi_app=webapp.application)
+        try:
+            for location in ('/echo?a=1', 'http://localhost/echo?a=1'):
+                shop.open('http://localhost/redirect?to=' + location.replace(
+                    '?', '%3F'))
+                self.assertEqual(shop.url,
+                                 shop._server.url + '/echo?a=1')
+                self.assertEqual(shop.contents.splitlines()[0],
+                                 'GET /echo?a=1')
+        finally:
+            shop.close()
+
+    def test_cookie_set_by_a_redirect_is_sent_where_it_leads(self):
+        browser = self.browser
+        browser.open('http://localhost/login')
+        self.assertEqual(browser.contents.splitlines()[-1],
+                         'Cookie: session=open')
+
     def test_alert_confirm_and_prompt_are_accepted(self):
         browser = self.browser
         browser.open('http://localhost/dialogs')
