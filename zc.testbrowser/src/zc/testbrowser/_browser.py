@@ -17,7 +17,6 @@ import mechanize
 import zope.interface
 
 from zc.testbrowser import _controls
-from zc.testbrowser import _finding
 from zc.testbrowser import _forms
 from zc.testbrowser import _html
 from zc.testbrowser._cookies import Cookies
@@ -126,7 +125,7 @@ def _pystones_per_second():
 
 
 @zope.interface.implementer(ITestBrowser)
-class BaseBrowser(_controls.HandHolding):
+class BaseBrowser(_controls.Finding):
     """A browser without JavaScript; subclasses supply ``_send``."""
 
     base = None
@@ -194,7 +193,7 @@ class BaseBrowser(_controls.HandHolding):
                     self._current.response.body))
                 or 'utf-8')
 
-    def _page(self):
+    def _page_model(self):
         entry = self._entry()
         if not self.isHtml:
             raise BrowserStateError('not viewing HTML')
@@ -206,7 +205,7 @@ class BaseBrowser(_controls.HandHolding):
 
     @property
     def title(self):
-        return self._page().title
+        return self._page_model().title
 
     @property
     def headers(self):
@@ -232,26 +231,6 @@ class BaseBrowser(_controls.HandHolding):
     def wait(self):
         """Nothing to wait for without JavaScript."""
 
-    # Finding.
-
-    def getLink(self, text=None, url=None, id=None, index=0):
-        page = self._page()
-        record = _finding.find_link(page.links, text, url, id, index)
-        return _controls.Link(self, page, record)
-
-    def follow(self, *args, **kw):
-        self.getLink(*args, **kw).click()
-
-    def getControl(self, label=None, name=None, index=None):
-        page = self._page()
-        return _controls.find_control(self, page, page.forms, label, name,
-                                      index)
-
-    def getForm(self, id=None, name=None, action=None, index=None):
-        page = self._page()
-        record = _finding.find_form(page.forms, id, name, action, index)
-        return _controls.Form(self, page, record)
-
     # Navigating.
 
     def _resolve(self, url):
@@ -263,7 +242,7 @@ class BaseBrowser(_controls.HandHolding):
             raise BrowserStateError("can't fetch relative reference: not"
                                     ' viewing any document')
         if self.isHtml:
-            return urllib.parse.urljoin(self._page().base_url, url)
+            return urllib.parse.urljoin(self._page_model().base_url, url)
         return urllib.parse.urljoin(self._current.url, url)
 
     def open(self, url, data=None):

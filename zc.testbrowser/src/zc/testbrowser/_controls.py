@@ -32,6 +32,31 @@ class HandHolding:
         object.__setattr__(self, name, value)
 
 
+class Finding(HandHolding):
+    """Finding links, controls and forms on the page a browser shows.
+
+    Every backend's browser derives from it and supplies ``_page_model()``,
+    the page model of its current page, so the rules are one code.
+    """
+
+    def getLink(self, text=None, url=None, id=None, index=0):
+        page = self._page_model()
+        record = _finding.find_link(page.links, text, url, id, index)
+        return Link(self, page, record)
+
+    def follow(self, *args, **kw):
+        self.getLink(*args, **kw).click()
+
+    def getControl(self, label=None, name=None, index=None):
+        page = self._page_model()
+        return find_control(self, page, page.forms, label, name, index)
+
+    def getForm(self, id=None, name=None, action=None, index=None):
+        page = self._page_model()
+        record = _finding.find_form(page.forms, id, name, action, index)
+        return Form(self, page, record)
+
+
 class Upload:
     """A file chosen for a file control."""
 

@@ -9,7 +9,6 @@ import zope.interface
 
 from zc.testbrowser import _chromium
 from zc.testbrowser import _controls
-from zc.testbrowser import _finding
 from zc.testbrowser import _livepage
 from zc.testbrowser._browser import _pystones_per_second
 from zc.testbrowser._realcookies import RealCookies
@@ -78,7 +77,7 @@ class _Entry:
 
 
 @zope.interface.implementer(IRealBrowser, IHeaders)
-class Browser(_controls.HandHolding):
+class Browser(_controls.Finding):
     """A browser running JavaScript: headless Chromium through Playwright.
 
     ``wsgi_app``: serve this application on an ephemeral 127.0.0.1 port
@@ -325,26 +324,6 @@ class Browser(_controls.HandHolding):
 
     def _mouse_click(self, x, y):
         self._page.mouse.click(x, y)
-
-    # Finding.
-
-    def getLink(self, text=None, url=None, id=None, index=0):
-        page = self._page_model()
-        record = _finding.find_link(page.links, text, url, id, index)
-        return _controls.Link(self, page, record)
-
-    def follow(self, *args, **kw):
-        self.getLink(*args, **kw).click()
-
-    def getControl(self, label=None, name=None, index=None):
-        page = self._page_model()
-        return _controls.find_control(self, page, page.forms, label, name,
-                                      index)
-
-    def getForm(self, id=None, name=None, action=None, index=None):
-        page = self._page_model()
-        record = _finding.find_form(page.forms, id, name, action, index)
-        return _controls.Form(self, page, record)
 
     def _submit(self, page, form, submitter, coord):
         page.submit(form, submitter, coord)
