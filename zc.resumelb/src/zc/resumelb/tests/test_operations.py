@@ -280,23 +280,7 @@ class OperationTests(unittest.TestCase):
 
     def test_a_paste_deploy_worker_drains_within_its_drain_timeout(self):
         port = free_port()
-        ini = os.path.join(self.procs.dir, 'worker.ini')
-        with open(ini, 'w') as f:
-            f.write(f"""\
-[app:main]
-paste.app_factory = zc.resumelb.tests.procs:app_factory
-
-[server:main]
-use = egg:zc.resumelb
-address = {HOST}:{port}
-threads = 1
-drain_timeout = 1
-""")
-        worker = self.procs.spawn('paste', [
-            '-c', 'from paste.deploy import loadapp, loadserver;'
-            f' loadserver("config:{ini}")(loadapp("config:{ini}"))'])
-        wait_for(lambda: 'worker listening' in self.procs.log(worker),
-                 what='the PasteDeploy worker')
+        worker = self.procs.paste_worker(port, threads=1, drain_timeout=1)
         lb = self.procs.lb([port])
         wait_for_workers(lb.port, {worker.pid})
         with concurrent.futures.ThreadPoolExecutor(1) as pool:

@@ -79,6 +79,28 @@ class Processes:
                  what=f'worker on {port}')
         return proc
 
+    def paste_worker(self, port, **settings):
+        """A worker started by PasteDeploy's server runner from an ini file
+        with these [server:main] settings, once it listens."""
+        ini = os.path.join(self.dir, 'worker.ini')
+        lines = ''.join(f'{name} = {value}\n'
+                        for name, value in settings.items())
+        with open(ini, 'w') as f:
+            f.write(f"""\
+[app:main]
+paste.app_factory = zc.resumelb.tests.procs:app_factory
+
+[server:main]
+use = egg:zc.resumelb
+address = {HOST}:{port}
+{lines}""")
+        worker = self.spawn('paste', [
+            '-c', 'from paste.deploy import loadapp, loadserver;'
+            f' loadserver("config:{ini}")(loadapp("config:{ini}"))'])
+        wait_for(lambda: 'worker listening' in self.log(worker),
+                 what='the PasteDeploy worker')
+        return worker
+
     def lb(self, ports, *options):
         args = ['-c', 'import sys; from zc.resumelb.lb import main;'
                 ' sys.exit(main())', '-a', f'{HOST}:0', '-L', 'INFO',
@@ -388,23 +410,7 @@ class FailureTests(unittest.TestCase):
 
     def test_paste_deploy_runner(self):
         port = free_port()
-        ini = os.path.join(self.procs.dir, 'worker.ini')
-        with open(ini, 'w') as f:
-            f.write(f"""\
-[app:main]
-paste.app_factory = zc.resumelb.tests.procs:app_factory
-
-[server:main]
-use = egg:zc.resumelb
-address = {HOST}:{port}
-history = 2
-threads = 1
-""")
-        worker = self.procs.spawn('paste', [
-            '-c', 'from paste.deploy import loadapp, loadserver;'
-            f' loadserver("config:{ini}")(loadapp("config:{ini}"))'])
-        wait_for(lambda: 'worker listening' in self.procs.log(worker),
-                 what='the PasteDeploy worker')
+        worker = self.procs.paste_worker(port, history=2, threads=1)
         lb = self.procs.lb([port])
         for _ in range(2):
             self.assertEqual(request(lb.port, host='paste.test')[0], 200)
