@@ -17,8 +17,8 @@ hit the same setup); the figures are the medians over the rounds:
 
 - resumelb with ``Pool`` (the ``resumelb`` script's defaults);
 - resumelb with ``BoundedPool`` (``-p zc.resumelb.lb:BoundedPool``), with
-  its defaults and with ``patience=1`` (a request past the bound stays home
-  unless moving saves more waiting than a miss costs);
+  its defaults and with ``patience=0`` (a request past the bound stays home
+  only where it is expected to be done sooner anyway);
 - nginx round-robin over the same application served over HTTP (the LB's
   own lean HTTP server), with upstream keep-alive;
 - nginx ``hash $request_uri consistent`` over the same.
@@ -265,8 +265,8 @@ class Setup:
 SETUPS = {
     'resumelb Pool': lambda s: s.resumelb('Pool'),
     'resumelb BoundedPool': lambda s: s.resumelb('BoundedPool'),
-    'resumelb BoundedPool patience 1': lambda s: s.resumelb(
-        'lambda **kw: BoundedPool(patience=1, **kw)'),
+    'resumelb BoundedPool patience 0': lambda s: s.resumelb(
+        'lambda **kw: BoundedPool(patience=0, **kw)'),
     'nginx round-robin': lambda s: s.nginx(''),
     'nginx hash consistent': lambda s: s.nginx(
         'hash $request_uri consistent;'),

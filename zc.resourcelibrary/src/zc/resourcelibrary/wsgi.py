@@ -42,6 +42,8 @@ _FAR_FUTURE = 'public, max-age=31536000, immutable'
 _NO_BODY = ('204', '304')
 _CHUNK = 1 << 16
 _TAG_CACHE_SIZE = 1024
+# The largest page remembered as checked (see ``_valid_page``).
+_REMEMBERED_PAGE_SIZE = 1 << 20
 # Stands for the request's nonce in cached tags; cannot occur in a nonce.
 _NONCE_SLOT = '\0nonce\0'
 
@@ -321,6 +323,10 @@ class ResourceLibraryMiddleware:
         self.files = FileCache()
         self._paths: dict[tuple[str, str], str] = {}
         self._tags: dict[tuple, _Tags] = {}
+        # An application that serves a page from memory (a static index
+        # page, say) gives the same bytes object every time: bytes do not
+        # change, so one check is enough for it.
+        self._valid_page: tuple[bytes, str] | None = None
 
     @property
     def registry(self):
@@ -454,10 +460,15 @@ class ResourceLibraryMiddleware:
             # keeping the result): a page that is not is left alone.
             if self.check_encoding and not (always_valid
                                             or content.isascii()):
-                try:
-                    content.decode(charset)
-                except UnicodeDecodeError:
-                    return content
+                remembered = self._valid_page
+                if remembered is None or remembered[0] is not content \
+                        or remembered[1] != charset:
+                    try:
+                        content.decode(charset)
+                    except UnicodeDecodeError:
+                        return content
+                    if len(content) <= _REMEMBERED_PAGE_SIZE:
+                        self._valid_page = (content, charset)
             body = content
             if nonce is not None:
                 slot = _NONCE_SLOT.encode('ascii')

@@ -19,26 +19,39 @@ warm after a few misses, so the newcomer is soon as fast as the others.
 
 No worker is meant to get more than ``ceil(load_factor * (backlog + 1) /
 n)`` outstanding requests, the bound of consistent hashing with bounded
-loads (some worker is always below it).  But a bound that counts requests
-does not see what they cost: a home whose queue is mostly cheap cache hits
-may finish sooner than an emptier worker that has to load the class.  So
-the pool measures, from the calls it gets anyway, how long each worker
-takes per request (the time from ``get`` to ``put``, or from the worker's
-previous ``put`` while it was busy; a worker serves its requests in order),
-and how much longer a request takes away from its homes than at home (the
-price of a cache miss, mostly).  A request whose homes are at the bound
-still goes home unless moving it saves more waiting than
-``patience`` times that price for every request the other worker holds
-(a miss there delays those that come after it).  With ``patience`` 0, the
-default, a request stays home past the bound only where it is expected to
-be done sooner anyway; a higher patience keeps more requests home, for
-more hits and less even queues.  Until the pool has measured both prices,
-and while a newcomer warms up, the bound is hard.
+loads (some worker is always below it).  Applied to every request, as
+consistent hashing with bounded loads does, that bound costs hits: at a
+moderate load a worker with two requests in hand is often at it, and a
+request sent away from its home is a miss at the other worker that also
+pushes one of that worker's own classes out of its cache.  What matters
+for balance is the load a worker carries over time, so the pool keeps,
+for every worker, its backlog averaged over about the last
+``class_history`` requests.  A request whose home is at the bound still
+goes home while that home's average is within ``balance`` times the
+workers' mean (1.2 by default, tighter than the bound).  A home above it
+sheds load the way that keeps caches useful: the class of the request
+that finds it at the bound *moves*, to the worker the request goes to,
+and its later requests go there too, so the class is cached in one place
+again.  Moves are forgotten when a worker joins (it gets its classes
+back) and with the class.
 
-A request that moves goes to the worker below the bound whose résumé
-scores the class best per outstanding request, where its data is likely
-warm, and if no worker below the bound knows the class, to the next one in
-its home order.
+The pool also measures, from the calls it gets anyway, how long each
+worker takes per request (the time from ``get`` to ``put``, or from the
+worker's previous ``put`` while it was busy; a worker serves its requests
+in order), and how much longer a request takes away from its homes than
+at home (the price of a cache miss, mostly).  With a finite ``patience``
+a request at a balanced home past the bound still moves when that saves
+more waiting than ``patience`` times that price for every request the
+other worker holds; the default, unlimited, leaves balance to the
+averages.  Until the pool has measured both prices, and while a newcomer
+warms up, the bound is hard; a newcomer below the bound is also the first
+choice for the hot classes, whose data it loads with one miss and then
+serves from its cache.
+
+A request that leaves its home goes to the worker below the bound whose
+résumé scores the class best per outstanding request, where its data is
+likely warm, and if no worker below the bound knows the class, to the
+next one in its home order.
 """
 import bisect
 import collections
@@ -81,9 +94,12 @@ def _average(average, sample):
 
 def _positive(name, value, kind, zero=False):
     try:
-        value = kind(float(value)) if kind is int else kind(value)
+        value = float(value)
     except (TypeError, ValueError):
         raise ValueError(f'{name} must be a number, got {value!r}') from None
+    if math.isnan(value) or math.isinf(value) and name != 'patience':
+        raise ValueError(f'{name} must be a finite number, got {value!r}')
+    value = kind(value)
     if value < 0 or value == 0 and not zero:
         raise ValueError(f'{name} must be {"zero or " * zero}positive,'
                          f' got {value!r}')
@@ -94,11 +110,12 @@ def _positive(name, value, kind, zero=False):
 class BoundedPool(PoolBase):
     """Résumé routing with bounded loads and consistent-hash placement."""
 
-    _defaults = dict(load_factor=1.25, hot_share=0.15, class_history=2000,
-                     patience=0.0)
+    _defaults = dict(load_factor=1.25, hot_share=0.3, class_history=2000,
+                     patience=math.inf, balance=1.2)
 
     def __init__(self, load_factor=None, hot_share=None, class_history=None,
-                 patience=None, single_version=False, clock=time.monotonic):
+                 patience=None, balance=None, single_version=False,
+                 clock=time.monotonic):
         super().__init__(single_version)
         # The simulation gives its own clock; the LB the real one.
         self.clock = clock
@@ -121,8 +138,13 @@ class BoundedPool(PoolBase):
         self._total = 0.0
         self._generation = 0
         self._joined = {}
+        # Per worker, its backlog averaged over recent requests.
+        self._average_backlog = {}
+        # Classes moved off a home that carried more than its share.
+        self._moved = {}
         self._given = dict(load_factor=load_factor, hot_share=hot_share,
-                           class_history=class_history, patience=patience)
+                           class_history=class_history, patience=patience,
+                           balance=balance)
         self.update_settings({})
 
     @property
@@ -137,11 +159,12 @@ class BoundedPool(PoolBase):
         return self.backlog / len(self.workers)
 
     def update_settings(self, settings):
-        """Apply ``load_factor``, ``hot_share``, ``class_history`` and
-        ``patience``.
+        """Apply ``load_factor``, ``hot_share``, ``class_history``,
+        ``patience`` and ``balance``.
 
         Absent or None values restore the values given to the constructor,
-        else the defaults (1.25, 0.15, 2000, 0); strings are coerced.  The
+        else the defaults (1.25, 0.3, 2000, unlimited, 1.2); strings are
+        coerced (``inf`` is unlimited patience).  The
         résumé pool's settings (``variance`` and so on) are ignored, so one
         settings node or command line serves either pool.
         """
@@ -154,9 +177,10 @@ class BoundedPool(PoolBase):
             kind = int if name == 'class_history' else float
             setattr(self, name, _positive(
                 name, value, kind, zero=name == 'patience'))
-        if self.load_factor < 1:
-            raise ValueError('load_factor must be at least 1,'
-                             f' got {self.load_factor!r}')
+        for name in ('load_factor', 'balance'):
+            if getattr(self, name) < 1:
+                raise ValueError(f'{name} must be at least 1,'
+                                 f' got {getattr(self, name)!r}')
         self._decay = 1.0 - 1.0 / self.class_history
 
     def _new_resume(self, worker, resume):
@@ -176,6 +200,9 @@ class BoundedPool(PoolBase):
         self._outstanding.pop(worker, None)
         self._answered.pop(worker, None)
         self._service.pop(worker, None)
+        self._average_backlog.pop(worker, None)
+        self._moved = {rclass: to for rclass, to in self._moved.items()
+                       if to is not worker}
         self._members_changed()
         if not self.workers:
             self._waiting.event.clear()
@@ -187,8 +214,12 @@ class BoundedPool(PoolBase):
         self._ring_keys = [key for key, _, _ in points]
         self._ring = [worker for _, _, worker in points]
         self._orders.clear()
+        if any(worker not in self._joined for worker in self.workers):
+            # A worker that joins gets the classes of its ring arc back.
+            self._moved.clear()
+        # In ring order, so that runs with the same workers are alike.
         self._joined = {worker: self._joined.get(worker, self._generation)
-                        for worker in self.workers}
+                        for worker in dict.fromkeys(self._ring)}
 
     def home_order(self, rclass):
         """The active workers as met on the ring from ``rclass``'s point."""
@@ -242,6 +273,7 @@ class BoundedPool(PoolBase):
                     self._generation - generation) < _FORGET_BELOW:
                 del self._counts[rclass]
                 self._orders.pop(rclass, None)
+                self._moved.pop(rclass, None)
         if len(self._orders) > 2 * len(self._counts) + 1000:
             self._orders.clear()
 
@@ -254,20 +286,44 @@ class BoundedPool(PoolBase):
         if not self._waiting.wait(self.workers, timeout):
             return None
         self._count(rclass)
+        averages = self._average_backlog
+        weight = 1.0 / self.class_history
+        for worker in self.workers:
+            average = averages.get(worker)
+            averages[worker] = worker.backlog if average is None else (
+                average + weight * (worker.backlog - average))
         now = self.clock()
         at_home = True
         order = self.home_order(rclass)
         spread = self.spread(rclass)
-        if spread > 1:
-            homes = order[:spread] + self.newcomers()
-        else:
-            homes = order[:1]
         limit = math.ceil(
             self.load_factor * (self.backlog + 1) / len(self.workers))
-        best = min(homes, key=lambda worker: worker.backlog)
+        if spread > 1:
+            newcomers = self.newcomers()
+            best = min(order[:spread] + newcomers,
+                       key=lambda worker: worker.backlog)
+            # A worker that joins a running pool warms up on hot classes:
+            # one miss each, then hits.
+            warming = [worker for worker in newcomers
+                       if worker.backlog < limit]
+            if warming and self._generation > self.class_history:
+                best = min(warming, key=lambda worker: worker.backlog)
+        else:
+            best = self._moved.get(rclass) or order[0]
         if best.backlog >= limit:
             other = self._overflow(rclass, order, limit)
-            if not self._worth_staying(best, other):
+            mean = sum(averages.values()) / len(averages)
+            # Too new a worker has no average to speak of: the bound is
+            # hard for it.  A few requests more than a tiny mean are not an
+            # imbalance either: like the bound, count one request more.
+            settled = (self._generation - self._joined[best]
+                       >= self.class_history)
+            balanced = averages[best] <= self.balance * (
+                mean + 1 / len(self.workers))
+            if not (settled and balanced
+                    and self._worth_staying(best, other)):
+                if spread == 1 and settled and not balanced:
+                    self._moved[rclass] = other
                 best = other
                 at_home = False
         best.backlog += 1
@@ -275,6 +331,10 @@ class BoundedPool(PoolBase):
         self._outstanding.setdefault(best, collections.deque()).append(
             (now, at_home))
         return best
+
+    def moved(self, rclass):
+        """The worker ``rclass`` was moved to, or None."""
+        return self._moved.get(rclass)
 
     def service_time(self, worker):
         """``worker``'s measured time per request, or None."""
@@ -291,6 +351,8 @@ class BoundedPool(PoolBase):
         service = self._service
         if home not in service or other not in service:
             return False
+        if self.patience == math.inf:
+            return True
         saved = home.backlog * service[home] - other.backlog * service[other]
         return saved <= self.patience * (self._away - self._at_home) * (
             other.backlog + 1)

@@ -165,7 +165,10 @@ def _parser():
     parser.add_argument('--hot-share', type=float,
                         help="BoundedPool's hot_share (--compare)")
     parser.add_argument('--patience', type=float,
-                        help="BoundedPool's patience (--compare)")
+                        help="BoundedPool's patience (--compare; inf, the"
+                        " default, leaves balance to the averages)")
+    parser.add_argument('--balance', type=float,
+                        help="BoundedPool's balance (--compare)")
     parser.add_argument('--plot', metavar='PNG',
                         help='with --compare: also plot hit rate against'
                         ' balance into this PNG file (needs matplotlib)')
@@ -225,7 +228,8 @@ def main(args=None):
 
 def _compare(options):
     bounded = dict(load_factor=options.load_factor,
-                   hot_share=options.hot_share, patience=options.patience)
+                   hot_share=options.hot_share, patience=options.patience,
+                   balance=options.balance)
     results = _eventsim.compare(requests=options.trace_requests,
                                 classes=options.classes, seed=options.seed,
                                 bounded=bounded)

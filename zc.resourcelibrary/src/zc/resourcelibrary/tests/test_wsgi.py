@@ -215,6 +215,32 @@ class InjectionTests(WSGITestCase):
         self.assertIn(b'included.js', body)
         self.assertTrue(body.endswith(b'</head>\xe9t\xe9</html>'))
 
+    def test_the_same_page_object_in_another_charset_is_checked_again(self):
+        # "Á" in UTF-8 ends in 0x81, a byte that cp1252 does not have.
+        raw = '<html><head></head>Á</html>'.encode('utf-8')
+        charset = ['utf-8']
+
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [
+                ('Content-Type', f'text/html; charset={charset[0]}')])
+            return [raw]
+        middleware = ResourceLibraryMiddleware(app)
+        self.assertIn(b'included.js', call(middleware)[2])
+        charset[0] = 'cp1252'
+        self.assertEqual(call(middleware)[2], raw)
+
+    def test_an_invalid_page_served_again_is_left_alone_again(self):
+        raw = b'<html><head></head>\xe9t\xe9</html>'
+
+        def app(environ, start_response):
+            zc.resourcelibrary.need('my-lib')
+            start_response('200 OK', [('Content-Type', 'text/html')])
+            return [raw]
+        middleware = ResourceLibraryMiddleware(app)
+        for _ in range(3):
+            self.assertEqual(call(middleware)[2], raw)
+
     def test_page_with_bytes_its_windows_charset_lacks_is_left_alone(self):
         raw = b'<html><head></head>\x81</html>'
         app = ResourceLibraryMiddleware(page_app(

@@ -205,9 +205,13 @@ class BoundedPoolTests(unittest.TestCase):
         self.assertEqual({served(pool, 'x') for _ in range(5)}, {order[0]})
 
     def measured_pool(self, clock=None, **settings):
-        """Three workers; a request for x served at home in 1 time unit, one
-        sent away from it (a cache miss, say) in 9."""
+        """Three workers that served more than ``class_history`` requests;
+        a request for x served at home in 1 time unit, one sent away from
+        it (a cache miss, say) in 9."""
         clock = clock or Clock()
+        settings.setdefault('class_history', 100)
+        # x never gets hot enough to be spread.
+        settings.setdefault('hot_share', 1.0)
         pool, _ = pool_of(NAMES[:3], clock=clock, **settings)
         for i in range(300):
             served(pool, f'other{i}')
@@ -240,7 +244,8 @@ class BoundedPoolTests(unittest.TestCase):
 
     def test_past_the_bound_a_request_stays_home_while_moving_costs_more(
             self):
-        pool, clock, (home, away, _) = self.measured_pool()
+        # However unbalanced the home gets: patience decides alone.
+        pool, clock, (home, away, _) = self.measured_pool(balance=100)
         pool.update_settings(dict(patience=1))
         clock.now = 20.0
         # Home answers in 1, a move costs 9 - 1 = 8: a request stays home
@@ -248,9 +253,9 @@ class BoundedPoolTests(unittest.TestCase):
         got = [pool.get('x') for _ in range(10)]
         self.assertEqual(got, [home] * 9 + [away])
 
-    def test_without_patience_a_request_stays_home_if_it_is_done_sooner(
+    def test_with_patience_0_a_request_stays_home_if_it_is_done_sooner(
             self):
-        pool, clock, (home, away, third) = self.measured_pool()
+        pool, clock, (home, away, third) = self.measured_pool(patience=0)
         clock.now = 20.0
         # Home answers in 1, the next worker in 9.  The second request
         # finds home at the bound and the next worker idle: it moves.  The
@@ -258,6 +263,70 @@ class BoundedPoolTests(unittest.TestCase):
         # at the next worker: it stays, where a count would move it.
         self.assertEqual([pool.get('x') for _ in range(4)],
                          [home, away, home, home])
+
+    def test_while_its_home_is_balanced_a_request_stays_past_the_bound(
+            self):
+        pool, clock, (home, away, _) = self.measured_pool()
+        clock.now = 20.0
+        got = [pool.get('x') for _ in range(4)]
+        self.assertEqual(got, [home] * 4)
+        self.assertIsNone(pool.moved('x'))
+
+    def test_an_unbalanced_home_moves_the_class_that_finds_it_at_the_bound(
+            self):
+        pool, clock, (home, away, third) = self.measured_pool()
+        clock.now = 20.0
+        got = []
+        for _ in range(30):
+            got.append(pool.get('x'))
+            if pool.moved('x') is not None:
+                break
+        # The home's average rose past 1.2 times the mean (plus a third of
+        # a request) while its backlog grew.
+        self.assertEqual(got[:-1], [home] * (len(got) - 1))
+        self.assertIsNot(got[-1], home)
+        self.assertIs(pool.moved('x'), got[-1])
+        for worker in got:
+            pool.put(worker)
+        # Later requests go where the class moved, idle home or not.
+        self.assertEqual({served(pool, 'x') for _ in range(5)}, {got[-1]})
+
+    def test_a_worker_that_joins_gets_moved_classes_back(self):
+        pool, clock, (home, _, _) = self.measured_pool()
+        clock.now = 20.0
+        outstanding = []
+        while pool.moved('x') is None and len(outstanding) < 30:
+            outstanding.append(pool.get('x'))
+        self.assertIsNotNone(pool.moved('x'))
+        pool.new_resume(W('10.0.0.9:8080'), {})
+        self.assertIsNone(pool.moved('x'))
+
+    def test_moves_to_a_worker_that_leaves_are_forgotten(self):
+        pool, clock, (home, _, _) = self.measured_pool()
+        clock.now = 20.0
+        outstanding = []
+        while pool.moved('x') is None and len(outstanding) < 30:
+            outstanding.append(pool.get('x'))
+        moved_to = pool.moved('x')
+        pool.remove(moved_to)
+        self.assertIsNone(pool.moved('x'))
+        for worker in outstanding:
+            pool.put(worker)
+        self.assertIs(served(pool, 'x'), home)
+
+    def test_a_newcomer_to_a_running_pool_is_first_for_hot_classes(self):
+        pool, workers = pool_of(NAMES[:3], class_history=100)
+        for i in range(400):
+            served(pool, 'hot' if i % 2 else f'cold{i}')
+        self.assertGreater(pool.spread('hot'), 1)
+        # A newcomer that is not the hot class's first home anyway.
+        name = next(
+            name for name in (f'10.0.0.{i}:8080' for i in range(9, 60))
+            if repr(pool_of(NAMES[:3] + [name])[0].home_order('hot')[0])
+            != name)
+        newcomer = W(name)
+        pool.new_resume(newcomer, {})
+        self.assertEqual({served(pool, 'hot') for _ in range(5)}, {newcomer})
 
     def test_while_a_newcomer_warms_up_the_bound_is_hard(self):
         pool, clock, _ = self.measured_pool(class_history=100)
@@ -317,15 +386,18 @@ class BoundedPoolTests(unittest.TestCase):
 
     def test_settings_default_from_the_constructor_and_ignore_variance(self):
         pool = BoundedPool(load_factor=1.5)
-        self.assertEqual((pool.load_factor, pool.hot_share,
-                          pool.class_history), (1.5, 0.15, 2000))
-        pool.update_settings(dict(load_factor='2', hot_share='0.3',
-                                  class_history='50.0', variance=9))
-        self.assertEqual((pool.load_factor, pool.hot_share,
-                          pool.class_history), (2.0, 0.3, 50))
+        defaults = (1.5, 0.3, 2000, math.inf, 1.2)
+        settings = lambda: (pool.load_factor, pool.hot_share,
+                            pool.class_history, pool.patience, pool.balance)
+        self.assertEqual(settings(), defaults)
+        pool.update_settings(dict(load_factor='2', hot_share='0.5',
+                                  class_history='50.0', patience='1',
+                                  balance='1.1', variance=9))
+        self.assertEqual(settings(), (2.0, 0.5, 50, 1.0, 1.1))
+        pool.update_settings(dict(patience='inf'))
+        self.assertEqual(pool.patience, math.inf)
         pool.update_settings(dict(variance=4.0, backlog_history=9))
-        self.assertEqual((pool.load_factor, pool.hot_share,
-                          pool.class_history), (1.5, 0.15, 2000))
+        self.assertEqual(settings(), defaults)
 
     def test_bad_settings_raise_errors_naming_the_setting(self):
         pool = BoundedPool()
@@ -335,7 +407,13 @@ class BoundedPoolTests(unittest.TestCase):
                 (dict(hot_share=0), 'hot_share must be positive'),
                 (dict(class_history=-3), 'class_history must be positive'),
                 (dict(patience='soon'), 'patience must be a number'),
-                (dict(patience=-1), 'patience must be zero or positive')]:
+                (dict(patience=-1), 'patience must be zero or positive'),
+                (dict(patience='nan'), 'patience must be a finite number'),
+                (dict(load_factor='inf'),
+                 'load_factor must be a finite number'),
+                (dict(class_history='inf'),
+                 'class_history must be a finite number'),
+                (dict(balance=0.5), 'balance must be at least 1')]:
             with self.assertRaisesRegex(ValueError, message):
                 pool.update_settings(settings)
 
