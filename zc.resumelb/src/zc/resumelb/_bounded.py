@@ -78,6 +78,10 @@ _FORGET_BELOW = 0.05
 # is seen as faster (or slower) within a few dozen requests.
 _MEASURE_WEIGHT = 0.05
 
+# An unbalanced home moves at most one class per this fraction of
+# ``class_history`` requests.
+_SHED_EVERY = 20
+
 
 def ring_hash(text):
     """A 64-bit hash that is the same in every process (unlike hash())."""
@@ -142,6 +146,8 @@ class BoundedPool(PoolBase):
         self._average_backlog = {}
         # Classes moved off a home that carried more than its share.
         self._moved = {}
+        # When each worker last shed a class.
+        self._shed = {}
         self._given = dict(load_factor=load_factor, hot_share=hot_share,
                            class_history=class_history, patience=patience,
                            balance=balance)
@@ -201,6 +207,7 @@ class BoundedPool(PoolBase):
         self._answered.pop(worker, None)
         self._service.pop(worker, None)
         self._average_backlog.pop(worker, None)
+        self._shed.pop(worker, None)
         self._moved = {rclass: to for rclass, to in self._moved.items()
                        if to is not worker}
         self._members_changed()
@@ -322,8 +329,14 @@ class BoundedPool(PoolBase):
                 mean + 1 / len(self.workers))
             if not (settled and balanced
                     and self._worth_staying(best, other)):
-                if spread == 1 and settled and not balanced:
+                # One class at a time: a class moved onto a full cache
+                # pushes another out, and shedding faster than the average
+                # can follow would make the receiver shed in turn.
+                if spread == 1 and settled and not balanced and (
+                        self._generation - self._shed.get(best, -math.inf)
+                        >= self.class_history / _SHED_EVERY):
                     self._moved[rclass] = other
+                    self._shed[best] = self._generation
                 best = other
                 at_home = False
         best.backlog += 1

@@ -291,6 +291,22 @@ class BoundedPoolTests(unittest.TestCase):
         # Later requests go where the class moved, idle home or not.
         self.assertEqual({served(pool, 'x') for _ in range(5)}, {got[-1]})
 
+    def test_an_unbalanced_home_moves_one_class_at_a_time(self):
+        pool, clock, (home, _, _) = self.measured_pool()
+        clock.now = 20.0
+        # Another class with the same first home as x.
+        same = next(c for c in (f'y{i}' for i in range(1000))
+                    if pool.home_order(c)[0] is home)
+        outstanding = []
+        while pool.moved('x') is None and len(outstanding) < 30:
+            outstanding.append(pool.get('x'))
+        self.assertIsNotNone(pool.moved('x'))
+        # Within class_history / 20 = 5 requests, the home keeps the rest.
+        outstanding += [pool.get(same) for _ in range(3)]
+        self.assertIsNone(pool.moved(same))
+        outstanding += [pool.get(same) for _ in range(3)]
+        self.assertIsNotNone(pool.moved(same))
+
     def test_a_worker_that_joins_gets_moved_classes_back(self):
         pool, clock, (home, _, _) = self.measured_pool()
         clock.now = 20.0
