@@ -9,7 +9,7 @@ of ``CLASSES``; the clients ask for classes of Zipf(``ZIPF``) popularity,
 from a list of URLs that a wrk Lua script walks through, counting the
 responses that came from a warm cache (the ``X-Cache`` header).
 
-Five setups, each on fresh (cold) workers, warmed up for ``WARMUP``
+Six setups, each on fresh (cold) workers, warmed up for ``WARMUP``
 seconds, then measured for ``BENCH_DURATION`` seconds, one after another in
 the same run, ``BENCH_ROUNDS`` times (each round in the reverse order of
 the last, so that a neighbour's burst on a shared machine does not always
@@ -17,8 +17,9 @@ hit the same setup); the figures are the medians over the rounds:
 
 - resumelb with ``Pool`` (the ``resumelb`` script's defaults);
 - resumelb with ``BoundedPool`` (``-p zc.resumelb.lb:BoundedPool``), with
-  its defaults and with ``patience=0`` (a request past the bound stays home
-  only where it is expected to be done sooner anyway);
+  its defaults, with ``patience=0`` (a request past the bound stays home
+  only where it is expected to be done sooner anyway) and with
+  ``balance=3`` (homes may carry three times the mean before classes move);
 - nginx round-robin over the same application served over HTTP (the LB's
   own lean HTTP server), with upstream keep-alive;
 - nginx ``hash $request_uri consistent`` over the same.
@@ -267,6 +268,8 @@ SETUPS = {
     'resumelb BoundedPool': lambda s: s.resumelb('BoundedPool'),
     'resumelb BoundedPool patience 0': lambda s: s.resumelb(
         'lambda **kw: BoundedPool(patience=0, **kw)'),
+    'resumelb BoundedPool balance 3': lambda s: s.resumelb(
+        'lambda **kw: BoundedPool(balance=3, **kw)'),
     'nginx round-robin': lambda s: s.nginx(''),
     'nginx hash consistent': lambda s: s.nginx(
         'hash $request_uri consistent;'),

@@ -223,6 +223,15 @@ class BoundedPoolTests(unittest.TestCase):
         pool.put(away)
         return pool, clock, order
 
+    def until_x_moves(self, pool):
+        """Requests for x, none answered, until x moves (at most 30): the
+        workers they went to, in order."""
+        got = []
+        while pool.moved('x') is None and len(got) < 30:
+            got.append(pool.get('x'))
+        self.assertIsNotNone(pool.moved('x'))
+        return got
+
     def test_service_times_are_measured_from_get_to_put_or_put_to_put(self):
         pool, clock, (home, away, third) = self.measured_pool()
         self.assertEqual(
@@ -276,11 +285,7 @@ class BoundedPoolTests(unittest.TestCase):
             self):
         pool, clock, (home, away, third) = self.measured_pool()
         clock.now = 20.0
-        got = []
-        for _ in range(30):
-            got.append(pool.get('x'))
-            if pool.moved('x') is not None:
-                break
+        got = self.until_x_moves(pool)
         # The home's average rose past 1.2 times the mean (plus a third of
         # a request) while its backlog grew.
         self.assertEqual(got[:-1], [home] * (len(got) - 1))
@@ -297,10 +302,7 @@ class BoundedPoolTests(unittest.TestCase):
         # Another class with the same first home as x.
         same = next(c for c in (f'y{i}' for i in range(1000))
                     if pool.home_order(c)[0] is home)
-        outstanding = []
-        while pool.moved('x') is None and len(outstanding) < 30:
-            outstanding.append(pool.get('x'))
-        self.assertIsNotNone(pool.moved('x'))
+        outstanding = self.until_x_moves(pool)
         # Within class_history / 20 = 5 requests, the home keeps the rest.
         outstanding += [pool.get(same) for _ in range(3)]
         self.assertIsNone(pool.moved(same))
@@ -310,19 +312,14 @@ class BoundedPoolTests(unittest.TestCase):
     def test_a_worker_that_joins_gets_moved_classes_back(self):
         pool, clock, (home, _, _) = self.measured_pool()
         clock.now = 20.0
-        outstanding = []
-        while pool.moved('x') is None and len(outstanding) < 30:
-            outstanding.append(pool.get('x'))
-        self.assertIsNotNone(pool.moved('x'))
+        self.until_x_moves(pool)
         pool.new_resume(W('10.0.0.9:8080'), {})
         self.assertIsNone(pool.moved('x'))
 
     def test_moves_to_a_worker_that_leaves_are_forgotten(self):
         pool, clock, (home, _, _) = self.measured_pool()
         clock.now = 20.0
-        outstanding = []
-        while pool.moved('x') is None and len(outstanding) < 30:
-            outstanding.append(pool.get('x'))
+        outstanding = self.until_x_moves(pool)
         moved_to = pool.moved('x')
         pool.remove(moved_to)
         self.assertIsNone(pool.moved('x'))

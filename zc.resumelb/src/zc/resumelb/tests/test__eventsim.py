@@ -121,6 +121,14 @@ class SimulationTests(unittest.TestCase):
             self.assertGreater(figures['hit_rate'], 0.3)
             self.assertLessEqual(figures['mean_ms'], figures['p99_ms'])
 
+    def test_the_same_trace_gives_the_same_figures_every_run(self):
+        # Workers are new objects every run: nothing may depend on their
+        # identities (the order of a set of them, say).
+        for policy in ('BoundedPool', 'Pool'):
+            runs = [small(policy, workers=8, fraction=0.2, requests=8000)
+                    for _ in range(3)]
+            self.assertEqual(runs[1:], runs[:1] * 2)
+
     def test_goals_compare_bounded_pool_with_bounded_loads(self):
         base = dict(hit_rate=0.8, p99_ms=100, max_over_mean=1.2,
                     restart_share=1.0)
