@@ -152,6 +152,13 @@ def _call(app, environ, server_start_response, may_be_page):
             send)
 
 
+def _is_file(environ, body) -> bool:
+    """Whether ``body`` is the server's wrapper of a file (which makes no
+    page, and which the server may send without reading it)."""
+    wrapper = environ.get('wsgi.file_wrapper')
+    return isinstance(wrapper, type) and isinstance(body, wrapper)
+
+
 # Encodings in which every ASCII byte stands for its ASCII character, so
 # that markup can be found and inserted without decoding the page.
 _ASCII_COMPATIBLE = frozenset(
@@ -359,14 +366,22 @@ class ResourceLibraryMiddleware:
                 self.app, environ, start_response,
                 lambda status, headers: self._page_charset(
                     environ, status, headers, ()) is not None)
-            # Needs come while rendering, which is done when the
-            # application returns a page of known length.
-            if needed:
+            in_memory = isinstance(body, (list, tuple))
+            page = None
+            if needed or not in_memory:
                 page = self._page_charset(environ, status, headers, body)
-                if page is not None:
-                    status, headers, body = self._process(
-                        environ, status, headers, body, needed, nonce,
-                        generated, *page)
+            if page is not None and not (in_memory
+                                         or _is_file(environ, body)):
+                # A page of known length still to be made (a generator,
+                # say) may need libraries while it is made: it is read
+                # while needs are still collected.  Nothing read, nothing
+                # sent: a server would count one empty chunk as a length.
+                content = self._read(body)
+                body = [content] if content else []
+            if page is not None and needed:
+                status, headers, body = self._process(
+                    environ, status, headers, body, needed, nonce,
+                    generated, *page)
         finally:
             resourcelibrary.needed.reset(token)
         send(status, headers)
@@ -402,12 +417,21 @@ class ResourceLibraryMiddleware:
             return None
         return _page_type(content_type, self.xhtml)
 
+    def _read(self, body) -> bytes:
+        """All of ``body``, which is closed."""
+        try:
+            return b''.join(body)
+        except TypeError as error:
+            raise TypeError(
+                f'The application {self.app!r} gave a body that is not '
+                f'bytes ({error}); WSGI bodies are bytes') from error
+        finally:
+            _close(body)
+
     def _process(self, environ, status, headers, body, needed, nonce,
                  generated, charset, as_bytes, always_valid):
-        # A page already in memory goes on as it came when it gets no
-        # tags (and is closed by the server then); one that had to be
-        # read is done with here.
-        in_memory = isinstance(body, (list, tuple))
+        # The page is in memory.  It goes on as it came when it gets no
+        # tags (and is closed by the server then).
         try:
             content = b''.join(body)
         except TypeError as error:
@@ -415,12 +439,7 @@ class ResourceLibraryMiddleware:
             raise TypeError(
                 f'The application {self.app!r} gave a body that is not '
                 f'bytes ({error}); WSGI bodies are bytes') from error
-        except BaseException:
-            _close(body)
-            raise
-        unchanged = body if in_memory else [content]
-        if not in_memory:
-            _close(body)
+        unchanged = body
         try:
             tags = self._tags_for(environ, needed, charset, as_bytes)
         except RuntimeError:
@@ -433,9 +452,14 @@ class ResourceLibraryMiddleware:
         new_content = self._inject(content, charset, as_bytes,
                                    always_valid, tags, nonce)
         if new_content is content:
+            if not content and environ.get('REQUEST_METHOD') == 'HEAD':
+                # An empty answer to HEAD (WebOb's) with the length of the
+                # page GET gets, which may get tags: no length at all is
+                # better than a wrong one (RFC 9110 forbids that).
+                headers = [(name, value) for name, value in headers
+                           if name.lower() != 'content-length']
             return status, headers, unchanged
-        if in_memory:
-            _close(body)
+        _close(body)
         headers = [(name, value) for name, value in headers
                    if name.lower() != 'content-length']
         headers.append(('Content-Length', str(len(new_content))))
