@@ -349,6 +349,16 @@ class BoundedPool(PoolBase):
         """The worker ``rclass`` was moved to, or None."""
         return self._moved.get(rclass)
 
+    def status(self):
+        """The résumé pool's summary, with the settings in force and how
+        many classes moved."""
+        status = super().status()
+        status['settings'] = {
+            name: 'inf' if getattr(self, name) == math.inf
+            else getattr(self, name) for name in self._defaults}
+        status['moved_classes'] = len(self._moved)
+        return status
+
     def service_time(self, worker):
         """``worker``'s measured time per request, or None."""
         return self._service.get(worker)

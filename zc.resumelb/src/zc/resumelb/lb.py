@@ -827,6 +827,24 @@ def _parser():
     parser.add_argument('-p', '--pool-factory',
                         default='zc.resumelb.lb:Pool',
                         help='module:expression of the pool factory')
+    # BoundedPool's settings; the résumé pool ignores them, as BoundedPool
+    # ignores -v, --backlog-history and --unskilled-score.
+    parser.add_argument('--load-factor', type=float,
+                        help="BoundedPool: a worker's bound, times the"
+                        ' mean outstanding requests (default 1.25)')
+    parser.add_argument('--hot-share', type=float,
+                        help='BoundedPool: share of a fair share past which'
+                        ' a class is spread (default 0.3)')
+    parser.add_argument('--class-history', type=int,
+                        help='BoundedPool: requests over which shares and'
+                        ' backlogs are averaged (default 2000)')
+    parser.add_argument('--balance', type=float,
+                        help="BoundedPool: how far above the mean a home's"
+                        ' averaged backlog may be before classes move'
+                        ' (default 1.2)')
+    parser.add_argument('--patience', type=float,
+                        help='BoundedPool: misses a request at a balanced'
+                        ' home may wait for (default inf)')
     parser.add_argument('-s', '--status-server',
                         help='Unix socket path of the status server')
     parser.add_argument('-t', '--socket-timeout', type=float, default=99.0,
@@ -854,6 +872,15 @@ def main(args=None):
         listen = util.parse_addr(options.address)
         classifier = _load(options.request_classifier)
         pool_factory = _load(options.pool_factory)
+        settings = dict(
+            variance=options.variance,
+            backlog_history=options.backlog_history,
+            unskilled_score=options.unskilled_score,
+            load_factor=options.load_factor, hot_share=options.hot_share,
+            class_history=options.class_history, balance=options.balance,
+            patience=options.patience)
+        # Bad settings are told now, not when the first worker connects.
+        pool_factory().update_settings(settings)
     except (ValueError, ImportError, AttributeError, NameError,
             SyntaxError) as error:
         print(f'Error: {error}', file=sys.stderr)
@@ -868,10 +895,7 @@ def main(args=None):
 
     def factory(single_version=False):
         pool = pool_factory()
-        pool.update_settings(dict(
-            variance=options.variance,
-            backlog_history=options.backlog_history,
-            unskilled_score=options.unskilled_score))
+        pool.update_settings(settings)
         return pool
 
     listener = util.listen(listen, options.backlog or 1024)

@@ -441,6 +441,17 @@ class BoundedPoolTests(unittest.TestCase):
         self.assertEqual(pool.status()['workers'],
                          [['o1', 0, 0.0, None], ['o2', 0, 0.0, None]])
 
+    def test_status_shows_the_settings_and_how_many_classes_moved(self):
+        pool, clock, _ = self.measured_pool(balance=1.5)
+        clock.now = 20.0
+        self.until_x_moves(pool)
+        status = pool.status()
+        self.assertEqual(status['settings'], dict(
+            load_factor=1.25, hot_share=1.0, class_history=100,
+            patience='inf', balance=1.5))
+        self.assertEqual(status['moved_classes'], 1)
+        self.assertEqual(len(status['workers']), 3)
+
     def test_repr_shows_spread_classes_and_backlogs(self):
         pool, _ = pool_of(['w1', 'w2'], hot_share=0.5)
         for i in range(10):

@@ -1,6 +1,7 @@
 """What operators do, with real processes: restarts, timeouts, options."""
 import concurrent.futures
 import http.client
+import json
 import os
 import re
 import signal
@@ -76,6 +77,22 @@ class OperationTests(unittest.TestCase):
             self.assertEqual(worker.wait(20), 0)
 
     def test_every_worker_and_lb_option_through_every_method(self):
+        self.every_option('-v', '2', '--backlog-history', '5',
+                          '--unskilled-score', '0.5',
+                          '-p', 'zc.resumelb.lb:Pool')
+
+    def test_every_bounded_pool_option_through_every_method(self):
+        self.every_option('--load-factor', '1.5', '--hot-share', '0.4',
+                          '--class-history', '50', '--balance', '1.3',
+                          '--patience', '2',
+                          '-p', 'zc.resumelb.lb:BoundedPool')
+        self.assertEqual(self.status['settings'], dict(
+            load_factor=1.5, hot_share=0.4, class_history=50,
+            patience=2.0, balance=1.3))
+
+    def every_option(self, *pool_options):
+        """Every option of the worker and of the LB (the pool's given),
+        on requests of every method, with and without bodies."""
         port = free_port()
         secret = self.procs.secret_file('sesame\n')
         resume = os.path.join(self.procs.dir, 'resume')
@@ -89,13 +106,11 @@ class OperationTests(unittest.TestCase):
             f.write('sorry')
         lb = self.procs.lb(
             [port], '-k', secret, '-q', '5', '--drain-timeout', '5',
-            '-t', '5', '-b', '50', '-m', '20', '-e', page, '-v', '2',
+            '-t', '5', '-b', '50', '-m', '20', '-e', page,
             '--header-timeout', '5', '--max-body-size', '6000000',
             '--response-timeout', '30',
             '--max-frame-size', '2000000',
-            '--backlog-history', '5', '--unskilled-score', '0.5',
-            '-r', 'zc.resumelb.lb:host_classifier',
-            '-p', 'zc.resumelb.lb:Pool',
+            '-r', 'zc.resumelb.lb:host_classifier', *pool_options,
             '-s', os.path.join(self.procs.dir, 'status.sock'))
         for method in METHODS:
             for body in (None, b'', b'data' * 1000):
@@ -125,6 +140,10 @@ class OperationTests(unittest.TestCase):
         self.assertRegex(log, r'B 0\.\d+ \S+ \S+ HEAD /')
         self.assertRegex(log, r'I 0\.\d+ \S+ \S+ 0')
         wait_for(lambda: os.path.exists(resume), what='the résumé file')
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(10)
+            sock.connect(os.path.join(self.procs.dir, 'status.sock'))
+            self.status = json.loads(sock.makefile().readline())
         lb.send_signal(signal.SIGTERM)
         self.assertEqual(lb.wait(20), 0)
         self.assertFalse(os.path.exists(
@@ -404,6 +423,14 @@ class ScriptTests(unittest.TestCase):
         out = self.run_script('zc.resumelb.worker', 'worker_main',
                               'missing.ini')
         self.assertIn("no such file 'missing.ini'", out.stderr)
+
+    def test_resumelb_names_a_bad_pool_setting(self):
+        out = self.run_script('zc.resumelb.lb', 'main', '-p',
+                              'zc.resumelb.lb:BoundedPool', '--balance',
+                              '0.5', '127.0.0.1:1')
+        self.assertEqual(out.returncode, 2)
+        self.assertIn('Error: balance must be at least 1, got 0.5',
+                      out.stderr)
 
     def test_get_lb_status_errors_in_one_line(self):
         path = os.path.join(self.procs.dir, 'nothing.sock')
