@@ -142,8 +142,18 @@ class BoundedPool(PoolBase):
         self._total = 0.0
         self._generation = 0
         self._joined = {}
-        # Per worker, its backlog averaged over recent requests.
+        # Per worker, its backlog averaged over the requests since it
+        # joined, as (average, generation it was brought up to).  A backlog
+        # changes only in get and put, so the average is brought up to date
+        # only then and when it is read: nothing is done per worker and
+        # request.
         self._average_backlog = {}
+        # The sum of the averages of all workers is their backlogs
+        # (``_member_backlog``) plus how far the averages lag behind
+        # (``_lag``, which decays with every request like each average).
+        self._member_backlog = 0
+        self._lag = 0.0
+        self._lag_generation = 0
         # Classes moved off a home that carried more than its share.
         self._moved = {}
         # When each worker last shed a class.
@@ -196,17 +206,25 @@ class BoundedPool(PoolBase):
         if not hasattr(worker, 'backlog'):
             worker.backlog = 0
         self.workers.add(worker)
+        self._settle_lag()
+        self._member_backlog += worker.backlog
+        self._average_backlog[worker] = (float(worker.backlog),
+                                         self._generation)
         self._members_changed()
         self._waiting.event.set()
 
     def _remove(self, worker):
         if worker not in self.workers:
             return
+        self._settle_lag()
+        average = self._settled_average(worker)
+        self._member_backlog -= worker.backlog
+        self._lag -= average - worker.backlog
+        del self._average_backlog[worker]
         self.workers.discard(worker)
         self._outstanding.pop(worker, None)
         self._answered.pop(worker, None)
         self._service.pop(worker, None)
-        self._average_backlog.pop(worker, None)
         self._shed.pop(worker, None)
         self._moved = {rclass: to for rclass, to in self._moved.items()
                        if to is not worker}
@@ -293,12 +311,6 @@ class BoundedPool(PoolBase):
         if not self._waiting.wait(self.workers, timeout):
             return None
         self._count(rclass)
-        averages = self._average_backlog
-        weight = 1.0 / self.class_history
-        for worker in self.workers:
-            average = averages.get(worker)
-            averages[worker] = worker.backlog if average is None else (
-                average + weight * (worker.backlog - average))
         now = self.clock()
         at_home = True
         order = self.home_order(rclass)
@@ -319,13 +331,14 @@ class BoundedPool(PoolBase):
             best = self._moved.get(rclass) or order[0]
         if best.backlog >= limit:
             other = self._overflow(rclass, order, limit)
-            mean = sum(averages.values()) / len(averages)
+            self._settle_lag()
+            mean = (self._member_backlog + self._lag) / len(self.workers)
             # Too new a worker has no average to speak of: the bound is
             # hard for it.  A few requests more than a tiny mean are not an
             # imbalance either: like the bound, count one request more.
             settled = (self._generation - self._joined[best]
                        >= self.class_history)
-            balanced = averages[best] <= self.balance * (
+            balanced = self._settled_average(best) <= self.balance * (
                 mean + 1 / len(self.workers))
             if not (settled and balanced
                     and self._worth_staying(best, other)):
@@ -339,11 +352,43 @@ class BoundedPool(PoolBase):
                     self._shed[best] = self._generation
                 best = other
                 at_home = False
-        best.backlog += 1
+        self._change_backlog(best, 1)
         self.backlog += 1
         self._outstanding.setdefault(best, collections.deque()).append(
             (now, at_home))
         return best
+
+    def average_backlog(self, worker):
+        """``worker``'s backlog averaged over about the last
+        ``class_history`` requests (each request sees every worker's
+        backlog as it arrives)."""
+        return self._settled_average(worker)
+
+    def _settled_average(self, worker):
+        """``worker``'s averaged backlog, brought up to this request: its
+        backlog has been the same since it was last brought up."""
+        average, generation = self._average_backlog[worker]
+        steps = self._generation - generation
+        if steps:
+            backlog = worker.backlog
+            average = backlog + (average - backlog) * self._decay ** steps
+            self._average_backlog[worker] = (average, self._generation)
+        return average
+
+    def _settle_lag(self):
+        steps = self._generation - self._lag_generation
+        if steps:
+            self._lag *= self._decay ** steps
+            self._lag_generation = self._generation
+
+    def _change_backlog(self, worker, change):
+        if worker in self._average_backlog:
+            # The requests so far saw the backlog before the change.
+            self._settled_average(worker)
+            self._settle_lag()
+            self._member_backlog += change
+            self._lag -= change
+        worker.backlog += change
 
     def moved(self, rclass):
         """The worker ``rclass`` was moved to, or None."""
@@ -402,7 +447,8 @@ class BoundedPool(PoolBase):
     def put(self, worker):
         """A request given to ``worker`` started its response (or failed)."""
         self.backlog = max(self.backlog - 1, 0)
-        worker.backlog = max(worker.backlog - 1, 0)
+        if worker.backlog > 0:
+            self._change_backlog(worker, -1)
         outstanding = self._outstanding.get(worker)
         if not outstanding:
             return

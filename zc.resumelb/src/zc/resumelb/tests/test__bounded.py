@@ -3,6 +3,7 @@ import collections
 import http.client
 import math
 import os
+import random
 import subprocess
 import sys
 import unittest
@@ -440,6 +441,29 @@ class BoundedPoolTests(unittest.TestCase):
                          {old1, old2})
         self.assertEqual(pool.status()['workers'],
                          [['o1', 0, 0.0, None], ['o2', 0, 0.0, None]])
+
+    def test_averaged_backlogs_are_those_each_request_sees(self):
+        # Kept up to date only when a backlog changes; checked here against
+        # the average taken the long way, at every request.
+        rng = random.Random(7)
+        pool, workers = pool_of(NAMES[:3], class_history=50)
+        expected = {worker: 0.0 for worker in workers.values()}
+        outstanding = []
+        for step in range(600):
+            if outstanding and rng.random() < 0.45:
+                pool.put(outstanding.pop(rng.randrange(len(outstanding))))
+                continue
+            for worker, average in expected.items():
+                expected[worker] = average + (worker.backlog - average) / 50
+            outstanding.append(pool.get(f'c{rng.randrange(40)}'))
+            if step == 300:
+                leaver = outstanding[-1]
+                pool.remove(leaver)
+                del expected[leaver]
+                outstanding = [w for w in outstanding if w is not leaver]
+        for worker, average in expected.items():
+            self.assertAlmostEqual(pool.average_backlog(worker), average)
+        self.assertGreater(max(expected.values()), 0.5)
 
     def test_status_shows_the_settings_and_how_many_classes_moved(self):
         pool, clock, _ = self.measured_pool(balance=1.5)
