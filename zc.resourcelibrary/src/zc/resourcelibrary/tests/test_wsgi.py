@@ -330,6 +330,28 @@ class InjectionTests(WSGITestCase):
         self.assertEqual(int(headers['Content-Length']), len(body))
         self.assertEqual(closed, [True])
 
+    def test_a_page_failing_while_it_is_made_fails_the_request(self):
+        closed = []
+
+        class Failing:
+            def __iter__(self):
+                zc.resourcelibrary.need('my-lib')
+                yield b'<html><head>'
+                raise ValueError('the template broke')
+
+            def close(self):
+                closed.append(True)
+
+        def app(environ, start_response):
+            start_response('200 OK', [('Content-Type', 'text/html'),
+                                      ('Content-Length', '100')])
+            return Failing()
+        with self.assertRaisesRegex(ValueError, 'the template broke'):
+            call(ResourceLibraryMiddleware(app))
+        self.assertEqual(closed, [True])
+        # The request's needs were put away all the same.
+        self.assertIsNone(resourcelibrary.needed.get(None))
+
     def test_a_page_made_as_it_is_sent_needing_nothing_is_sent_whole(self):
         def app(environ, start_response):
             start_response('200 OK', [('Content-Type', 'text/html'),
