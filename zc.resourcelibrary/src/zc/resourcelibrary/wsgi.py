@@ -417,14 +417,18 @@ class ResourceLibraryMiddleware:
             return None
         return _page_type(content_type, self.xhtml)
 
-    def _read(self, body) -> bytes:
-        """All of ``body``, which is closed."""
+    def _join(self, body) -> bytes:
         try:
             return b''.join(body)
         except TypeError as error:
             raise TypeError(
                 f'The application {self.app!r} gave a body that is not '
                 f'bytes ({error}); WSGI bodies are bytes') from error
+
+    def _read(self, body) -> bytes:
+        """All of ``body``, which is closed."""
+        try:
+            return self._join(body)
         finally:
             _close(body)
 
@@ -433,12 +437,10 @@ class ResourceLibraryMiddleware:
         # The page is in memory.  It goes on as it came when it gets no
         # tags (and is closed by the server then).
         try:
-            content = b''.join(body)
-        except TypeError as error:
+            content = self._join(body)
+        except TypeError:
             _close(body)
-            raise TypeError(
-                f'The application {self.app!r} gave a body that is not '
-                f'bytes ({error}); WSGI bodies are bytes') from error
+            raise
         unchanged = body
         try:
             tags = self._tags_for(environ, needed, charset, as_bytes)

@@ -612,6 +612,14 @@ class ErrorTests(WSGITestCase):
         with self.assertRaisesRegex(TypeError, 'body that is not bytes'):
             call(ResourceLibraryMiddleware(app))
 
+    def test_a_generator_of_text_instead_of_bytes_is_named_clearly(self):
+        def app(environ, start_response):
+            start_response('200 OK', [('Content-Type', 'text/html'),
+                                      ('Content-Length', '26')])
+            yield '<html><head></head></html>'
+        with self.assertRaisesRegex(TypeError, 'body that is not bytes'):
+            call(ResourceLibraryMiddleware(app))
+
     def test_the_collector_is_reset_when_the_app_fails(self):
         def app(environ, start_response):
             zc.resourcelibrary.need('my-lib')
