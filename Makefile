@@ -47,7 +47,7 @@ buildout: $(VENV)/.stamp check egg-info
 	$(VENV)/bin/buildout -N
 
 # The develop eggs must resolve to src/, which needs src/*.egg-info
-# (docs/dev-buildout.md explains this and the other choices here).
+# (docs/development.md explains this and the other choices here).
 egg-info:
 	@for d in $(DISTS) $(APPS); do (cd $$d && ../$(VPY) setup.py -q egg_info) || exit 1; done
 

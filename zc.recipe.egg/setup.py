@@ -14,7 +14,7 @@ setup(
     # Above the last upstream release (6.0.0): buildout silently requires
     # zc.recipe.egg >= 2.0.6 and our zc.recipe.testrunner asks for
     # >= 7.0.0.dev0; a develop egg below either floor silently loses to the
-    # index copy (docs/dev-buildout.md).
+    # index copy (docs/development.md).
     name='zc.recipe.egg',
     version='7.0.0.dev0',
     description='Buildout recipes: install eggs, generate scripts and '

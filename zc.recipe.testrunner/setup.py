@@ -14,7 +14,7 @@ setup(
     # Above the last upstream release (5.0): buildout uses a develop egg
     # only when its version satisfies every constraint on the name, so a
     # lower version would silently lose to the index copy
-    # (docs/dev-buildout.md).
+    # (docs/development.md).
     name='zc.recipe.testrunner',
     version='6.0.0.dev0',
     description='Buildout recipe: a zope.testrunner script for a set of eggs',

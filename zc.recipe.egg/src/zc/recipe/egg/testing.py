@@ -5,7 +5,7 @@ zc.recipe.testrunner uses these too.  Everything stays on 127.0.0.1: the
 sample buildouts get an empty local directory as their index, so the
 public index is never consulted: without an explicit index, resolving a
 working set in a test process began scanning the public index
-(docs/dev-buildout.md).
+(docs/development.md).
 """
 import base64
 import hashlib

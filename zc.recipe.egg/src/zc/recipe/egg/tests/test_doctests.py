@@ -8,7 +8,7 @@ import sysconfig
 import unittest
 
 # zc.buildout brings its own pkg_resources; it must be imported before
-# anything that imports pkg_resources (docs/dev-buildout.md).
+# anything that imports pkg_resources (docs/development.md).
 import zc.buildout.testing
 
 from zc.recipe.egg import testing

@@ -6,7 +6,7 @@ import tempfile
 import unittest
 
 # zc.buildout brings its own pkg_resources; it must be imported before
-# anything that imports pkg_resources (docs/dev-buildout.md).
+# anything that imports pkg_resources (docs/development.md).
 import zc.buildout.testing
 
 import zc.recipe.egg.testing

@@ -4,7 +4,7 @@ import os
 import unittest
 
 # zc.buildout brings its own pkg_resources; it must be imported before
-# anything that imports pkg_resources (docs/dev-buildout.md).
+# anything that imports pkg_resources (docs/development.md).
 import zc.buildout.testing
 
 from zc.recipe.egg import testing
