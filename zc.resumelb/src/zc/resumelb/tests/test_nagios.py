@@ -111,6 +111,19 @@ class GetLBStatusTests(unittest.TestCase):
         self.assertRegex(lines[6], r'127\.0\.0\.1:8001       2     1\.2'
                                    r'     3\.\d$')
 
+    def test_a_bounded_pool_shows_its_settings_and_moved_classes(self):
+        server = FakeStatusServer(self, dict(
+            status([['127.0.0.1:8000', 0, 0.0, None]]),
+            settings=dict(load_factor=1.25, hot_share=0.3,
+                          class_history=2000, patience='inf',
+                          balance=1.2),
+            moved_classes=7))
+        code, out = run(zk.get_lb_status, [server.path])
+        self.assertEqual(out.splitlines()[3:5], [
+            '  settings: balance 1.2, class_history 2000, hot_share 0.3,'
+            ' load_factor 1.25, patience inf',
+            '  moved classes: 7'])
+
     def test_an_lb_without_workers_says_so(self):
         server = FakeStatusServer(self, status([]))
         code, out = run(zk.get_lb_status, [server.path])
