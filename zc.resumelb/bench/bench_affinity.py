@@ -35,13 +35,21 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-HOST = '127.0.0.1'
+# The benches' shared helpers lie beside them; the development buildout's
+# interpreter runs a script without putting its folder on the path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _loopback import HOST  # noqa: E402
+from _loopback import free_port  # noqa: E402
+from _loopback import missing_tools  # noqa: E402
+from _loopback import nginx_binary  # noqa: E402
+from _loopback import wait_port  # noqa: E402
+from _loopback import wrk_figures  # noqa: E402
+
 WORKERS = 4
 CLASSES = 2000
 CACHE = 200
@@ -175,34 +183,12 @@ def zipf_paths(count, seed=0):
         range(CLASSES), weights=weights, k=count)]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection((HOST, port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f'nothing listens on {HOST}:{port}')
-
-
 def wrk(port, script, paths, seconds):
     out = subprocess.run(
         ['wrk', '-t2', f'-c{CONNECTIONS}', f'-d{seconds}s', '--latency',
          '-s', script, f'http://{HOST}:{port}/', '--', paths],
         capture_output=True, text=True, check=True).stdout
-    errors = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
-    if errors:
-        raise SystemExit(f'wrk saw {errors.group(1)} error responses')
-    rate = float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1))
-    value, unit = re.search(r'99%\s+([\d.]+)(us|ms|s)', out).groups()
-    p99 = float(value) * {'us': 0.001, 'ms': 1, 's': 1000}[unit]
+    rate, p99 = wrk_figures(out)
     hits, misses = map(int, re.search(r'CACHE (\d+) (\d+)', out).groups())
     return rate, p99, hits / max(hits + misses, 1)
 
@@ -245,7 +231,7 @@ class Setup:
         with open(conf, 'w') as f:
             f.write(NGINX_CONF.format(dir=conf_dir, host=HOST, port=port,
                                       balance=balance, servers=servers))
-        nginx = shutil.which('nginx') or '/usr/sbin/nginx'
+        nginx = nginx_binary()
         self.spawn(nginx, '-c', conf, '-p', conf_dir, '-g', 'daemon off;')
         wait_port(port)
         return port
@@ -277,8 +263,7 @@ SETUPS = {
 
 
 def main():
-    missing = [cmd for cmd in ('wrk', 'nginx') if not shutil.which(cmd)
-               and not os.path.exists('/usr/sbin/' + cmd)]
+    missing = missing_tools()
     if missing:
         print('bench_affinity: needs ' + ' and '.join(missing)
               + ': apt-get install -y wrk nginx')

@@ -31,13 +31,21 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-HOST = '127.0.0.1'
+# The benches' shared helpers lie beside them; the development buildout's
+# interpreter runs a script without putting its folder on the path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _loopback import HOST  # noqa: E402
+from _loopback import free_port  # noqa: E402
+from _loopback import missing_tools  # noqa: E402
+from _loopback import nginx_binary  # noqa: E402
+from _loopback import wait_port  # noqa: E402
+from _loopback import wrk_figures  # noqa: E402
+
 DURATION = os.environ.get('BENCH_DURATION', '5')
 CONNECTIONS = '32'
 NGINX_CONF = """
@@ -65,34 +73,12 @@ http {{
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection((HOST, port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f'nothing listens on {HOST}:{port}')
-
-
 def wrk(port):
     out = subprocess.run(
         ['wrk', '-t2', '-c' + CONNECTIONS, '-d' + DURATION + 's',
          '--latency', f'http://{HOST}:{port}/tiny'],
         capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1))
-    value, unit = re.search(r'99%\s+([\d.]+)(us|ms|s)', out).groups()
-    p99 = float(value) * {'us': 0.001, 'ms': 1, 's': 1000}[unit]
-    errors = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
-    if errors:
-        raise SystemExit(f'wrk saw {errors.group(1)} error responses')
+    rate, p99 = wrk_figures(out)
     requests = int(re.search(r'(\d+) requests in', out).group(1))
     return rate, p99, requests
 
@@ -105,13 +91,12 @@ def cpu_seconds(pid):
 
 
 def main():
-    missing = [cmd for cmd in ('wrk', 'nginx') if not shutil.which(cmd)
-               and not os.path.exists('/usr/sbin/' + cmd)]
+    missing = missing_tools()
     if missing:
         print('bench_lb: needs ' + ' and '.join(missing)
               + ': apt-get install -y wrk nginx')
         return 1
-    nginx = shutil.which('nginx') or '/usr/sbin/nginx'
+    nginx = nginx_binary()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     tmp = tempfile.mkdtemp(prefix='zc.resumelb-bench-')
     procs = []
