@@ -551,17 +551,19 @@ def get_lb_status(args=None):
         print(f"  backlog: {status['backlog']}, mean backlog: {mean:.1f}")
         print(f'  workers: {len(workers)},'
               f' mean backlog per worker: {mean / len(workers):.1f}')
-        if 'settings' in status:  # BoundedPool's
-            print('  settings: ' + ', '.join(
-                f'{name} {value}'
-                for name, value in sorted(status['settings'].items())))
-            print(f"  moved classes: {status['moved_classes']}")
         print()
         print('%30s%8s%8s%8s' % ('worker', 'backlog', 'mean bl', 'age'))
         now = time.time()
         for name, backlog, mbacklog, oldest in sorted(workers):
             age = '-' if oldest is None else f'{now - oldest:.1f}'
             print('%30s%8s%8s%8s' % (name, backlog, f'{mbacklog:.1f}', age))
+        if 'settings' in status:
+            # BoundedPool's, after the table every pool prints alike.
+            print()
+            print('  settings: ' + ', '.join(
+                f'{name} {value}'
+                for name, value in sorted(status['settings'].items())))
+            print(f"  moved classes: {status['moved_classes']}")
     return failed
 
 
