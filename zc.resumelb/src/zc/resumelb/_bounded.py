@@ -82,6 +82,17 @@ _MEASURE_WEIGHT = 0.05
 # ``class_history`` requests.
 _SHED_EVERY = 20
 
+# The cost table's key for a class never given to that worker.
+_NEVER = -1
+
+# The weight of one completion in the cost table: a table entry follows
+# about the last 100 requests at its distance.
+_COST_WEIGHT = 0.01
+
+# A distance is cold when its requests cost at least this share of the way
+# from the cheapest distance's time to a never-seen class's: mostly misses.
+_COLD_SHARE = 0.8
+
 
 def ring_hash(text):
     """A 64-bit hash that is the same in every process (unlike hash())."""
@@ -158,6 +169,16 @@ class BoundedPool(PoolBase):
         self._moved = {}
         # When each worker last shed a class.
         self._shed = {}
+        # Per worker, how many requests it was given; per class, that count
+        # for each worker when the class was last given to it; the measured
+        # time per request by how long ago (in requests given to that
+        # worker) its class was last given there.
+        self._given_to = {}
+        self._last_given = {}
+        self._cost = {}
+        self._cold_from = None
+        self._work = {}
+        self._puts = 0
         self._given = dict(load_factor=load_factor, hot_share=hot_share,
                            class_history=class_history, patience=patience,
                            balance=balance)
@@ -226,6 +247,10 @@ class BoundedPool(PoolBase):
         self._answered.pop(worker, None)
         self._service.pop(worker, None)
         self._shed.pop(worker, None)
+        self._work.pop(worker, None)
+        self._given_to.pop(worker, None)
+        for given in self._last_given.values():
+            given.pop(worker, None)
         self._moved = {rclass: to for rclass, to in self._moved.items()
                        if to is not worker}
         self._members_changed()
@@ -299,6 +324,7 @@ class BoundedPool(PoolBase):
                 del self._counts[rclass]
                 self._orders.pop(rclass, None)
                 self._moved.pop(rclass, None)
+                self._last_given.pop(rclass, None)
         if len(self._orders) > 2 * len(self._counts) + 1000:
             self._orders.clear()
 
@@ -329,7 +355,17 @@ class BoundedPool(PoolBase):
                 best = min(warming, key=lambda worker: worker.backlog)
         else:
             best = self._moved.get(rclass) or order[0]
-        if best.backlog >= limit:
+            # A newcomer's own classes come back to it although its cache
+            # is cold: that is how it gets its share of the work.
+            if self._likely_cold(rclass, best) and not (
+                    best.backlog < limit and best in self.newcomers()):
+                best = self._place_cold(rclass, order, best, limit)
+                if best is order[0]:
+                    self._moved.pop(rclass, None)
+                else:
+                    self._moved[rclass] = best
+                at_home = False
+        if at_home and best.backlog >= limit:
             other = self._overflow(rclass, order, limit)
             self._settle_lag()
             mean = (self._member_backlog + self._lag) / len(self.workers)
@@ -352,11 +388,111 @@ class BoundedPool(PoolBase):
                     self._shed[best] = self._generation
                 best = other
                 at_home = False
+        distance = self._distance(rclass, best)
+        expected = self._expected(rclass, best, distance)
+        self._work[best] = self._work.get(best, 0.0) + expected
+        given = self._given_to.get(best, 0) + 1
+        self._given_to[best] = given
+        self._last_given.setdefault(rclass, {})[best] = given
         self._change_backlog(best, 1)
         self.backlog += 1
         self._outstanding.setdefault(best, collections.deque()).append(
-            (now, at_home))
+            (now, at_home, distance, expected))
         return best
+
+    def _distance(self, rclass, worker):
+        """How long ago ``rclass`` was last given to ``worker``, as the
+        cost table's key: quarter octaves of the requests ``worker`` got
+        since, or ``_NEVER``."""
+        last = self._last_given.get(rclass, {}).get(worker)
+        if last is None:
+            return _NEVER
+        return int(4 * math.log2(self._given_to[worker] - last + 1))
+
+    def _place_cold(self, rclass, order, target, limit):
+        """Where a request that is likely a miss at ``target`` goes.
+
+        Where its class is likely still warm, if any; else, as it costs a
+        miss anywhere, to the worker expected to be done soonest, unless
+        ``target`` is within ``balance`` of it: cold classes that stay at
+        their homes keep the caches partitioned as the ring partitions
+        them.
+        """
+        warm = self._warmest(rclass)
+        if warm is not None and warm.backlog < limit:
+            return warm
+        work = self._work
+        least = min((worker for worker in order if worker.backlog < limit),
+                    key=lambda worker: work.get(worker, 0.0))
+        if target.backlog >= limit or (
+                work.get(least, 0.0) * self.balance
+                + self._expected(rclass, least) <= work.get(target, 0.0)):
+            return least
+        return target
+
+    def _warmest(self, rclass):
+        """The worker given ``rclass`` most recently (counting the requests
+        each worker got since), if its data is likely still warm there."""
+        given = self._last_given.get(rclass)
+        if not given:
+            return None
+        given_to = self._given_to
+        worker = min(given, key=lambda worker: given_to[worker] - given[worker])
+        if self._likely_cold(rclass, worker):
+            return None
+        return worker
+
+    def _expected(self, rclass, worker, distance=None):
+        """The measured time a request of ``rclass`` takes at ``worker``
+        (1 before anything is measured, so that work counts requests)."""
+        if distance is None:
+            distance = self._distance(rclass, worker)
+        entry = self._cost.get(distance)
+        if entry is None:
+            entry = self._cost.get(_NEVER)
+        return entry[0] if entry else 1.0
+
+    def _likely_cold(self, rclass, worker):
+        """Whether ``rclass`` is measured to be mostly a miss at
+        ``worker``: given there too long ago, or never."""
+        cold_from = self._cold_from
+        if cold_from is None:
+            return False
+        distance = self._distance(rclass, worker)
+        return distance == _NEVER or distance >= cold_from
+
+    def _learn_cost(self, distance, took):
+        entry = self._cost.get(distance)
+        if entry is None:
+            self._cost[distance] = [took, 1]
+        else:
+            entry[0] += max(_COST_WEIGHT, 1 / (entry[1] + 1)) * (
+                took - entry[0])
+            entry[1] += 1
+        self._puts += 1
+        if self._puts % 100 == 0:
+            self._cold_from = self._cold_threshold()
+
+    def _cold_threshold(self):
+        """The shortest distance from which on every measured distance
+        costs at least ``_COLD_SHARE`` of the way from the cheapest to
+        never; None while caching is not seen to matter (never costs less
+        than twice the cheapest) or is not measured yet."""
+        known = {distance: cost for distance, (cost, samples)
+                 in self._cost.items() if samples >= 10}
+        never = known.pop(_NEVER, None)
+        if never is None or not known:
+            return None
+        hot = min(known.values())
+        if never < 2 * hot:
+            return None
+        threshold = hot + _COLD_SHARE * (never - hot)
+        cold_from = None
+        for distance in sorted(known, reverse=True):
+            if known[distance] < threshold:
+                break
+            cold_from = distance
+        return cold_from
 
     def average_backlog(self, worker):
         """``worker``'s backlog averaged over about the last
@@ -453,12 +589,14 @@ class BoundedPool(PoolBase):
         if not outstanding:
             return
         now = self.clock()
-        given, at_home = outstanding.popleft()
+        given, at_home, distance, expected = outstanding.popleft()
+        self._work[worker] = (self._work[worker] - expected) if outstanding else 0.0
         took = now - max(given, self._answered.get(worker, given))
         self._answered[worker] = now
         if took <= 0:
             return
         self._service[worker] = _average(self._service.get(worker), took)
+        self._learn_cost(distance, took)
         if at_home:
             self._at_home = _average(self._at_home, took)
         else:
