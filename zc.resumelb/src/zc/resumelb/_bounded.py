@@ -357,7 +357,7 @@ class BoundedPool(PoolBase):
             best = self._moved.get(rclass) or order[0]
             # A newcomer's own classes come back to it although its cache
             # is cold: that is how it gets its share of the work.
-            if self._likely_cold(rclass, best) and not (
+            if self.likely_miss(rclass, best) and not (
                     best.backlog < limit and best in self.newcomers()):
                 best = self._place_cold(rclass, order, best, limit)
                 if best is order[0]:
@@ -438,7 +438,7 @@ class BoundedPool(PoolBase):
             return None
         given_to = self._given_to
         worker = min(given, key=lambda worker: given_to[worker] - given[worker])
-        if self._likely_cold(rclass, worker):
+        if self.likely_miss(rclass, worker):
             return None
         return worker
 
@@ -452,9 +452,11 @@ class BoundedPool(PoolBase):
             entry = self._cost.get(_NEVER)
         return entry[0] if entry else 1.0
 
-    def _likely_cold(self, rclass, worker):
-        """Whether ``rclass`` is measured to be mostly a miss at
-        ``worker``: given there too long ago, or never."""
+    def likely_miss(self, rclass, worker):
+        """Whether a request of ``rclass`` is likely a cache miss at
+        ``worker``, as measured: the class was given there too long ago, or
+        never.  False until the pool has seen that such requests take
+        longer."""
         cold_from = self._cold_from
         if cold_from is None:
             return False
@@ -477,7 +479,9 @@ class BoundedPool(PoolBase):
         """The shortest distance from which on every measured distance
         costs at least ``_COLD_SHARE`` of the way from the cheapest to
         never; None while caching is not seen to matter (never costs less
-        than twice the cheapest) or is not measured yet."""
+        than twice the cheapest), while no distance is seen to be cold (a
+        class never given to a worker is then as well at its home as
+        anywhere) and until it is measured."""
         known = {distance: cost for distance, (cost, samples)
                  in self._cost.items() if samples >= 10}
         never = known.pop(_NEVER, None)

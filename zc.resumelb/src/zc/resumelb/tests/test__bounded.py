@@ -386,6 +386,110 @@ class BoundedPoolTests(unittest.TestCase):
             served(pool, f'cold{i}')
         self.assertEqual(pool.newcomers(), [])
 
+    def cached_pool(self, names=NAMES[:2], **settings):
+        """A pool over workers that each keep 20 classes in an LRU cache, a
+        hit taking 1 time unit and a miss 10, after 2000 requests (one at a
+        time), half of them for 5 classes asked for again and again, half
+        for 60 classes in turn, each asked for again when it is long out
+        of its worker's cache."""
+        clock = Clock()
+        settings.setdefault('hot_share', 1.0)
+        pool, workers = pool_of(names, clock=clock, **settings)
+        caches = collections.defaultdict(collections.OrderedDict)
+
+        def serve(rclass):
+            worker = pool.get(rclass)
+            cache = caches[worker]
+            hit = rclass in cache
+            cache[rclass] = True
+            cache.move_to_end(rclass)
+            if len(cache) > 20:
+                cache.popitem(last=False)
+            clock.now += 1 if hit else 10
+            pool.put(worker)
+            return worker
+
+        for i in range(2000):
+            serve(f'again{i % 5}' if i % 2 else f'turn{i % 120}')
+        return pool, workers, serve
+
+    def test_the_pool_learns_which_requests_are_likely_misses(self):
+        pool, workers, serve = self.cached_pool()
+        worker = serve('again0')
+        self.assertFalse(pool.likely_miss('again0', worker))
+        self.assertTrue(pool.likely_miss('never-seen', worker))
+        # About a hundred classes given to it since, for a cache of twenty.
+        for i in range(200):
+            serve(f'more{i}')
+        self.assertTrue(pool.likely_miss('again0', worker))
+
+    def test_with_nothing_measured_no_request_is_a_likely_miss(self):
+        pool, workers = pool_of(NAMES[:2])
+        for i in range(500):
+            served(pool, f'once{i}')
+        self.assertFalse(pool.likely_miss('never-seen', workers[NAMES[0]]))
+
+    def test_a_likely_miss_goes_to_the_worker_with_the_least_work(self):
+        pool, workers, serve = self.cached_pool()
+        home = pool.home_order('new0')[0]
+        first, second = self.homed_at(pool, home, 2)
+        self.assertIs(pool.get(first), home)
+        # A miss at home would wait for the first; the other worker has
+        # nothing to do.
+        other = pool.get(second)
+        self.assertIsNot(other, home)
+        # Its data is loaded there now: later requests follow.
+        self.assertIs(pool.moved(second), other)
+        self.assertIs(pool.get(second), other)
+
+    def test_a_likely_miss_stays_home_while_home_has_about_the_least_work(
+            self):
+        pool, workers, serve = self.cached_pool()
+        home = pool.home_order('fresh')[0]
+        self.assertIs(serve('fresh'), home)
+        self.assertIsNone(pool.moved('fresh'))
+
+    def homed_at(self, pool, worker, count):
+        """``count`` classes never seen whose home is ``worker``."""
+        names = (f'new{i}' for i in range(1000))
+        return [name for name in names
+                if pool.home_order(name)[0] is worker][:count]
+
+    def test_a_likely_miss_at_home_goes_where_its_class_is_warm(self):
+        pool, workers, serve = self.cached_pool()
+        home = pool.home_order('new0')[0]
+        first, second = self.homed_at(pool, home, 2)
+        busy = pool.get(first)
+        other = pool.get(second)
+        pool.put(busy)
+        pool.put(other)
+        # A worker joins: moves are forgotten.  A third worker whose
+        # arrival does not change the class's home.
+        name = next(name for name in (f'10.0.0.{i}:8080' for i in range(9, 60))
+                    if repr(pool_of(NAMES[:2] + [name])[0].home_order(
+                        second)[0]) == repr(home))
+        pool.new_resume(W(name), {})
+        self.assertIsNone(pool.moved(second))
+        self.assertIs(pool.get(second), other)
+
+    def test_a_newcomer_gets_its_own_classes_though_they_would_miss(self):
+        pool, workers, serve = self.cached_pool()
+        home, other = pool.home_order('again0')
+        pool.remove(home)
+        for _ in range(3):
+            self.assertIs(serve('again0'), other)
+        back = W(repr(home))
+        pool.new_resume(back, {})
+        self.assertTrue(pool.likely_miss('again0', back))
+        self.assertIs(serve('again0'), back)
+
+    def test_a_worker_that_leaves_is_forgotten_as_a_place_of_warm_data(self):
+        pool, workers, serve = self.cached_pool()
+        worker = serve('again0')
+        pool.remove(worker)
+        pool.new_resume(worker, {})
+        self.assertTrue(pool.likely_miss('again0', worker))
+
     def test_put_for_a_removed_worker_keeps_backlogs_at_zero_or_more(self):
         pool, workers = pool_of(NAMES[:2])
         worker = pool.get('a')
