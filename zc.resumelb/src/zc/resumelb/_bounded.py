@@ -48,6 +48,21 @@ warms up, the bound is hard; a newcomer below the bound is also the first
 choice for the hot classes, whose data it loads with one miss and then
 serves from its cache.
 
+The pool also learns which requests are likely cache misses.  It counts
+the requests it gives each worker, remembers for every class when it was
+last given to each, and measures what requests cost by that distance
+(quarter octaves of requests since): requests for a class given to a
+worker shortly before are fast there (hits), those for a class given there
+long ago or never are slow (misses).  A request that is likely a miss at
+its home costs a miss wherever it goes, so it goes where its class is
+likely still warm if anywhere, else to the worker with the least expected
+work (the measured cost of each outstanding request, summed), unless its
+home is within ``balance`` of that; there the class moves.  The work that
+unbalances workers is misses, so placing them by expected work balances
+the pool without losing hits, and cold classes that stay home keep the
+caches partitioned as the ring partitions them.  A newcomer below the
+bound keeps its own classes, misses or not: that is how it gets its share.
+
 A request that leaves its home goes to the worker below the bound whose
 résumé scores the class best per outstanding request, where its data is
 likely warm, and if no worker below the bound knows the class, to the
