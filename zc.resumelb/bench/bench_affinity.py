@@ -9,6 +9,9 @@ of ``CLASSES``; the clients ask for classes of Zipf(``ZIPF``) popularity,
 from a list of URLs that a wrk Lua script walks through, counting the
 responses that came from a warm cache (the ``X-Cache`` header).
 
+``BENCH_WORKERS`` sets the number of workers (4), with eight connections
+per worker.
+
 Six setups, each on fresh (cold) workers, warmed up for ``WARMUP``
 seconds, then measured for ``BENCH_DURATION`` seconds, one after another in
 the same run, ``BENCH_ROUNDS`` times (each round in the reverse order of
@@ -50,12 +53,12 @@ from _loopback import nginx_binary  # noqa: E402
 from _loopback import wait_port  # noqa: E402
 from _loopback import wrk_figures  # noqa: E402
 
-WORKERS = 4
+WORKERS = int(os.environ.get('BENCH_WORKERS', '4'))
 CLASSES = 2000
 CACHE = 200
 ZIPF = 1.0
 MISS_MS = 10.0
-CONNECTIONS = 32
+CONNECTIONS = 8 * WORKERS
 DURATION = os.environ.get('BENCH_DURATION', '6')
 WARMUP = os.environ.get('BENCH_WARMUP', '3')
 ROUNDS = int(os.environ.get('BENCH_ROUNDS', '3'))
