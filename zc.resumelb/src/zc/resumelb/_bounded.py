@@ -48,12 +48,13 @@ warms up, the bound is hard; a newcomer below the bound is also the first
 choice for the hot classes, whose data it loads with one miss and then
 serves from its cache.
 
-The pool also learns which requests are likely cache misses.  It counts
-the requests it gives each worker, remembers for every class when it was
-last given to each, and measures what requests cost by that distance
-(quarter octaves of requests since): requests for a class given to a
-worker shortly before are fast there (hits), those for a class given there
-long ago or never are slow (misses).  A request that is likely a miss at
+The pool also learns which requests are likely cache misses.  It keeps,
+for each worker, the order in which it last gave it each class
+(``_recency``), and measures what requests cost by the number of other
+classes their worker was given since their class was last given there
+(quarter octaves of it): requests for a class given to a worker shortly
+before are fast there (hits), those for a class with many others given
+there since, or never given there, are slow (misses).  A request that is likely a miss at
 its home costs a miss wherever it goes, so it goes where its class is
 likely still warm if anywhere, else to the worker with the least expected
 work (the measured cost of each outstanding request, summed), unless its
@@ -81,6 +82,7 @@ from zc.resumelb.pool import PoolBase
 from zc.resumelb.pool import _backlog_lines
 from zc.resumelb.pool import _name
 from zc.resumelb.pool import _Waiting
+from zc.resumelb._recency import Recency
 
 RING_POINTS = 160
 
@@ -96,6 +98,9 @@ _MEASURE_WEIGHT = 0.05
 # An unbalanced home moves at most one class per this fraction of
 # ``class_history`` requests.
 _SHED_EVERY = 20
+
+# Each worker's recency keeps this many times ``class_history`` classes.
+_RECENCY_LIMIT = 8
 
 # The cost table's key for a class never given to that worker.
 _NEVER = -1
@@ -184,12 +189,10 @@ class BoundedPool(PoolBase):
         self._moved = {}
         # When each worker last shed a class.
         self._shed = {}
-        # Per worker, how many requests it was given; per class, that count
-        # for each worker when the class was last given to it; the measured
-        # time per request by how long ago (in requests given to that
-        # worker) its class was last given there.
-        self._given_to = {}
-        self._last_given = {}
+        # Per worker, the classes it was given, in the order last given; the
+        # measured time per request by how many other classes its worker
+        # was given since its class was last given there.
+        self._recency = {}
         self._cost = {}
         self._cold_from = None
         self._work = {}
@@ -263,9 +266,7 @@ class BoundedPool(PoolBase):
         self._service.pop(worker, None)
         self._shed.pop(worker, None)
         self._work.pop(worker, None)
-        self._given_to.pop(worker, None)
-        for given in self._last_given.values():
-            given.pop(worker, None)
+        self._recency.pop(worker, None)
         self._moved = {rclass: to for rclass, to in self._moved.items()
                        if to is not worker}
         self._members_changed()
@@ -339,7 +340,6 @@ class BoundedPool(PoolBase):
                 del self._counts[rclass]
                 self._orders.pop(rclass, None)
                 self._moved.pop(rclass, None)
-                self._last_given.pop(rclass, None)
         if len(self._orders) > 2 * len(self._counts) + 1000:
             self._orders.clear()
 
@@ -406,9 +406,11 @@ class BoundedPool(PoolBase):
         distance = self._distance(rclass, best)
         expected = self._expected(rclass, best, distance)
         self._work[best] = self._work.get(best, 0.0) + expected
-        given = self._given_to.get(best, 0) + 1
-        self._given_to[best] = given
-        self._last_given.setdefault(rclass, {})[best] = given
+        recency = self._recency.get(best)
+        if recency is None:
+            recency = self._recency[best] = Recency(
+                _RECENCY_LIMIT * self.class_history)
+        recency.give(rclass)
         self._change_backlog(best, 1)
         self.backlog += 1
         self._outstanding.setdefault(best, collections.deque()).append(
@@ -417,12 +419,13 @@ class BoundedPool(PoolBase):
 
     def _distance(self, rclass, worker):
         """How long ago ``rclass`` was last given to ``worker``, as the
-        cost table's key: quarter octaves of the requests ``worker`` got
-        since, or ``_NEVER``."""
-        last = self._last_given.get(rclass, {}).get(worker)
-        if last is None:
+        cost table's key: quarter octaves of the number of other classes
+        ``worker`` was given since, or ``_NEVER``."""
+        recency = self._recency.get(worker)
+        since = recency.since(rclass) if recency is not None else None
+        if since is None:
             return _NEVER
-        return int(4 * math.log2(self._given_to[worker] - last + 1))
+        return int(4 * math.log2(since + 1))
 
     def _place_cold(self, rclass, order, target, limit):
         """Where a request that is likely a miss at ``target`` goes.
@@ -446,13 +449,14 @@ class BoundedPool(PoolBase):
         return target
 
     def _warmest(self, rclass):
-        """The worker given ``rclass`` most recently (counting the requests
-        each worker got since), if its data is likely still warm there."""
-        given = self._last_given.get(rclass)
-        if not given:
+        """The worker given fewest other classes since it was given
+        ``rclass``, if its data is likely still warm there."""
+        since = {worker: recency.since(rclass)
+                 for worker, recency in self._recency.items()
+                 if rclass in recency}
+        if not since:
             return None
-        given_to = self._given_to
-        worker = min(given, key=lambda worker: given_to[worker] - given[worker])
+        worker = min(since, key=since.get)
         if self.likely_miss(rclass, worker):
             return None
         return worker
