@@ -66,3 +66,14 @@ class RecencyTests(unittest.TestCase):
         recency.give('e')
         self.assertIsNone(recency.since('a'))
         self.assertEqual([recency.since(c) for c in 'bcde'], [3, 2, 1, 0])
+
+    def test_a_stream_of_classes_seen_once_keeps_memory_bounded(self):
+        recency = Recency(limit=10, size=4)
+        for i in range(10000):
+            recency.give(f'once{i}')
+        # Renumbering keeps ten, in a tree with room for as many again:
+        # never more than a tree of 1024 positions.
+        self.assertLessEqual(len(recency), 1024)
+        self.assertLessEqual(len(recency._tree), 1025)
+        self.assertEqual(recency.since('once9999'), 0)
+        self.assertIsNone(recency.since('once0'))
