@@ -394,7 +394,12 @@ class Browser(_controls.Finding):
         if count > len(self._history):
             raise BrowserStateError('already at start of history')
         start = time.perf_counter()
-        self._page.evaluate('(count) => history.go(-count)', count)
+        try:
+            self._page.evaluate('(count) => history.go(-count)', count)
+        except Exception as error:
+            # The page may go before the call returns: it went back.
+            if not _navigated(error):
+                raise
         self._wait_for_document()
         for _ in range(count):
             entry = self._history.pop()
