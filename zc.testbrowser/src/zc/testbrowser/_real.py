@@ -357,7 +357,7 @@ class Browser(_controls.Finding):
         pairs = [[str(name), str(value)] for name, value in pairs]
 
         def post():
-            self._page.evaluate(POST, [url, pairs])
+            self._start_navigation(POST, [url, pairs])
             self._wait_for_document()
         self._navigate(post)
 
@@ -394,12 +394,7 @@ class Browser(_controls.Finding):
         if count > len(self._history):
             raise BrowserStateError('already at start of history')
         start = time.perf_counter()
-        try:
-            self._page.evaluate('(count) => history.go(-count)', count)
-        except Exception as error:
-            # The page may go before the call returns: it went back.
-            if not _navigated(error):
-                raise
+        self._start_navigation('(count) => history.go(-count)', count)
         self._wait_for_document()
         for _ in range(count):
             entry = self._history.pop()
@@ -508,6 +503,15 @@ class Browser(_controls.Finding):
         self._generation += 1
         self._token = next(_tokens)
         self._page.evaluate(_livepage.ADOPT, [_livepage.KEY, self._token])
+
+    def _start_navigation(self, script, arg):
+        """Run page script that navigates: the page may be gone before
+        Chromium answers the call, which is what was asked for."""
+        try:
+            self._page.evaluate(script, arg)
+        except Exception as error:
+            if not _navigated(error):
+                raise
 
     def _wait_for_document(self):
         """Until a document that is not the adopted one has loaded."""
