@@ -54,11 +54,12 @@ for each worker, the order in which it last gave it each class
 classes their worker was given since their class was last given there
 (quarter octaves of it): requests for a class given to a worker shortly
 before are fast there (hits), those for a class with many others given
-there since, or never given there, are slow (misses).  A request that is likely a miss at
-its home costs a miss wherever it goes, so it goes where its class is
-likely still warm if anywhere, else to the worker with the least expected
-work (the measured cost of each outstanding request, summed), unless its
-home is within ``balance`` of that; there the class moves.  The work that
+there since, or never given there, are slow (misses).  A request that is
+likely a miss at its home costs a miss wherever it goes, so it goes where
+its class is likely still warm if anywhere, else to the worker with the
+least expected work (the measured cost of each outstanding request,
+summed), unless its home is within ``balance`` of that; there the class
+moves.  The work that
 unbalances workers is misses, so placing them by expected work balances
 the pool without losing hits, and cold classes that stay home keep the
 caches partitioned as the ring partitions them.  A newcomer below the
@@ -77,12 +78,12 @@ import time
 
 import zope.interface
 
+from zc.resumelb._recency import Recency
 from zc.resumelb.interfaces import IPool
 from zc.resumelb.pool import PoolBase
 from zc.resumelb.pool import _backlog_lines
 from zc.resumelb.pool import _name
 from zc.resumelb.pool import _Waiting
-from zc.resumelb._recency import Recency
 
 RING_POINTS = 160
 
@@ -613,7 +614,9 @@ class BoundedPool(PoolBase):
             return
         now = self.clock()
         given, at_home, distance, expected = outstanding.popleft()
-        self._work[worker] = (self._work[worker] - expected) if outstanding else 0.0
+        # Nothing outstanding is no work, whatever rounding left over.
+        self._work[worker] = self._work[worker] - expected if outstanding \
+            else 0.0
         took = now - max(given, self._answered.get(worker, given))
         self._answered[worker] = now
         if took <= 0:

@@ -840,7 +840,9 @@ def _parser():
                         ' backlogs are averaged (default 2000)')
     parser.add_argument('--balance', type=float,
                         help="BoundedPool: how far above the mean a home's"
-                        ' averaged backlog may be before classes move'
+                        ' averaged backlog may be before classes move, and'
+                        " how far above the least a home's expected work"
+                        ' may be while a likely miss stays home'
                         ' (default 1.2)')
     parser.add_argument('--patience', type=float,
                         help='BoundedPool: misses a request at a balanced'
