@@ -13,9 +13,12 @@ about ``class_history`` requests).  A class asked for more than
 of its home order, as many as keep its part on each below that, and takes
 the least busy of them: a hot class occupies as many workers as its load
 needs and no more, and the cold classes of its home can stay there.  A
-worker that joined within the last ``class_history`` requests (a newcomer,
-or a worker back from a restart) shares every hot class too: hot data is
-warm after a few misses, so the newcomer is soon as fast as the others.
+worker that joined the running pool (a newcomer, or a worker back from a
+restart) is the first choice for every hot class while it has been given
+no more than a fair share of the requests since it joined, over its first
+``_CATCH_UP`` times ``class_history`` requests: hot data is warm after a
+few misses, so the newcomer is soon as fast as the others and serves its
+share, while its own classes, misses all at first, fill its cache.
 
 No worker is meant to get more than ``ceil(load_factor * (backlog + 1) /
 n)`` outstanding requests, the bound of consistent hashing with bounded
@@ -114,6 +117,12 @@ _COST_WEIGHT = 0.01
 # from the cheapest distance's time to a never-seen class's: mostly misses.
 _COLD_SHARE = 0.8
 
+# A worker that joins a running pool is first for the hot classes while it
+# has had less than a fair share of the requests since it joined, for this
+# many times ``class_history`` requests; by then its decayed request count
+# says no more about its joining.
+_CATCH_UP = 8
+
 
 def ring_hash(text):
     """A 64-bit hash that is the same in every process (unlike hash())."""
@@ -197,6 +206,9 @@ class BoundedPool(PoolBase):
         self._cost = {}
         self._cold_from = None
         self._work = {}
+        # Per worker, the requests given to it, decayed, as (count,
+        # generation it was brought up to).
+        self._requests_given = {}
         self._puts = 0
         self._given = dict(load_factor=load_factor, hot_share=hot_share,
                            class_history=class_history, patience=patience,
@@ -267,6 +279,7 @@ class BoundedPool(PoolBase):
         self._service.pop(worker, None)
         self._shed.pop(worker, None)
         self._work.pop(worker, None)
+        self._requests_given.pop(worker, None)
         self._recency.pop(worker, None)
         self._moved = {rclass: to for rclass, to in self._moved.items()
                        if to is not worker}
@@ -360,15 +373,14 @@ class BoundedPool(PoolBase):
         limit = math.ceil(
             self.load_factor * (self.backlog + 1) / len(self.workers))
         if spread > 1:
-            newcomers = self.newcomers()
-            best = min(order[:spread] + newcomers,
+            best = min(order[:spread] + self.newcomers(),
                        key=lambda worker: worker.backlog)
-            # A worker that joins a running pool warms up on hot classes:
-            # one miss each, then hits.
-            warming = [worker for worker in newcomers
-                       if worker.backlog < limit]
-            if warming and self._generation > self.class_history:
-                best = min(warming, key=lambda worker: worker.backlog)
+            # A worker that joins a running pool catches up on hot
+            # classes: one miss each, then hits.
+            behind = [worker for worker in self.catching_up()
+                      if worker.backlog < limit]
+            if behind:
+                best = min(behind, key=lambda worker: worker.backlog)
         else:
             best = self._moved.get(rclass) or order[0]
             # A newcomer's own classes come back to it although its cache
@@ -412,6 +424,8 @@ class BoundedPool(PoolBase):
             recency = self._recency[best] = Recency(
                 _RECENCY_LIMIT * self.class_history)
         recency.give(rclass)
+        self._requests_given[best] = (self._given_since(best) + 1,
+                                     self._generation)
         self._change_backlog(best, 1)
         self.backlog += 1
         self._outstanding.setdefault(best, collections.deque()).append(
@@ -584,6 +598,29 @@ class BoundedPool(PoolBase):
         saved = home.backlog * service[home] - other.backlog * service[other]
         return saved <= self.patience * (self._away - self._at_home) * (
             other.backlog + 1)
+
+    def _given_since(self, worker):
+        """The requests given to ``worker``, decayed as the class counts
+        are, up to this request."""
+        count, generation = self._requests_given.get(
+            worker, (0.0, self._generation))
+        return count * self._decay ** (self._generation - generation)
+
+    def catching_up(self):
+        """Workers that joined the running pool within the last
+        ``_CATCH_UP`` times ``class_history`` requests and have been given
+        no more than a fair share of the requests since (decayed as the
+        class counts are)."""
+        now = self._generation
+        behind = []
+        for worker, joined in self._joined.items():
+            if joined < self.class_history or (
+                    now - joined >= _CATCH_UP * self.class_history):
+                continue
+            since = (1 - self._decay ** (now - joined)) / (1 - self._decay)
+            if self._given_since(worker) <= since / len(self.workers):
+                behind.append(worker)
+        return behind
 
     def newcomers(self):
         """Workers that joined within the last ``class_history`` requests."""

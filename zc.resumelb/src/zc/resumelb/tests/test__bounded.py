@@ -1,5 +1,6 @@
 """The bounded résumé pool: homes, spreading, the bound, overflow."""
 import collections
+import itertools
 import http.client
 import math
 import os
@@ -328,19 +329,59 @@ class BoundedPoolTests(unittest.TestCase):
             pool.put(worker)
         self.assertIs(served(pool, 'x'), home)
 
-    def test_a_newcomer_to_a_running_pool_is_first_for_hot_classes(self):
+    def running_pool_and_newcomer(self):
+        """Three workers after 400 requests, half for one hot class, and a
+        newcomer that is not the hot class's first home."""
         pool, workers = pool_of(NAMES[:3], class_history=100)
         for i in range(400):
             served(pool, 'hot' if i % 2 else f'cold{i}')
         self.assertGreater(pool.spread('hot'), 1)
-        # A newcomer that is not the hot class's first home anyway.
         name = next(
             name for name in (f'10.0.0.{i}:8080' for i in range(9, 60))
             if repr(pool_of(NAMES[:3] + [name])[0].home_order('hot')[0])
             != name)
         newcomer = W(name)
         pool.new_resume(newcomer, {})
-        self.assertEqual({served(pool, 'hot') for _ in range(5)}, {newcomer})
+        return pool, newcomer
+
+    def test_a_newcomer_to_a_running_pool_is_first_for_hot_classes(self):
+        pool, newcomer = self.running_pool_and_newcomer()
+        self.assertEqual(pool.catching_up(), [newcomer])
+        self.assertIs(served(pool, 'hot'), newcomer)
+
+    def test_a_newcomer_is_first_for_hot_classes_while_behind_a_fair_share(
+            self):
+        pool, newcomer = self.running_pool_and_newcomer()
+        served(pool, 'hot')
+        # One request of one: more than a quarter.
+        self.assertEqual(pool.catching_up(), [])
+        self.assertIsNot(served(pool, 'hot'), newcomer)
+        others = (f'other{i}' for i in itertools.count())
+        for _ in range(3):
+            served(pool, next(rclass for rclass in others
+                              if pool.home_order(rclass)[0] is not newcomer))
+        # One of five.
+        self.assertEqual(pool.catching_up(), [newcomer])
+        self.assertIs(served(pool, 'hot'), newcomer)
+
+    def test_a_newcomer_catches_up_for_eight_class_histories(self):
+        pool, newcomer = self.running_pool_and_newcomer()
+        others = (f'other{i}' for i in itertools.count())
+        for i in range(8 * 100):
+            # Behind all along: it is never given a request.
+            self.assertEqual(pool.catching_up(), [newcomer])
+            served(pool, next(rclass for rclass in others
+                              if pool.home_order(rclass)[0] is not newcomer))
+        self.assertEqual(pool.catching_up(), [])
+        self.assertIsNot(served(pool, 'hot'), newcomer)
+
+    def test_workers_there_from_the_start_do_not_catch_up(self):
+        pool, workers = pool_of(NAMES[:3], class_history=100)
+        busy = next(iter(workers.values()))
+        for _ in range(300):
+            served(pool, next(rclass for rclass in map(str, itertools.count())
+                              if pool.home_order(rclass)[0] is busy))
+        self.assertEqual(pool.catching_up(), [])
 
     def test_while_a_newcomer_warms_up_the_bound_is_hard(self):
         pool, clock, _ = self.measured_pool(class_history=100)

@@ -114,6 +114,16 @@ class SimulationTests(unittest.TestCase):
         self.assertAlmostEqual(small('RoundRobin')['restart_share'], 1.0,
                                delta=0.01)
 
+    def test_a_restarted_worker_gets_half_a_fair_share_from_the_bounded_pool(
+            self):
+        # Eight workers whose caches hold every class between them: the
+        # others hit nearly always, while the returning worker's every
+        # class is a miss at first.
+        arrivals = _eventsim.trace(100000, 8, 1000, 1.0, 0.2, 0.7, seed=0)
+        figures = _eventsim.simulate('BoundedPool', arrivals, 8, 200,
+                                     history=500)
+        self.assertGreaterEqual(figures['restart_share'], 0.5)
+
     def test_the_resume_pools_run_unchanged(self):
         for policy in ('Pool', 'Pool variance 4', 'BoundedPool'):
             figures = small(policy)
