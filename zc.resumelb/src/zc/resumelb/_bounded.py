@@ -118,9 +118,9 @@ _COST_WEIGHT = 0.01
 _COLD_SHARE = 0.8
 
 # A worker that joins a running pool is first for the hot classes while it
-# has had less than a fair share of the requests since it joined, for this
-# many times ``class_history`` requests; by then its decayed request count
-# says no more about its joining.
+# has had no more than a fair share of the requests since it joined, for
+# this many times ``class_history`` requests: by then the decayed counts
+# have long forgotten the requests before it joined.
 _CATCH_UP = 8
 
 
@@ -209,6 +209,8 @@ class BoundedPool(PoolBase):
         # Per worker, the requests given to it, decayed, as (count,
         # generation it was brought up to).
         self._requests_given = {}
+        # When a worker last joined the running pool.
+        self._last_join = -math.inf
         self._puts = 0
         self._given = dict(load_factor=load_factor, hot_share=hot_share,
                            class_history=class_history, patience=patience,
@@ -250,6 +252,7 @@ class BoundedPool(PoolBase):
                 raise ValueError(f'{name} must be at least 1,'
                                  f' got {getattr(self, name)!r}')
         self._decay = 1.0 - 1.0 / self.class_history
+        self._catch_up_for = _CATCH_UP * self.class_history
 
     def _new_resume(self, worker, resume):
         worker.resume = resume
@@ -300,6 +303,10 @@ class BoundedPool(PoolBase):
         # In ring order, so that runs with the same workers are alike.
         self._joined = {worker: self._joined.get(worker, self._generation)
                         for worker in dict.fromkeys(self._ring)}
+        if self._generation >= self.class_history and any(
+                joined == self._generation
+                for joined in self._joined.values()):
+            self._last_join = self._generation
 
     def home_order(self, rclass):
         """The active workers as met on the ring from ``rclass``'s point."""
@@ -377,10 +384,11 @@ class BoundedPool(PoolBase):
                        key=lambda worker: worker.backlog)
             # A worker that joins a running pool catches up on hot
             # classes: one miss each, then hits.
-            behind = [worker for worker in self.catching_up()
-                      if worker.backlog < limit]
-            if behind:
-                best = min(behind, key=lambda worker: worker.backlog)
+            if self._generation - self._last_join < self._catch_up_for:
+                behind = [worker for worker in self.catching_up()
+                          if worker.backlog < limit]
+                if behind:
+                    best = min(behind, key=lambda worker: worker.backlog)
         else:
             best = self._moved.get(rclass) or order[0]
             # A newcomer's own classes come back to it although its cache
@@ -424,8 +432,9 @@ class BoundedPool(PoolBase):
             recency = self._recency[best] = Recency(
                 _RECENCY_LIMIT * self.class_history)
         recency.give(rclass)
-        self._requests_given[best] = (self._given_since(best) + 1,
-                                     self._generation)
+        if self._generation - self._joined[best] < self._catch_up_for:
+            self._requests_given[best] = (self._given_since(best) + 1,
+                                         self._generation)
         self._change_backlog(best, 1)
         self.backlog += 1
         self._outstanding.setdefault(best, collections.deque()).append(
@@ -615,7 +624,7 @@ class BoundedPool(PoolBase):
         behind = []
         for worker, joined in self._joined.items():
             if joined < self.class_history or (
-                    now - joined >= _CATCH_UP * self.class_history):
+                    now - joined >= self._catch_up_for):
                 continue
             since = (1 - self._decay ** (now - joined)) / (1 - self._decay)
             if self._given_since(worker) <= since / len(self.workers):
