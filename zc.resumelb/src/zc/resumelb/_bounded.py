@@ -47,9 +47,7 @@ a request at a balanced home past the bound still moves when that saves
 more waiting than ``patience`` times that price for every request the
 other worker holds; the default, unlimited, leaves balance to the
 averages.  Until the pool has measured both prices, and while a newcomer
-warms up, the bound is hard; a newcomer below the bound is also the first
-choice for the hot classes, whose data it loads with one miss and then
-serves from its cache.
+warms up, the bound is hard.
 
 The pool also learns which requests are likely cache misses.  It keeps,
 for each worker, the order in which it last gave it each class
@@ -62,11 +60,11 @@ likely a miss at its home costs a miss wherever it goes, so it goes where
 its class is likely still warm if anywhere, else to the worker with the
 least expected work (the measured cost of each outstanding request,
 summed), unless its home is within ``balance`` of that; there the class
-moves.  The work that
-unbalances workers is misses, so placing them by expected work balances
-the pool without losing hits, and cold classes that stay home keep the
-caches partitioned as the ring partitions them.  A newcomer below the
-bound keeps its own classes, misses or not: that is how it gets its share.
+moves.  The work that unbalances workers is misses, so placing them by
+expected work balances the pool without losing hits, and cold classes
+that stay home keep the caches partitioned as the ring partitions them.
+A newcomer below the bound keeps its own classes, misses or not: that is
+how it gets its share.
 
 A request that leaves its home goes to the worker below the bound whose
 résumé scores the class best per outstanding request, where its data is

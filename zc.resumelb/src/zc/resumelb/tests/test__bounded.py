@@ -1,6 +1,5 @@
 """The bounded résumé pool: homes, spreading, the bound, overflow."""
 import collections
-import itertools
 import http.client
 import math
 import os
@@ -356,7 +355,7 @@ class BoundedPoolTests(unittest.TestCase):
         # One request of one: more than a quarter.
         self.assertEqual(pool.catching_up(), [])
         self.assertIsNot(served(pool, 'hot'), newcomer)
-        others = (f'other{i}' for i in itertools.count())
+        others = (f'other{i}' for i in range(10000))
         for _ in range(3):
             served(pool, next(rclass for rclass in others
                               if pool.home_order(rclass)[0] is not newcomer))
@@ -366,8 +365,8 @@ class BoundedPoolTests(unittest.TestCase):
 
     def test_a_newcomer_catches_up_for_eight_class_histories(self):
         pool, newcomer = self.running_pool_and_newcomer()
-        others = (f'other{i}' for i in itertools.count())
-        for i in range(8 * 100):
+        others = (f'other{i}' for i in range(10000))
+        for _ in range(8 * 100):
             # Behind all along: it is never given a request.
             self.assertEqual(pool.catching_up(), [newcomer])
             served(pool, next(rclass for rclass in others
@@ -379,7 +378,7 @@ class BoundedPoolTests(unittest.TestCase):
         pool, workers = pool_of(NAMES[:3], class_history=100)
         busy = next(iter(workers.values()))
         for _ in range(300):
-            served(pool, next(rclass for rclass in map(str, itertools.count())
+            served(pool, next(rclass for rclass in map(str, range(10000))
                               if pool.home_order(rclass)[0] is busy))
         self.assertEqual(pool.catching_up(), [])
 
